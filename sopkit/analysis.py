@@ -1,0 +1,239 @@
+"""Pure analysis: a Framework (DataFrames) in, DataFrames out. No widgets, no I/O.
+
+Vocabulary, in the report's own terms: an *option* is a high-level framework
+put to TDAG (``themes-4``, ``themes-5``: the 4 or 5 thematic priorities of
+TDAG-WG-RDTP; ``atu-7``: the 7 ATU objectives); an *item* is an ATU objective,
+outcome or output; *status* is ``agreed`` or ``discussion``. Results built on
+``mapping`` or ``ranking_landing`` are the project's own reading, never the
+report's (Annex 2 is lost); they carry ``derived`` = True.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .model import Framework
+
+KINDS = ("outcome", "output")
+STATUSES = ("agreed", "discussion")
+VARIANTS = (4, 5)
+OPTIONS = ("themes-4", "themes-5", "atu-7")
+ITEM_COLUMNS = [
+    "item", "item_type", "objective", "label", "order", "status",
+    "proposed_additional", "alternative_wording", "text_zh", "text_en", "alt_text_zh", "alt_text_en",
+]
+
+
+def items(fw: Framework) -> pd.DataFrame:
+    """All outcomes and outputs in one table, in report order (objective, outcomes first).
+
+    Columns: ``item`` (the unique id), ``item_type`` (``outcome``/``output``) and the
+    item columns of ``outcomes.csv``.
+    """
+    parts = [
+        getattr(fw, f"{kind}s").rename(columns={"id": "item"}).assign(item_type=kind)
+        for kind in KINDS
+    ]
+    df = pd.concat(parts, ignore_index=True)[ITEM_COLUMNS]
+    df["_k"] = df["item_type"].map({k: i for i, k in enumerate(KINDS)})
+    return df.sort_values(["objective", "_k", "order"], kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+def select_items(df: pd.DataFrame, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
+    """Filter an items table: drop items under discussion and/or proposed additions."""
+    keep = pd.Series(True, index=df.index)
+    if not include_discussion:
+        keep &= df["status"] == "agreed"
+    if not include_proposed:
+        keep &= ~df["proposed_additional"].astype(bool)
+    return df[keep]
+
+
+def status_counts(fw: Framework, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
+    """Number of outcomes and outputs per objective and status.
+
+    Tidy: one row per (objective, item_type, status), zeros included, columns
+    ``objective, item_type, status, count``.
+    """
+    df = select_items(items(fw), include_discussion=include_discussion, include_proposed=include_proposed)
+    full = pd.MultiIndex.from_product(
+        [fw.objectives["id"].tolist(), list(KINDS), list(STATUSES)], names=["objective", "item_type", "status"]
+    )
+    counts = df.groupby(["objective", "item_type", "status"]).size().reindex(full, fill_value=0)
+    return counts.rename("count").reset_index().astype({"count": "int64"})
+
+
+def status_table(fw: Framework, **filters: bool) -> pd.DataFrame:
+    """``status_counts`` as one row per objective: ``outcomes agreed`` … ``outputs discussion``, ``total``."""
+    tidy = status_counts(fw, **filters)
+    wide = tidy.pivot_table(index="objective", columns=["item_type", "status"], values="count", aggfunc="sum", sort=False)
+    wide.columns = [f"{kind}s {status}" for kind, status in wide.columns]
+    wide["total"] = wide.sum(axis=1)
+    return wide.reset_index().rename_axis(columns=None)
+
+
+def _themes(fw: Framework, variant: int) -> pd.DataFrame:
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be 4 or 5, not {variant!r}")
+    themes = fw.themes[fw.themes[f"in_{variant}"]].sort_values("order")
+    return themes.rename(columns={"id": "theme"})
+
+
+def theme_items(fw: Framework, variant: int) -> pd.DataFrame:
+    """Outcomes and outputs with the theme(s) the mapping lands them on.
+
+    One row per (item, theme); an item mapped twice appears twice, an unmapped
+    item not at all (see ``mapping_issues``).
+    """
+    _themes(fw, variant)
+    m = fw.mapping[(fw.mapping["variant"] == variant) & fw.mapping["item_type"].isin(KINDS)]
+    return items(fw).merge(m[["item", "theme", "rationale_en", "seed_hint"]], on="item", how="inner")
+
+
+def theme_coverage(fw: Framework, variant: int, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
+    """What each thematic priority would hold under the mapping (derived).
+
+    One row per theme of the variant, in order: ``theme, name_en, name_zh,
+    inferred, objectives`` (ATU objectives mapped to it), counts of outcomes and
+    outputs by status, ``items`` (their sum) and ``share`` of all mapped items.
+    """
+    themes = _themes(fw, variant)
+    mapped = select_items(theme_items(fw, variant), include_discussion=include_discussion, include_proposed=include_proposed)
+    counts = mapped.groupby(["theme", "item_type", "status"]).size()
+    out = themes[["theme", "name_en", "name_zh", "inferred"]].copy().reset_index(drop=True)
+    obj_map = fw.mapping[(fw.mapping["variant"] == variant) & (fw.mapping["item_type"] == "objective")]
+    out["objectives"] = out["theme"].map(lambda t: ", ".join(sorted(obj_map.loc[obj_map["theme"] == t, "item"]))).fillna("")
+    for kind in KINDS:
+        for status in STATUSES:
+            out[f"{kind}s {status}"] = [int(counts.get((t, kind, status), 0)) for t in out["theme"]]
+    count_cols = [f"{k}s {s}" for k in KINDS for s in STATUSES]
+    out["items"] = out[count_cols].sum(axis=1).astype("int64")
+    total = out["items"].sum()
+    out["share"] = (out["items"] / total).round(3) if total else 0.0
+    out["derived"] = True
+    return out
+
+
+def mapping_issues(fw: Framework, variant: int) -> pd.DataFrame:
+    """Objectives, outcomes and outputs the mapping leaves unmapped or maps more than once.
+
+    Columns ``item, item_type, objective, issue`` (``unmapped`` / ``mapped twice``;
+    the latter also for three or more) and ``themes`` (comma-separated).
+    """
+    _themes(fw, variant)
+    objectives = fw.objectives.assign(item=fw.objectives["id"], item_type="objective", objective=fw.objectives["id"])
+    everything = pd.concat([objectives[["item", "item_type", "objective"]], items(fw)[["item", "item_type", "objective"]]], ignore_index=True)
+    m = fw.mapping[fw.mapping["variant"] == variant]
+    themes = m.groupby("item")["theme"].agg(lambda s: ", ".join(sorted(s)))
+    n = m.groupby("item").size()
+    everything["themes"] = everything["item"].map(themes).fillna("")
+    everything["n"] = everything["item"].map(n).fillna(0).astype(int)
+    issues = everything[everything["n"] != 1].copy()
+    issues["issue"] = issues["n"].map(lambda k: "unmapped" if k == 0 else "mapped twice")
+    return issues[["item", "item_type", "objective", "issue", "themes"]].reset_index(drop=True)
+
+
+def flows(fw: Framework, variant: int, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
+    """How many outcomes and outputs of each ATU objective land on each theme (derived).
+
+    Columns ``objective, theme, items``; only non-zero flows.
+    """
+    mapped = select_items(theme_items(fw, variant), include_discussion=include_discussion, include_proposed=include_proposed)
+    out = mapped.groupby(["objective", "theme"]).size().rename("items").reset_index()
+    return out.astype({"items": "int64"})
+
+
+def top_level(fw: Framework, option: str) -> pd.DataFrame:
+    """The top-level items of an option: ``id, name_en, name_zh`` in order."""
+    if option == "atu-7":
+        return fw.objectives.rename(columns={"short_en": "name_en", "short_zh": "name_zh"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
+    variant = _option_variant(option)
+    return _themes(fw, variant).rename(columns={"theme": "id"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
+
+
+def _option_variant(option: str) -> int:
+    if option not in OPTIONS:
+        raise ValueError(f"option must be one of {', '.join(OPTIONS)}, not {option!r}")
+    return 4 if option == "themes-4" else 5
+
+
+def option_items(fw: Framework, option: str, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
+    """Outcomes and outputs placed under the option's top-level items.
+
+    Columns: ``top`` (theme or objective id) and the ``items`` columns. For
+    ``atu-7`` the placement is the report's own; for the themes it is the
+    mapping's (derived).
+    """
+    if option == "atu-7":
+        df = items(fw).assign(top=lambda d: d["objective"])
+    else:
+        df = theme_items(fw, _option_variant(option)).rename(columns={"theme": "top"})
+    return select_items(df, include_discussion=include_discussion, include_proposed=include_proposed).reset_index(drop=True)
+
+
+def compare_options(fw: Framework, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
+    """The options side by side, one row each.
+
+    ``top_level`` (number of top-level items), counts of agreed and contested
+    outcomes and outputs, ``smallest`` and ``largest`` (items under the emptiest
+    and fullest top-level item), ``balance`` (smallest / largest: 1 is perfectly
+    even), ``unmapped`` and ``mapped_twice`` (always 0 for ``atu-7``, whose
+    placement is the report's), and ``derived``.
+    """
+    rows = []
+    for option in OPTIONS:
+        tops = top_level(fw, option)["id"]
+        df = option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+        per_top = df.groupby("top").size().reindex(tops, fill_value=0)
+        if option == "atu-7":
+            issues = pd.DataFrame(columns=["issue"])
+        else:
+            issues = mapping_issues(fw, _option_variant(option))
+        row = {"option": option, "top_level": len(tops)}
+        for kind in KINDS:
+            for status in STATUSES:
+                row[f"{kind}s {status}"] = int(((df["item_type"] == kind) & (df["status"] == status)).sum())
+        row |= {
+            "smallest": int(per_top.min()),
+            "largest": int(per_top.max()),
+            "balance": round(float(per_top.min() / per_top.max()), 2) if per_top.max() else 0.0,
+            "unmapped": int((issues["issue"] == "unmapped").sum()),
+            "mapped_twice": int((issues["issue"] == "mapped twice").sum()),
+            "derived": option != "atu-7",
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def survey_landing(fw: Framework, survey: str | None = None) -> pd.DataFrame:
+    """Where each ranked survey priority lands under each option (derived).
+
+    One row per (survey, item, option), ordered by survey and rank: ``survey,
+    rank, item, label_en, label_zh, option, target, target_en, target_zh, fit,
+    rationale_en, derived``. ``target`` is empty where the priority has no home.
+    """
+    ranked = fw.rankings if survey is None else fw.rankings[fw.rankings["survey"] == survey]
+    if survey is not None and ranked.empty:
+        raise ValueError(f"unknown survey {survey!r}")
+    df = ranked[["survey", "rank", "item", "label_en", "label_zh"]].merge(fw.ranking_landing, on=["survey", "item"], how="left")
+    names = pd.concat([
+        fw.themes[["id", "name_en", "name_zh"]],
+        fw.objectives.rename(columns={"short_en": "name_en", "short_zh": "name_zh"})[["id", "name_en", "name_zh"]],
+    ]).set_index("id")
+    df["target_en"] = df["target"].map(names["name_en"])
+    df["target_zh"] = df["target"].map(names["name_zh"])
+    df["_o"] = df["option"].map({o: i for i, o in enumerate(OPTIONS)})
+    cols = ["survey", "rank", "item", "label_en", "label_zh", "option", "target", "target_en", "target_zh", "fit", "rationale_en", "derived"]
+    return df.sort_values(["survey", "rank", "_o"])[cols].reset_index(drop=True)
+
+
+def search_items(fw: Framework, query: str, *, limit: int = 200) -> pd.DataFrame:
+    """Outcomes and outputs whose id, label or text (English or Chinese, both wordings)
+    contains *query* (case-insensitive, plain text: no patterns). At most *limit* rows."""
+    query = query.strip()
+    df = items(fw)
+    if not query:
+        return df.iloc[0:0]
+    haystack = df[["item", "label", "text_en", "text_zh", "alt_text_en", "alt_text_zh"]].fillna("").agg(" ".join, axis=1)
+    hit = haystack.str.casefold().str.contains(query.casefold(), regex=False)
+    return df[hit].head(limit).reset_index(drop=True)

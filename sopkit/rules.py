@@ -1,0 +1,78 @@
+"""Rules that span tables and that a Frictionless schema cannot state."""
+
+from __future__ import annotations
+
+from .errors import Problem
+from .io import Row
+
+ITEM_TABLES = {"objective": "objectives", "outcome": "outcomes", "output": "outputs"}
+OPTION_THEME_FLAG = {"themes-4": "in_4", "themes-5": "in_5"}
+
+
+def _ids(rows: dict[str, list[Row]], table: str) -> set[str]:
+    return {r["id"] for r in rows.get(table, [])}
+
+
+def check_items(rows: dict[str, list[Row]]) -> list[Problem]:
+    """Outcome and output ids sit under their own objective; alternative wordings are complete."""
+    problems: list[Problem] = []
+    for table in ("outcomes", "outputs"):
+        for r in rows.get(table, []):
+            if r["id"] and r["objective"] and not r["id"].startswith(r["objective"] + ("-" if "/" not in r["id"] else "/")):
+                problems.append(Problem(f"{table}.csv", r["_row"], "id", f"{r['id']!r} does not start with its objective {r['objective']!r}"))
+            if r["alternative_wording"] is True and not r["alt_text_zh"]:
+                problems.append(Problem(f"{table}.csv", r["_row"], "alt_text_zh", "alternative_wording is true but the alternative text is blank"))
+            if r["alternative_wording"] is False and r["alt_text_zh"]:
+                problems.append(Problem(f"{table}.csv", r["_row"], "alternative_wording", "an alternative text is given but alternative_wording is false"))
+    both = _ids(rows, "outcomes") & _ids(rows, "outputs")
+    for r in rows.get("outputs", []):
+        if r["id"] in both:
+            problems.append(Problem("outputs.csv", r["_row"], "id", f"{r['id']!r} is also an outcome id"))
+    return problems
+
+
+def check_mapping(rows: dict[str, list[Row]], mapping: list[Row], file: str = "mapping.csv") -> list[Problem]:
+    """Each mapped item exists in the table its item_type names; each theme is in the variant."""
+    problems: list[Problem] = []
+    themes = {r["id"]: r for r in rows.get("themes", [])}
+    for r in mapping:
+        table = ITEM_TABLES.get(r["item_type"] or "")
+        if table and r["item"] and r["item"] not in _ids(rows, table):
+            problems.append(Problem(file, r["_row"], "item", f"{r['item']!r} is not an {r['item_type']} in {table}.csv"))
+        theme = themes.get(r["theme"] or "")
+        if theme is not None and r["variant"] in (4, 5) and not theme[f"in_{r['variant']}"]:
+            problems.append(Problem(file, r["_row"], "theme", f"{r['theme']} is not one of the {r['variant']} thematic priorities"))
+    return problems
+
+
+def check_rankings(rows: dict[str, list[Row]]) -> list[Problem]:
+    """Ranks of each survey run 1..n, each once; landings point into the option's own items."""
+    problems: list[Problem] = []
+    by_survey: dict[str, list[Row]] = {}
+    for r in rows.get("rankings", []):
+        by_survey.setdefault(r["survey"], []).append(r)
+    for survey, items in by_survey.items():
+        seen: dict[int, int] = {}
+        for r in items:
+            if r["rank"] is None:
+                continue
+            if r["rank"] in seen:
+                problems.append(Problem("rankings.csv", r["_row"], "rank", f"rank {r['rank']} of {survey!r} is also given in row {seen[r['rank']]}"))
+            elif r["rank"] > len(items):
+                problems.append(Problem("rankings.csv", r["_row"], "rank", f"rank {r['rank']} is beyond the {len(items)} items of {survey!r}"))
+            seen.setdefault(r["rank"], r["_row"])
+    themes = {r["id"]: r for r in rows.get("themes", [])}
+    objectives = _ids(rows, "objectives")
+    for r in rows.get("ranking_landing", []):
+        target, option = r["target"], r["option"]
+        if (target is None) != (r["fit"] == "none"):
+            problems.append(Problem("ranking_landing.csv", r["_row"], "fit", "fit must be 'none' exactly when target is blank"))
+        if target is None or option is None:
+            continue
+        if option == "atu-7":
+            ok = target in objectives
+        else:
+            ok = target in themes and bool(themes[target][OPTION_THEME_FLAG[option]])
+        if not ok:
+            problems.append(Problem("ranking_landing.csv", r["_row"], "target", f"{target!r} is not a top-level item of option {option}"))
+    return problems
