@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up (if needed) and serve the workbooks with Voila on http://localhost:${PORT:-8866}/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+exec .venv/bin/voila workbooks --no-browser --port="${PORT:-8866}" --Voila.ip="${HOST:-127.0.0.1}" "$@"
