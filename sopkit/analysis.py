@@ -20,7 +20,7 @@ VARIANTS = (4, 5)
 OPTIONS = ("themes-4", "themes-5", "atu-7")
 ITEM_COLUMNS = [
     "item", "item_type", "objective", "label", "order", "status",
-    "proposed_additional", "alternative_wording", "text_zh", "text_en", "alt_text_zh", "alt_text_en",
+    "proposed_additional", "alternative_wording", "text_zh", "text_en", "alt_text_zh", "alt_text_en", "note_en",
 ]
 
 

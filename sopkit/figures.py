@@ -1,0 +1,169 @@
+"""Pure figure builders: analysis DataFrames in, plotly figures out. No widgets.
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision
+deficiencies); status is also told apart by text, never by colour alone.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from . import analysis
+from .i18n import pick, t
+from .model import Framework
+
+STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
+THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
+NEUTRAL = "#BBBBBB"
+FONT = "Noto Sans, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    """Break long hover text into lines (works for Chinese too: splits by characters)."""
+    if len(text) <= width:
+        return text
+    words = text.split(" ")
+    if len(words) == 1 or max(map(len, words)) > width:
+        return "<br>".join(text[i : i + width] for i in range(0, len(text), width))
+    lines, line = [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + [line])
+
+
+def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
+    """Treemap: option -> top-level items -> outcomes and outputs, coloured by status."""
+    tops = analysis.top_level(fw, option)
+    df = analysis.option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+    root = option
+    ids, parents, labels, colours, hover = [root], [""], [t(f"option.{option}", lang)], ["white"], [""]
+    for _, top in tops.iterrows():
+        ids.append(top["id"])
+        parents.append(root)
+        labels.append(f"{top['id']} {pick(top, 'name', lang)}")
+        colours.append(THEME_COLOURS.get(top["id"], NEUTRAL))
+        hover.append(pick(top, "name", lang))
+    for _, item in df.iterrows():
+        ids.append(f"{item['top']}/{item['item']}")
+        parents.append(item["top"])
+        # The report's numbering slips: show where a duplicated label really sits.
+        labels.append(item["label"] if item["item"] == item["label"] or "/" not in item["item"] else f"{item['label']} ({item['objective']})")
+        colours.append(STATUS_COLOURS[item["status"]])
+        flags = [t(f"status.{item['status']}", lang), t(f"kind.{item['item_type']}", lang)]
+        if item["proposed_additional"]:
+            flags.append(t("flag.proposed_additional", lang))
+        hover.append(f"<b>{' · '.join(flags)}</b><br>{_wrap(pick(item, 'text', lang))}")
+    fig = go.Figure(go.Treemap(
+        ids=ids, parents=parents, labels=labels, customdata=hover,
+        marker={"colors": colours, "line": {"color": "white", "width": 1}},
+        hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
+        root_color="white", maxdepth=3, tiling={"pad": 2},
+    ))
+    title = t("fig.hierarchy.title", lang, option=t(f"option.{option}", lang))
+    if option != "atu-7":
+        title += f" — {t('derived.short', lang)}"
+    return _layout(fig, title, height=520)
+
+
+def flow(fw: Framework, variant: int, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
+    """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived)."""
+    objectives = fw.objectives
+    themes = analysis.top_level(fw, f"themes-{variant}")
+    df = analysis.flows(fw, variant, include_discussion=include_discussion, include_proposed=include_proposed)
+    nodes = [f"{o['id']} {pick(o, 'short', lang)}" for _, o in objectives.iterrows()]
+    nodes += [f"{th['id']} {pick(th, 'name', lang)}" for _, th in themes.iterrows()]
+    index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
+    node_colours = [NEUTRAL] * len(objectives) + [THEME_COLOURS[x] for x in themes["id"]]
+    fig = go.Figure(go.Sankey(
+        node={"label": nodes, "color": node_colours, "pad": 12, "thickness": 16},
+        link={
+            "source": [index[o] for o in df["objective"]],
+            "target": [index[x] for x in df["theme"]],
+            "value": df["items"].tolist(),
+            "color": [THEME_COLOURS[x] + "80" for x in df["theme"]],
+            "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
+        },
+        arrangement="fixed",
+    ))
+    return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=460)
+
+
+def status_heatmap(fw: Framework, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
+    """Heatmaps of objective x status, one for outcomes and one for outputs, counts written in each cell."""
+    from plotly.subplots import make_subplots
+
+    counts = analysis.status_counts(fw, include_discussion=include_discussion, include_proposed=include_proposed)
+    statuses = list(analysis.STATUSES) if include_discussion else ["agreed"]
+    objectives = [f"{o['id']} {pick(o, 'short', lang)}" for _, o in fw.objectives.iterrows()]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.12)
+    zmax = max(int(counts["count"].max()), 1)
+    for col, kind in enumerate(analysis.KINDS, start=1):
+        sub = counts[(counts["item_type"] == kind) & counts["status"].isin(statuses)]
+        z = sub.pivot(index="objective", columns="status", values="count").reindex(columns=statuses).loc[fw.objectives["id"]]
+        fig.add_trace(go.Heatmap(
+            z=z.values, x=[t(f"status.{s}", lang) for s in statuses], y=objectives,
+            text=z.values, texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=zmax,
+            showscale=col == 2, name=t(f"kind.{kind}s", lang), xgap=2, ygap=2,
+            hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+        ), row=1, col=col)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(showticklabels=False, row=1, col=2)
+    return _layout(fig, t("fig.heatmap.title", lang), height=380)
+
+
+def coverage(cov, lang: str = "en") -> go.Figure:  # cov: analysis.theme_coverage(...)
+    """Stacked bars: outcomes and outputs per thematic priority, by status (derived)."""
+    names = [f"{r['theme']} {pick(r, 'name', lang)}" for _, r in cov.iterrows()]
+    fig = go.Figure()
+    shades = {("outcome", "agreed"): "#0072B2", ("outcome", "discussion"): "#E69F00",
+              ("output", "agreed"): "#56B4E9", ("output", "discussion"): "#F0E442"}
+    for (kind, status), colour in shades.items():
+        col = f"{kind}s {status}"
+        fig.add_trace(go.Bar(
+            y=names, x=cov[col], name=f"{t(f'kind.{kind}s', lang)} · {t(f'status.{status}', lang)}",
+            orientation="h", marker={"color": colour, "line": {"color": "#333", "width": 0.5}},
+            hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("axis.items", lang), gridcolor="#EEE")
+    variant = len(cov)
+    return _layout(fig, t("fig.coverage.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=360)
+
+
+def option_balance(fw: Framework, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
+    """Items under each top-level item, for each option side by side."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=len(analysis.OPTIONS), shared_yaxes=True,
+                        subplot_titles=[t(f"option.{o}", lang) for o in analysis.OPTIONS], horizontal_spacing=0.04)
+    for col, option in enumerate(analysis.OPTIONS, start=1):
+        tops = analysis.top_level(fw, option)
+        df = analysis.option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+        for status in analysis.STATUSES:
+            per_top = df[df["status"] == status].groupby("top").size().reindex(tops["id"], fill_value=0)
+            fig.add_trace(go.Bar(
+                x=list(tops["id"]), y=per_top.values, name=t(f"status.{status}", lang),
+                marker={"color": STATUS_COLOURS[status]}, showlegend=col == 1, legendgroup=status,
+                customdata=[pick(r, "name", lang) for _, r in tops.iterrows()],
+                hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
+            ), row=1, col=col)
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12})
+    fig.update_yaxes(title=t("axis.items", lang), row=1, col=1, gridcolor="#EEE")
+    return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=380)

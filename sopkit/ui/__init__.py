@@ -1,0 +1,10 @@
+"""The widget layer: one class per workbook page. Notebooks call these functions.
+
+Only this package imports ipywidgets; analysis and figures stay testable without a kernel.
+"""
+
+from .common import ChartView, Page
+from .coverage import CoveragePage, coverage_page
+from .options import OptionsPage, options_page
+
+__all__ = ["ChartView", "CoveragePage", "OptionsPage", "Page", "coverage_page", "options_page"]

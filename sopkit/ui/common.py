@@ -1,0 +1,230 @@
+"""Widget plumbing shared by every page: the page frame, language switch, charts with
+their table alternative, and download links. Only this package knows ipywidgets."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+from IPython import get_ipython
+from IPython.display import display
+
+from ..errors import DataError
+from ..i18n import messages, t
+from ..model import Framework, load_framework
+
+log = logging.getLogger("sopkit.ui")
+
+CSS = """
+<style>
+.sop-page { max-width: 1180px; margin: 0 auto; font-family: 'Noto Sans', 'Noto Sans CJK SC', 'Microsoft YaHei', Arial, sans-serif; }
+.sop-page h1 { font-size: 1.6em; margin: 0.2em 0; }
+.sop-page h2 { font-size: 1.25em; margin: 1.2em 0 0.3em; border-bottom: 1px solid #ddd; }
+.sop-notice { background: #FFF8E1; border-left: 4px solid #E69F00; padding: 6px 10px; margin: 6px 0; }
+.sop-message-error { background: #FDECEA; border-left: 4px solid #D55E00; padding: 6px 10px; }
+.sop-message-info { background: #E8F4FB; border-left: 4px solid #0072B2; padding: 6px 10px; }
+.sop-page table.sop-data { border-collapse: collapse; font-size: 0.9em; margin: 4px 0 8px; }
+.sop-page table.sop-data th, .sop-page table.sop-data td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+.sop-page table.sop-data th { background: #f3f3f3; }
+.sop-page table.sop-data caption { text-align: left; font-style: italic; color: #555; }
+.sop-downloads a { margin-right: 1em; }
+.sop-page a:focus, .sop-page summary:focus, .sop-page button:focus, .sop-page select:focus, .sop-page input:focus { outline: 3px solid #0072B2; outline-offset: 1px; }
+.sop-page details > summary { cursor: pointer; color: #0057A0; }
+.sop-tag { font-size: 0.8em; padding: 1px 5px; border-radius: 3px; color: white; }
+.sop-tag-agreed { background: #0072B2; } .sop-tag-discussion { background: #A05F00; }
+</style>
+"""
+
+CSV_MIME = "text/csv;charset=utf-8"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def data_uri(payload: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    # UTF-8 with BOM: Excel then opens Chinese text correctly; sopkit accepts the BOM back.
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        df.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()
+
+
+def download_links(df: pd.DataFrame, name: str, lang: str, *, xlsx: bool = True) -> str:
+    """HTML links that download *df* as CSV (and XLSX), made in the browser from data URIs."""
+    links = [f'<a class="sop-download-csv" download="{name}.csv" href="{data_uri(csv_bytes(df), CSV_MIME)}">{t("download.csv", lang)}</a>']
+    if xlsx:
+        links.append(f'<a class="sop-download-xlsx" download="{name}.xlsx" href="{data_uri(xlsx_bytes(df), XLSX_MIME)}">{t("download.xlsx", lang)}</a>')
+    return f'<div class="sop-downloads">{"".join(links)}</div>'
+
+
+def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Column headers in *lang* (``col.<name>`` messages; unknown columns keep their name)."""
+    table = messages(lang)
+    return df.rename(columns={c: table.get(f"col.{c}", c) for c in df.columns})
+
+
+def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
+    shown = localise_columns(df, lang)
+    body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="")
+    if caption:
+        body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+    return body
+
+
+def table_block(df: pd.DataFrame, lang: str, name: str, *, caption: str = "", summary: str | None = None, open_: bool = False) -> str:
+    """A table with its downloads; folded in a <details> (keyboard-operable) when *summary* is given."""
+    inner = download_links(localise_columns(df, lang), name, lang) + table_html(df, lang, caption=caption)
+    if summary is None:
+        return inner
+    return f'<details class="sop-table"{" open" if open_ else ""}><summary>{html.escape(summary)}</summary>{inner}</details>'
+
+
+class ChartView:
+    """A plotly chart, its data as a table (the chart's text alternative) and downloads.
+
+    ``figure`` and ``table`` keep what is shown, so tests can check them without a browser.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.figure: Any = None
+        self.table: pd.DataFrame | None = None
+        self.output = w.Output()
+        self.output.add_class("sop-chart")
+        self.alternative = w.HTML()
+        self.widget = w.VBox([self.output, self.alternative])
+        self.widget.add_class(f"sop-{name}")
+
+    def update(self, figure: Any, table: pd.DataFrame, lang: str, *, caption: str = "") -> None:
+        self.figure, self.table = figure, table
+        if get_ipython() is None:
+            return  # no kernel (tests, scripts): keep figure and table, draw nothing
+        self.output.clear_output(wait=True)
+        with self.output:
+            figure.show(renderer="plotly_mimetype", config={
+                "displaylogo": False,
+                "toImageButtonOptions": {"format": "png", "filename": f"sopkit-{self.name}", "scale": 2},
+            })
+        self.alternative.value = table_block(table, lang, f"sopkit-{self.name}", caption=caption, summary=t("table.alternative", lang))
+
+
+class Page:
+    """Frame of a workbook page: title, language switch, notices, message line, body.
+
+    Subclasses implement ``build()`` (make widgets, once), ``relabel()`` (texts
+    in the current language) and ``redraw()`` (charts and tables). Every
+    callback runs through ``guard`` so a visitor sees a message, never a traceback.
+    """
+
+    key = "page"
+
+    def __init__(self, fw: Framework | None = None, lang: str = "en"):
+        self.lang = lang
+        self._busy = False
+        self.title = w.HTML()
+        self.intro = w.HTML()
+        self.message = w.HTML()
+        self.message.add_class("sop-message")
+        self.lang_switch = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style={"button_width": "80px"})
+        self.lang_switch.add_class("sop-lang")
+        header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
+        try:
+            self.fw = fw if fw is not None else load_framework()
+        except DataError as exc:
+            self.fw = None
+            self.body = w.HTML(self._error_html(t("error.data", lang), str(exc)))
+        else:
+            self.body = self.build()
+        self.widget = w.VBox([w.HTML(CSS), header, self.intro, self.message, self.body])
+        self.widget.add_class("sop-page")
+        self.widget.add_class(f"sop-page-{self.key}")
+        self.lang_switch.observe(self.guard(self._on_lang), "value")
+        self.guard(self.refresh)()
+
+    # subclass hooks
+    def build(self) -> w.Widget:
+        raise NotImplementedError
+
+    def relabel(self) -> None:
+        pass
+
+    def redraw(self) -> None:
+        pass
+
+    def refresh(self) -> None:
+        self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>"
+        self.intro.value = t(f"{self.key}.intro", self.lang)
+        if self.fw is None:
+            return
+        self._busy = True
+        try:
+            self.relabel()
+        finally:
+            self._busy = False
+        self.redraw()
+
+    def _on_lang(self, change: dict) -> None:
+        self.lang = change["new"]
+        self.say("")
+        self.refresh()
+
+    def t(self, key: str, **fields: object) -> str:
+        return t(key, self.lang, **fields)
+
+    @staticmethod
+    def _error_html(title: str, detail: str) -> str:
+        return f'<div class="sop-message-error" role="alert"><b>{html.escape(title)}</b><br>{html.escape(detail)}</div>'
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Show a one-line message above the page body (empty text clears it)."""
+        if not text:
+            self.message.value = ""
+        elif error:
+            self.message.value = self._error_html(self.t("error.title"), text)
+        else:
+            self.message.value = f'<div class="sop-message-info" role="status">{html.escape(text)}</div>'
+
+    def guard(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """Wrap a callback: skip while relabelling; turn any error into a readable message."""
+
+        def run(*args: Any) -> None:
+            if self._busy:
+                return
+            try:
+                fn(*args)
+            except DataError as exc:
+                self.say(str(exc), error=True)
+            except Exception:  # noqa: BLE001 - a visitor must never see a traceback
+                log.exception("callback failed")
+                self.say(self.t("error.unexpected"), error=True)
+
+        return run
+
+    def set_options(self, widget: w.Widget, options: list[tuple[str, Any]]) -> None:
+        """Replace a selection widget's (label, value) options, keeping its value."""
+        value = widget.value
+        widget.options = options
+        values = [v for _, v in options]
+        if value in values:
+            widget.value = value
+        elif values and widget.value is None:
+            widget.value = values[0]
+
+    def show(self) -> "Page":
+        display(self.widget)
+        return self
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)

@@ -1,0 +1,143 @@
+"""Outcome coverage page: agreed vs contested items per objective, coverage of each
+thematic priority under a mapping (bundled or uploaded), and a search over all texts."""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from pathlib import Path
+
+import ipywidgets as w
+
+from .. import analysis, figures
+from ..errors import DataError
+from ..i18n import pick
+from ..model import load_framework
+from .common import ChartView, Page, table_block
+
+MAX_UPLOAD_BYTES = 1_000_000  # a mapping CSV is ~30 KB; anything near this is not one
+MAX_QUERY_CHARS = 200
+
+
+class CoveragePage(Page):
+    key = "coverage"
+
+    def build(self) -> w.Widget:
+        self.active_fw = self.fw  # changes when the user uploads an edited mapping
+        self.mapping_name = ""
+        self.include_discussion = w.Checkbox(value=True, indent=False)
+        self.include_discussion.add_class("sop-include-discussion")
+        self.include_proposed = w.Checkbox(value=True, indent=False)
+        self.include_proposed.add_class("sop-include-proposed")
+        self.status_heading = w.HTML()
+        self.heatmap = ChartView("heatmap")
+        self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
+        self.variant = w.ToggleButtons(options=[("4", 4), ("5", 5)], value=4, style={"button_width": "60px"})
+        self.variant.add_class("sop-variant")
+        self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False)
+        self.upload.add_class("sop-mapping-upload")
+        self.reset = w.Button(icon="undo")
+        self.reset.add_class("sop-mapping-reset")
+        self.mapping_status = w.HTML()
+        self.mapping_status.add_class("sop-mapping-status")
+        self.coverage = ChartView("coverage")
+        self.issues = w.HTML()
+        self.issues.add_class("sop-issues")
+        self.search_heading = w.HTML()
+        self.search = w.Text(continuous_update=False, layout=w.Layout(width="420px"))
+        self.search.add_class("sop-search")
+        self.results = w.HTML()
+        self.results.add_class("sop-search-results")
+
+        for control in (self.include_discussion, self.include_proposed, self.variant):
+            control.observe(self.guard(lambda _c: self.redraw()), "value")
+        self.upload.observe(self.guard(self.on_upload), "value")
+        self.reset.on_click(self.guard(self.on_reset))
+        self.search.observe(self.guard(lambda _c: self.draw_search()), "value")
+        return w.VBox([
+            w.HBox([self.include_discussion, self.include_proposed], layout=w.Layout(flex_flow="row wrap")),
+            self.status_heading, self.heatmap.widget,
+            self.coverage_heading, self.coverage_notice,
+            w.HBox([self.variant, self.upload, self.reset], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+            self.mapping_status, self.coverage.widget, self.issues,
+            self.search_heading, self.search, self.results,
+        ])
+
+    def relabel(self) -> None:
+        self.include_discussion.description = self.t("filter.include_discussion")
+        self.include_proposed.description = self.t("filter.include_proposed")
+        self.status_heading.value = f"<h2>{self.t('coverage.status')}</h2>"
+        self.coverage_heading.value = f"<h2>{self.t('coverage.themes')}</h2>"
+        self.coverage_notice.value = f'<div class="sop-notice">{self.t("derived.mapping_notice")}</div>'
+        self.variant.description = self.t("options.variant")
+        self.upload.description = self.t("coverage.upload")
+        self.upload.tooltip = self.t("coverage.upload_help")
+        self.reset.description = self.t("coverage.reset")
+        self.search_heading.value = f"<h2>{self.t('coverage.search')}</h2>"
+        self.search.description = self.t("coverage.search_label")
+        self.search.placeholder = self.t("coverage.search_placeholder")
+
+    def filters(self) -> dict[str, bool]:
+        return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
+
+    def redraw(self) -> None:
+        fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
+        counts = analysis.status_table(fw, **f)
+        self.heatmap.update(figures.status_heatmap(fw, lang, **f), counts, lang)
+        cov = analysis.theme_coverage(fw, variant, **f)
+        cov = cov.assign(name=[pick(r, "name", lang) for _, r in cov.iterrows()])
+        shown = cov[["theme", "name", "objectives", "outcomes agreed", "outcomes discussion", "outputs agreed", "outputs discussion", "items", "share"]]
+        self.coverage.update(figures.coverage(cov, lang), shown, lang, caption=self.t("derived.caption"))
+        issues = analysis.mapping_issues(fw, variant)
+        if issues.empty:
+            self.issues.value = f"<p>{self.t('coverage.no_issues')}</p>"
+        else:
+            self.issues.value = table_block(issues, lang, f"sopkit-mapping-issues-{variant}", caption=self.t("coverage.issues"))
+        source = self.t("coverage.mapping_bundled") if not self.mapping_name else self.t("coverage.mapping_uploaded", name=self.mapping_name)
+        self.mapping_status.value = f"<p>{html.escape(source)}</p>"
+        self.draw_search()
+
+    def draw_search(self) -> None:
+        query = self.search.value[:MAX_QUERY_CHARS]
+        if not query.strip():
+            self.results.value = f"<p>{self.t('coverage.search_hint')}</p>"
+            return
+        hits = analysis.search_items(self.active_fw, query)
+        shown = hits[["item", "objective", "item_type", "status"]].assign(
+            text=[pick(r, "text", self.lang) for _, r in hits.iterrows()])
+        count = self.t("coverage.search_count", count=len(hits), query=query)
+        self.results.value = f'<p class="sop-search-count">{html.escape(count)}</p>' + (
+            table_block(shown, self.lang, "sopkit-search") if len(hits) else "")
+
+    def on_upload(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        name = Path(str(upload["name"])).name[:80]
+        content = bytes(upload["content"])
+        if len(content) > MAX_UPLOAD_BYTES:
+            self.say(self.t("coverage.upload_too_large", name=name, limit=MAX_UPLOAD_BYTES // 1000), error=True)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "uploaded-mapping.csv"
+            path.write_bytes(content)
+            try:
+                fw = load_framework(self.fw.data_dir, mapping=path)
+            except DataError as exc:
+                # Name the user's file, not our temporary one; keep the current mapping.
+                self.say(self.t("coverage.upload_invalid", name=name, problem=str(exc).replace("uploaded-mapping.csv", name)), error=True)
+                return
+        self.active_fw, self.mapping_name = fw, name
+        self.say(self.t("coverage.upload_ok", name=name))
+        self.redraw()
+
+    def on_reset(self, _button=None) -> None:
+        self.active_fw, self.mapping_name = self.fw, ""
+        self.say("")
+        self.redraw()
+
+
+def coverage_page(fw=None, lang: str = "en") -> CoveragePage:
+    """Build and display the outcome coverage page (for a notebook cell)."""
+    return CoveragePage(fw, lang).show()

@@ -1,0 +1,258 @@
+"""Framework options page: the two options side by side, the project's what-if mapping,
+and the detail of one ATU objective."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+
+from .. import analysis, figures
+from ..i18n import pick
+from .common import ChartView, Page, csv_bytes, data_uri, CSV_MIME, table_block
+
+EDIT_RATIONALE = "Edited in the workbook (what-if)."
+
+
+class OptionsPage(Page):
+    key = "options"
+
+    def build(self) -> w.Widget:
+        self.base_mapping = self.fw.mapping
+        self.edits: dict[tuple[int, str], str] = {}  # (variant, item) -> theme chosen by the user
+        self.option = w.Dropdown(options=[(o, o) for o in analysis.OPTIONS], value="themes-4")
+        self.option.add_class("sop-option")
+        self.include_discussion = w.Checkbox(value=True, indent=False)
+        self.include_discussion.add_class("sop-include-discussion")
+        self.include_proposed = w.Checkbox(value=True, indent=False)
+        self.include_proposed.add_class("sop-include-proposed")
+        self.hierarchy = ChartView("hierarchy")
+        self.compare_heading, self.compare_table = w.HTML(), w.HTML()
+        self.compare_table.add_class("sop-compare")
+        self.balance = ChartView("balance")
+
+        self.mapping_heading, self.mapping_notice = w.HTML(), w.HTML()
+        self.variant = w.ToggleButtons(options=[("4", 4), ("5", 5)], value=4, style={"button_width": "60px"})
+        self.variant.add_class("sop-variant")
+        self.flow = ChartView("flow")
+        self.whatif_item = w.Dropdown(layout=w.Layout(width="420px"))
+        self.whatif_item.add_class("sop-whatif-item")
+        self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px"))
+        self.whatif_theme.add_class("sop-whatif-theme")
+        self.reset = w.Button(icon="undo")
+        self.reset.add_class("sop-whatif-reset")
+        self.edit_status = w.HTML()
+        self.edit_status.add_class("sop-whatif-status")
+        self.mapping_download = w.HTML()
+        self.mapping_download.add_class("sop-mapping-download")
+        self.coverage_table = w.HTML()
+        self.coverage_table.add_class("sop-whatif-coverage")
+
+        self.detail_heading = w.HTML()
+        self.objective = w.Dropdown(layout=w.Layout(width="420px"))
+        self.objective.add_class("sop-objective")
+        self.detail = w.HTML()
+        self.detail.add_class("sop-objective-detail")
+
+        for control in (self.option, self.include_discussion, self.include_proposed):
+            control.observe(self.guard(self.on_filters), "value")
+        self.variant.observe(self.guard(self.on_variant), "value")
+        self.whatif_item.observe(self.guard(self.on_whatif_item), "value")
+        self.whatif_theme.observe(self.guard(self.on_whatif_theme), "value")
+        self.reset.on_click(self.guard(self.on_reset))
+        self.objective.observe(self.guard(self.draw_detail), "value")
+
+        return w.VBox([
+            w.HBox([self.option, self.include_discussion, self.include_proposed], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+            self.hierarchy.widget,
+            self.compare_heading, self.compare_table, self.balance.widget,
+            self.mapping_heading, self.mapping_notice, self.variant, self.flow.widget,
+            w.HBox([self.whatif_item, self.whatif_theme, self.reset], layout=w.Layout(flex_flow="row wrap")),
+            self.edit_status, self.coverage_table, self.mapping_download,
+            self.detail_heading, self.objective, self.detail,
+        ])
+
+    # ---- labels -------------------------------------------------------------------
+    def relabel(self) -> None:
+        self.option.description = self.t("options.option")
+        self.set_options(self.option, [(self.t(f"option.{o}"), o) for o in analysis.OPTIONS])
+        self.include_discussion.description = self.t("filter.include_discussion")
+        self.include_proposed.description = self.t("filter.include_proposed")
+        self.compare_heading.value = f"<h2>{self.t('options.compare')}</h2>"
+        self.mapping_heading.value = f"<h2>{self.t('options.mapping')}</h2>"
+        self.mapping_notice.value = f'<div class="sop-notice">{self.t("derived.mapping_notice")}</div>'
+        self.variant.description = self.t("options.variant")
+        self.whatif_item.description = self.t("whatif.item")
+        self.whatif_theme.description = self.t("whatif.theme")
+        self.reset.description = self.t("whatif.reset")
+        self.reset.tooltip = self.t("whatif.reset_help")
+        self.detail_heading.value = f"<h2>{self.t('options.detail')}</h2>"
+        self.objective.description = self.t("options.objective")
+        self.set_options(self.objective, [(f"{o['id']} {pick(o, 'short', self.lang)}", o["id"]) for _, o in self.fw.objectives.iterrows()])
+        self.relabel_whatif()
+
+    def relabel_whatif(self) -> None:
+        items = [(f"{o['id']} {pick(o, 'short', self.lang)} ({self.t('whatif.whole_objective')})", o["id"]) for _, o in self.fw.objectives.iterrows()]
+        items += [(f"{r['label']} · {pick(r, 'text', self.lang)[:60]}", r["id"]) for _, r in self.fw.outcomes.iterrows()]
+        self.set_options(self.whatif_item, items)
+        themes = analysis.top_level(self.fw, f"themes-{self.variant.value}")
+        self.set_options(self.whatif_theme, [(f"{r['id']} {pick(r, 'name', self.lang)}", r["id"]) for _, r in themes.iterrows()])
+        self.whatif_theme.value = self.current_theme(self.whatif_item.value)
+
+    # ---- state ----------------------------------------------------------------------
+    def mapping(self) -> pd.DataFrame:
+        """The bundled mapping with the user's edits applied."""
+        if not self.edits:
+            return self.base_mapping
+        m = self.base_mapping
+        drop = m.set_index(["variant", "item"]).index.isin(list(self.edits))
+        added = pd.DataFrame([
+            {"variant": v, "item": item, "item_type": self.item_type(item), "theme": theme,
+             "rationale_en": EDIT_RATIONALE, "seed_hint": None, "derived": True}
+            for (v, item), theme in self.edits.items()
+        ])
+        return pd.concat([m[~drop], added.astype({"variant": "int64"})], ignore_index=True)
+
+    def item_type(self, item: str) -> str:
+        if item in set(self.fw.objectives["id"]):
+            return "objective"
+        return "outcome" if item in set(self.fw.outcomes["id"]) else "output"
+
+    def current_theme(self, item: str | None) -> str | None:
+        if item is None:
+            return None
+        m = self.mapping()
+        themes = m.loc[(m["variant"] == self.variant.value) & (m["item"] == item), "theme"].tolist()
+        return themes[0] if len(themes) == 1 else None
+
+    def framework(self):
+        """The framework as the user has it now (edited mapping), validated."""
+        return self.fw if not self.edits else self.fw.with_mapping(self.mapping())
+
+    # ---- callbacks -------------------------------------------------------------------
+    def on_filters(self, _change=None) -> None:
+        option = self.option.value
+        if option != "atu-7" and self.variant.value != analysis._option_variant(option):
+            self.variant.value = analysis._option_variant(option)  # redraws through on_variant
+        self.redraw()
+
+    def on_variant(self, _change=None) -> None:
+        self._busy = True
+        try:
+            self.relabel_whatif()
+        finally:
+            self._busy = False
+        self.redraw()
+
+    def on_whatif_item(self, change) -> None:
+        self._busy = True
+        try:
+            self.whatif_theme.value = self.current_theme(change["new"])
+        finally:
+            self._busy = False
+
+    def on_whatif_theme(self, change) -> None:
+        item, theme = self.whatif_item.value, change["new"]
+        if item is None or theme is None or theme == self.current_theme(item):
+            return
+        variant = self.variant.value
+        moved = [item]
+        if self.item_type(item) == "objective":
+            # Moving an objective moves everything under it.
+            moved += self.fw.outcomes.loc[self.fw.outcomes["objective"] == item, "id"].tolist()
+            moved += self.fw.outputs.loc[self.fw.outputs["objective"] == item, "id"].tolist()
+        for it in moved:
+            self.edits[(variant, it)] = theme
+        self.say(self.t("whatif.moved", count=len(moved), theme=theme))
+        self.redraw()
+
+    def on_reset(self, _button=None) -> None:
+        self.edits.clear()
+        self._busy = True
+        try:
+            self.whatif_theme.value = self.current_theme(self.whatif_item.value)
+        finally:
+            self._busy = False
+        self.say(self.t("whatif.reset_done"))
+        self.redraw()
+
+    # ---- drawing ---------------------------------------------------------------------
+    def filters(self) -> dict[str, bool]:
+        return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
+
+    def redraw(self) -> None:
+        fw, lang, f = self.framework(), self.lang, self.filters()
+        option, variant = self.option.value, self.variant.value
+        tops = analysis.option_items(fw, option, **f)
+        shown = tops[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in tops.iterrows()])
+        self.hierarchy.update(figures.hierarchy(fw, option, lang, **f), shown, lang,
+                              caption=self.t("derived.caption") if option != "atu-7" else "")
+        compare = analysis.compare_options(fw, **f)
+        compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
+        self.compare_table.value = table_block(compare, lang, "sopkit-options-compared", caption=self.t("derived.compare_caption"))
+        balance = pd.concat([analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
+                             for o in analysis.OPTIONS], ignore_index=True)[["option", "top", "status", "items"]]
+        self.balance.update(figures.option_balance(fw, lang, **f), balance, lang)
+        self.flow.update(figures.flow(fw, variant, lang, **f), analysis.flows(fw, variant, **f), lang, caption=self.t("derived.caption"))
+        self.draw_coverage(fw, variant, f)
+        self.draw_detail()
+
+    def draw_coverage(self, fw, variant: int, f: dict[str, bool]) -> None:
+        cov = analysis.theme_coverage(fw, variant, **f)
+        cov = cov.assign(name=[pick(r, "name", self.lang) for _, r in cov.iterrows()])
+        shown = cov[["theme", "name", "objectives", "outcomes agreed", "outcomes discussion", "outputs agreed", "outputs discussion", "items", "share"]]
+        issues = analysis.mapping_issues(fw, variant)
+        issue_html = "" if issues.empty else table_block(issues, self.lang, "sopkit-mapping-issues", caption=self.t("coverage.issues"))
+        self.coverage_table.value = (
+            f"<h3>{self.t('whatif.coverage', variant=variant)}</h3>"
+            + table_block(shown, self.lang, f"sopkit-coverage-{variant}", caption=self.t("derived.caption")) + issue_html
+        )
+        n = len({item for (v, item) in self.edits if v == variant})
+        self.edit_status.value = self.t("whatif.edits", count=n) if n else self.t("whatif.no_edits")
+        mapping = self.mapping()
+        self.mapping_download.value = (
+            f'<a class="sop-download-mapping" download="mapping.csv" href="{data_uri(csv_bytes(mapping), CSV_MIME)}">'
+            f"{self.t('whatif.download')}</a> <small>{self.t('whatif.download_help')}</small>"
+        )
+
+    def draw_detail(self, _change=None) -> None:
+        lang, fw = self.lang, self.fw
+        obj = fw.objectives.set_index("id").loc[self.objective.value]
+        parts = [f"<h3>{html.escape(self.objective.value)} {html.escape(pick(obj, 'short', lang))}</h3>",
+                 f"<p>{html.escape(pick(obj, 'statement', lang))}</p>"]
+        items = analysis.items(fw)
+        items = items[items["objective"] == self.objective.value]
+        for status in analysis.STATUSES:
+            parts.append(f"<h4>{self.t(f'detail.{status}')}</h4>")
+            for kind in analysis.KINDS:
+                sub = items[(items["status"] == status) & (items["item_type"] == kind)]
+                if sub.empty:
+                    entries = f"<li>{self.t('detail.none')}</li>"
+                else:
+                    entries = "".join(self._item_li(r) for _, r in sub.iterrows())
+                parts.append(f"<b>{self.t(f'kind.{kind}s')}</b><ul>{entries}</ul>")
+        sug = fw.suggestions[fw.suggestions["objective"] == self.objective.value]
+        parts.append(f"<h4>{self.t('detail.suggestions')}</h4><ol>"
+                     + "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for _, r in sug.iterrows()) + "</ol>")
+        if lang == "en":
+            parts.append(f"<p><small>{self.t('derived.translation_notice')}</small></p>")
+        self.detail.value = "".join(parts)
+
+    def _item_li(self, r) -> str:
+        lang = self.lang
+        text = html.escape(pick(r, "text", lang))
+        extra = ""
+        if r["proposed_additional"]:
+            extra += f" <i>({self.t('flag.proposed_additional')})</i>"
+        if r["alternative_wording"]:
+            extra += f"<br><i>{self.t('flag.alternative')}:</i> {html.escape(pick(r, 'alt_text', lang))}"
+        note = r["note_en"]
+        if isinstance(note, str) and note:  # the project's notes exist in English only
+            extra += f"<br><small>{self.t('detail.note')}: {html.escape(note)}</small>"
+        return f"<li><b>{html.escape(r['label'])}</b> {text}{extra}</li>"
+
+
+def options_page(fw=None, lang: str = "en") -> OptionsPage:
+    """Build and display the framework options page (for a notebook cell)."""
+    return OptionsPage(fw, lang).show()
