@@ -10,6 +10,8 @@ report's (Annex 2 is lost); they carry ``derived`` = True.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from .model import Framework
@@ -24,12 +26,23 @@ ITEM_COLUMNS = [
 ]
 
 
+def _memo(fw: Framework, key: tuple, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Build a derived table once per framework; hand out copies so callers may mutate them."""
+    if key not in fw.cache:
+        fw.cache[key] = build()
+    return fw.cache[key].copy()
+
+
 def items(fw: Framework) -> pd.DataFrame:
     """All outcomes and outputs in one table, in report order (objective, outcomes first).
 
     Columns: ``item`` (the unique id), ``item_type`` (``outcome``/``output``) and the
     item columns of ``outcomes.csv``.
     """
+    return _memo(fw, ("items",), lambda: _items(fw))
+
+
+def _items(fw: Framework) -> pd.DataFrame:
     parts = [
         getattr(fw, f"{kind}s").rename(columns={"id": "item"}).assign(item_type=kind)
         for kind in KINDS
@@ -86,8 +99,12 @@ def theme_items(fw: Framework, variant: int) -> pd.DataFrame:
     item not at all (see ``mapping_issues``).
     """
     _themes(fw, variant)
-    m = fw.mapping[(fw.mapping["variant"] == variant) & fw.mapping["item_type"].isin(KINDS)]
-    return items(fw).merge(m[["item", "theme", "rationale_en", "seed_hint"]], on="item", how="inner")
+
+    def build() -> pd.DataFrame:
+        m = fw.mapping[(fw.mapping["variant"] == variant) & fw.mapping["item_type"].isin(KINDS)]
+        return items(fw).merge(m[["item", "theme", "rationale_en", "seed_hint"]], on="item", how="inner")
+
+    return _memo(fw, ("theme_items", variant), build)
 
 
 def theme_coverage(fw: Framework, variant: int, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:

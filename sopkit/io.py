@@ -78,19 +78,40 @@ def read_table(data_dir: Path, table: Table) -> tuple[list[Row], list[Problem]]:
     if raw is None:
         problem(None, None, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
         return [], problems
+    rows, found = parse_table(raw, table, name)
+    return rows, problems + found
+
+
+def parse_table(raw: bytes, table: Table, name: str) -> tuple[list[Row], list[Problem]]:
+    """Validate one table's CSV content against its schema; *name* is used in messages."""
+    problems: list[Problem] = []
+
+    def problem(row: int | None, column: str | None, message: str) -> None:
+        problems.append(Problem(name, row, column, message))
+
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problem(line, None, "text is not valid UTF-8 (save the file as 'CSV UTF-8')")
-        return [], problems
+        invalid = False
+    except UnicodeDecodeError:
+        # Keep the bad bytes as lone surrogates so the CSV still parses and each bad
+        # cell can be named by its spreadsheet row and column.
+        text = raw.decode("utf-8", errors="surrogateescape")
+        invalid = True
     if not text.strip():
         problem(None, None, "file is empty (it needs at least the header row)")
         return [], problems
 
     records = list(csv.reader(_io.StringIO(text, newline="")))
+    if invalid:
+        header = records[0]
+        for number, record in enumerate(records, start=1):
+            for index, cell in enumerate(record):
+                if any("\udc80" <= ch <= "\udcff" for ch in cell):
+                    column = header[index].strip() if number > 1 and index < len(header) else None
+                    problem(number, column, "text is not valid UTF-8 (save the file as 'CSV UTF-8')")
+        return [], problems
     header = [h.strip() for h in records[0]]
     expected = table.field_names
     for col in header:

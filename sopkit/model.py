@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import rules
 from .errors import DataError, Problem
-from .io import Row, check_foreign_keys, read_table
+from .io import Row, check_foreign_keys, parse_table, read_table
 from .schema import Table, read_package
 
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -55,6 +55,8 @@ class Framework:
     annex1_answers: pd.DataFrame
     data_dir: Path = field(default=BUNDLED_DATA, compare=False)
     schemas: dict[str, Table] = field(default_factory=dict, compare=False, repr=False)
+    # Memo of derived tables (see analysis._memo): the frames above are never mutated.
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def table_names(cls) -> list[str]:
@@ -67,17 +69,22 @@ class Framework:
     def with_mapping(self, mapping: pd.DataFrame) -> "Framework":
         """A copy of the framework that uses *mapping* (same columns as ``mapping.csv``).
 
-        Raises DataError when the mapping refers to unknown items or themes.
+        The mapping goes through the same checks as ``mapping.csv`` (rows counted
+        as in that file); raises DataError when anything is wrong.
         """
-        rows = [
-            {k: (None if pd.isna(v) else v) for k, v in r.items()} | {"_row": i}
-            for i, r in enumerate(mapping.to_dict("records"), start=2)
-        ]
-        problems = rules.check_mapping(self._rows_for_rules(), rows, file="mapping")
+        table = replace(self.schemas["mapping"], path="mapping")
+        content = mapping.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        rows, problems = parse_table(content, table, table.path)
+        if not problems:
+            problems = check_foreign_keys({"mapping": table, "themes": self.schemas["themes"]},
+                                          {"mapping": rows, "themes": self.themes.to_dict("records")})
+            problems += rules.check_mapping(self._rows_for_rules(), rows, file=table.path)
         if problems:
             raise DataError(problems)
         kwargs = {name: getattr(self, name) for name in self.table_names()}
-        kwargs["mapping"] = _frame(rows, self.schemas["mapping"]) if self.schemas else mapping.reset_index(drop=True)
+        kwargs["mapping"] = _frame(rows, self.schemas["mapping"])
+        # Tables that do not depend on the mapping stay valid: share them.
+        kwargs["cache"] = {k: v for k, v in self.cache.items() if k[0] == "items"}
         return Framework(**kwargs, data_dir=self.data_dir, schemas=self.schemas)
 
     def _rows_for_rules(self) -> dict[str, list[Row]]:

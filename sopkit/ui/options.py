@@ -21,6 +21,7 @@ class OptionsPage(Page):
     def build(self) -> w.Widget:
         self.base_mapping = self.fw.mapping
         self.edits: dict[tuple[int, str], str] = {}  # (variant, item) -> theme chosen by the user
+        self._edited_fw = None
         self.option = w.Dropdown(options=[(o, o) for o in analysis.OPTIONS], value="themes-4")
         self.option.add_class("sop-option")
         self.include_discussion = w.Checkbox(value=True, indent=False)
@@ -127,15 +128,30 @@ class OptionsPage(Page):
         return themes[0] if len(themes) == 1 else None
 
     def framework(self):
-        """The framework as the user has it now (edited mapping), validated."""
-        return self.fw if not self.edits else self.fw.with_mapping(self.mapping())
+        """The framework as the user has it now (edited mapping), validated once per edit."""
+        if not self.edits:
+            return self.fw
+        if self._edited_fw is None:
+            self._edited_fw = self.fw.with_mapping(self.mapping())
+        return self._edited_fw
 
     # ---- callbacks -------------------------------------------------------------------
-    def on_filters(self, _change=None) -> None:
+    # Each callback redraws only the views its control feeds, charts first: a chart
+    # reaches the browser as soon as it is drawn, tables and downloads follow.
+    def on_filters(self, change=None) -> None:
         option = self.option.value
         if option != "atu-7" and self.variant.value != analysis._option_variant(option):
-            self.variant.value = analysis._option_variant(option)  # redraws through on_variant
-        self.redraw()
+            self._busy = True
+            try:
+                self.variant.value = analysis._option_variant(option)
+                self.relabel_whatif()
+            finally:
+                self._busy = False
+            self.redraw()
+        elif change is not None and change["owner"] is self.option:
+            self.draw_hierarchy()
+        else:
+            self.redraw()
 
     def on_variant(self, _change=None) -> None:
         self._busy = True
@@ -143,7 +159,7 @@ class OptionsPage(Page):
             self.relabel_whatif()
         finally:
             self._busy = False
-        self.redraw()
+        self.draw_mapping()
 
     def on_whatif_item(self, change) -> None:
         self._busy = True
@@ -164,39 +180,52 @@ class OptionsPage(Page):
             moved += self.fw.outputs.loc[self.fw.outputs["objective"] == item, "id"].tolist()
         for it in moved:
             self.edits[(variant, it)] = theme
+        self._edited_fw = None
         self.say(self.t("whatif.moved", count=len(moved), theme=theme))
-        self.redraw()
+        self.redraw(detail=False)
 
     def on_reset(self, _button=None) -> None:
         self.edits.clear()
+        self._edited_fw = None
         self._busy = True
         try:
             self.whatif_theme.value = self.current_theme(self.whatif_item.value)
         finally:
             self._busy = False
         self.say(self.t("whatif.reset_done"))
-        self.redraw()
+        self.redraw(detail=False)
 
     # ---- drawing ---------------------------------------------------------------------
     def filters(self) -> dict[str, bool]:
         return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
 
-    def redraw(self) -> None:
-        fw, lang, f = self.framework(), self.lang, self.filters()
-        option, variant = self.option.value, self.variant.value
+    def redraw(self, *, detail: bool = True) -> None:
+        self.draw_hierarchy()
+        self.draw_compare()
+        self.draw_mapping()
+        if detail:
+            self.draw_detail()
+
+    def draw_hierarchy(self) -> None:
+        fw, lang, f, option = self.framework(), self.lang, self.filters(), self.option.value
         tops = analysis.option_items(fw, option, **f)
         shown = tops[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in tops.iterrows()])
         self.hierarchy.update(figures.hierarchy(fw, option, lang, **f), shown, lang,
                               caption=self.t("derived.caption") if option != "atu-7" else "")
-        compare = analysis.compare_options(fw, **f)
-        compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
-        self.compare_table.value = table_block(compare, lang, "sopkit-options-compared", caption=self.t("derived.compare_caption"))
+
+    def draw_compare(self) -> None:
+        fw, lang, f = self.framework(), self.lang, self.filters()
         balance = pd.concat([analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
                              for o in analysis.OPTIONS], ignore_index=True)[["option", "top", "status", "items"]]
         self.balance.update(figures.option_balance(fw, lang, **f), balance, lang)
+        compare = analysis.compare_options(fw, **f)
+        compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
+        self.compare_table.value = table_block(compare, lang, "sopkit-options-compared", caption=self.t("derived.compare_caption"))
+
+    def draw_mapping(self) -> None:
+        fw, lang, f, variant = self.framework(), self.lang, self.filters(), self.variant.value
         self.flow.update(figures.flow(fw, variant, lang, **f), analysis.flows(fw, variant, **f), lang, caption=self.t("derived.caption"))
         self.draw_coverage(fw, variant, f)
-        self.draw_detail()
 
     def draw_coverage(self, fw, variant: int, f: dict[str, bool]) -> None:
         cov = analysis.theme_coverage(fw, variant, **f)
