@@ -1,0 +1,205 @@
+"""Truth to the source: verbatim text is verbatim, the project's own additions are labelled.
+
+Read straight from the CSV files and datapackage.json (not through sopkit), so
+a loader bug cannot hide a data fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import pytest
+
+from conftest import DATA_DIR
+
+DESCRIPTOR = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
+EN_SOURCES = {"project translation", "ITU official name (REFERENCE.md)"}
+DERIVED_TABLES = ["mapping", "ranking_landing"]
+
+
+def fields(name: str) -> list[dict]:
+    return RESOURCES[name]["schema"]["fields"]
+
+
+def verbatim_fields(name: str) -> list[str]:
+    return [f["name"] for f in fields(name) if f.get("sopkit:verbatim") is True]
+
+
+def rows(name: str, data_dir=DATA_DIR) -> list[dict[str, str]]:
+    with open(data_dir / RESOURCES[name]["path"], encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def squeeze(text: str) -> str:
+    """Drop '[bookmark: ...]' markers and every whitespace character."""
+    return re.sub(r"\s+", "", re.sub(r"\[bookmark: [^\]]*\]", "", text))
+
+
+@pytest.fixture(scope="module")
+def source() -> str:
+    return squeeze((DATA_DIR / "source" / "report-zh.txt").read_text(encoding="utf-8"))
+
+
+VERBATIM_TABLES = [name for name in RESOURCES if verbatim_fields(name)]
+EN_TABLES = [name for name in RESOURCES if any(f["name"].endswith("_en") for f in fields(name))]
+SOURCE_TABLES = [name for name in RESOURCES if any(f["name"] == "source" for f in fields(name))]
+
+
+def test_squeeze_removes_markers_and_whitespace():
+    assert squeeze("[bookmark: lt_pId082]发展 顾问\t组\n") == "发展顾问组"
+
+
+def test_some_tables_are_marked_verbatim():
+    assert {"objectives", "outcomes", "outputs", "suggestions", "rankings"} <= set(VERBATIM_TABLES)
+    assert "text_zh" in verbatim_fields("outcomes")
+    assert "alt_text_zh" in verbatim_fields("outcomes")
+
+
+def test_no_verbatim_flag_on_english_or_derived_columns():
+    for name in RESOURCES:
+        for col in verbatim_fields(name):
+            assert not col.endswith("_en"), (name, col)
+    for name in DERIVED_TABLES:
+        assert verbatim_fields(name) == []
+
+
+def untrue_cells(table: str, source: str, data_dir=DATA_DIR) -> list[str]:
+    """Non-empty verbatim cells of *table* that the source does not contain."""
+    cols = verbatim_fields(table)
+    return [
+        f"{RESOURCES[table]['path']}:{i}: {col}: {row[col]!r}"
+        for i, row in enumerate(rows(table, data_dir), start=2)
+        for col in cols
+        if row[col].strip() and squeeze(row[col]) not in source
+    ]
+
+
+@pytest.mark.parametrize("table", VERBATIM_TABLES)
+def test_verbatim_cells_are_in_the_source(table, source):
+    bad = untrue_cells(table, source)
+    assert not bad, "not found in the source:\n" + "\n".join(bad)
+
+
+def test_verbatim_check_catches_an_edited_cell(data_copy, edit_csv, source):
+    def reword(rows):
+        col = rows[0].index("text_zh")
+        rows[3][col] = rows[3][col].replace("加强", "增强", 1)
+
+    edit_csv(data_copy / "outcomes.csv", reword)
+    assert [c.split(": ")[0] for c in untrue_cells("outcomes", source, data_copy)] == ["outcomes.csv:4"]
+
+
+def test_verbatim_check_ignores_whitespace_and_line_breaks(data_copy, edit_csv, source):
+    def spread(rows):
+        col = rows[0].index("text_zh")
+        rows[3][col] = " " + "\n".join(rows[3][col]) + " "
+
+    edit_csv(data_copy / "outcomes.csv", spread)
+    assert untrue_cells("outcomes", source, data_copy) == []
+
+
+@pytest.mark.parametrize("table", VERBATIM_TABLES)
+def test_verbatim_columns_are_not_all_empty(table):
+    data = rows(table)
+    for col in verbatim_fields(table):
+        required = next(f for f in fields(table) if f["name"] == col).get("constraints", {}).get("required")
+        if required:
+            assert all(r[col].strip() for r in data), (table, col)
+
+
+# --- the project's own additions are labelled -----------------------------------------
+
+
+@pytest.mark.parametrize("table", DERIVED_TABLES)
+def test_derived_tables_say_so(table):
+    assert RESOURCES[table]["description"].startswith("DERIVED")
+    data = rows(table)
+    assert data
+    true_values = next(f for f in fields(table) if f["name"] == "derived").get("trueValues", ["true"])
+    not_derived = [i for i, r in enumerate(data, start=2) if r["derived"] not in true_values]
+    assert not not_derived, f"{table}: rows without derived=true: {not_derived}"
+
+
+def test_only_the_derived_tables_are_described_as_derived():
+    assert [n for n, r in RESOURCES.items() if r.get("description", "").startswith("DERIVED")] == DERIVED_TABLES
+
+
+def test_derived_true_in_the_loaded_frames(fw):
+    assert fw.mapping["derived"].all()
+    assert fw.ranking_landing["derived"].all()
+
+
+@pytest.mark.parametrize("table", EN_TABLES)
+def test_english_columns_say_where_they_come_from(table):
+    if table in DERIVED_TABLES:
+        # Entirely the project's own writing, flagged row by row with derived=true.
+        assert "derived" in [f["name"] for f in fields(table)]
+        return
+    en_cols = [f["name"] for f in fields(table) if f["name"].endswith("_en")]
+    data = rows(table)
+    assert "en_source" in data[0], f"{table} has {en_cols} but no en_source column"
+    bad = [
+        f"{RESOURCES[table]['path']}:{i}: en_source: {r['en_source']!r}"
+        for i, r in enumerate(data, start=2)
+        if any(r[c].strip() for c in en_cols) and r["en_source"] not in EN_SOURCES
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_en_source_enum_is_the_allowed_set():
+    for name in RESOURCES:
+        for f in fields(name):
+            if f["name"] == "en_source":
+                assert set(f["constraints"]["enum"]) == EN_SOURCES, name
+
+
+# --- the inferred fifth priority --------------------------------------------------------
+
+
+def test_t5_is_inferred_and_only_in_the_five_variant(fw):
+    themes = fw.themes.set_index("id")
+    assert bool(themes.loc["T5", "inferred"]) is True
+    assert not themes.loc["T5", "in_4"] and themes.loc["T5", "in_5"]
+    assert not themes.drop(index="T5")["inferred"].any()
+
+
+def test_t5_name_is_absent_from_the_source(fw, source):
+    t5 = fw.themes.set_index("id").loc["T5"]
+    assert squeeze(t5["name_zh"]) not in source
+    assert t5["en_source"] == "ITU official name (REFERENCE.md)"
+
+
+def test_four_named_priorities_are_in_the_source(fw, source):
+    named = fw.themes[~fw.themes["inferred"]]
+    assert named["id"].tolist() == ["T1", "T2", "T3", "T4"]
+    for name in named["name_zh"]:
+        assert squeeze(name) in source, name
+
+
+# --- source references ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", SOURCE_TABLES)
+def test_source_values_are_section_ids(table):
+    sections = {r["id"] for r in rows("sections")}
+    bad = [
+        f"{RESOURCES[table]['path']}:{i}: source: {r['source']!r}"
+        for i, r in enumerate(rows(table), start=2)
+        if r["source"] not in sections
+    ]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("table", ["objectives", "outcomes", "outputs", "suggestions"])
+def test_objective_items_cite_their_objective_section(table):
+    for r in rows(table):
+        objective = r["id"] if table == "objectives" else r["objective"]
+        assert r["source"] == f"conclusions-2021-d{objective[-1]}", r
+
+
+def test_section_headings_are_in_the_source(source):
+    missing = [r["heading_zh"] for r in rows("sections") if squeeze(r["heading_zh"]) not in source]
+    assert not missing
