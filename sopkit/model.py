@@ -49,6 +49,8 @@ class Framework:
     contributions: pd.DataFrame
     contribution_points: pd.DataFrame
     liaison_statements: pd.DataFrame
+    tdag_sessions: pd.DataFrame
+    officers: pd.DataFrame
     recommendations: pd.DataFrame
     conclusions: pd.DataFrame
     annex1_questions: pd.DataFrame

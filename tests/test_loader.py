@@ -18,7 +18,8 @@ ALL_TABLES = [
     "sections", "objectives", "outcomes", "outputs", "suggestions", "themes", "options",
     "mapping", "surveys", "rankings", "ranking_landing", "meetings", "agenda_items",
     "documents", "presentations", "contributions", "contribution_points",
-    "liaison_statements", "recommendations", "conclusions", "annex1_questions", "annex1_answers",
+    "liaison_statements", "tdag_sessions", "officers", "recommendations", "conclusions",
+    "annex1_questions", "annex1_answers",
 ]
 
 
