@@ -254,3 +254,70 @@ def search_items(fw: Framework, query: str, *, limit: int = 200) -> pd.DataFrame
     haystack = df[["item", "label", "text_en", "text_zh", "alt_text_en", "alt_text_zh"]].fillna("").agg(" ".join, axis=1)
     hit = haystack.str.casefold().str.contains(query.casefold(), regex=False)
     return df[hit].head(limit).reset_index(drop=True)
+
+
+TIMELINE_KINDS = ("tdag-session", "meeting", "presentation", "document", "contribution", "liaison", "recommendations")
+
+
+def key_figures(fw: Framework) -> pd.DataFrame:
+    """The report's headline numbers: ``figure`` (a stable key) and ``value``, all read from the data."""
+    it = items(fw)
+    n = lambda kind, status=None: int(((it["item_type"] == kind) & ((it["status"] == status) if status else True)).sum())  # noqa: E731
+    named = fw.themes[~fw.themes["inferred"]]
+    rows = [
+        ("objectives", len(fw.objectives)),
+        ("outcomes", n("outcome")), ("outcomes agreed", n("outcome", "agreed")), ("outcomes discussion", n("outcome", "discussion")),
+        ("outputs", n("output")), ("outputs agreed", n("output", "agreed")), ("outputs discussion", n("output", "discussion")),
+        ("suggestions", len(fw.suggestions)),
+        ("thematic priorities named", len(named)),
+        ("meetings", len(fw.meetings)),
+        ("contributions", len(fw.contributions)),
+        ("liaison statements", len(fw.liaison_statements)),
+        ("recommendations", int((fw.recommendations["sub"].isna()).sum())),
+    ]
+    return pd.DataFrame(rows, columns=["figure", "value"]).astype({"value": "int64"})
+
+
+def timeline(fw: Framework) -> pd.DataFrame:
+    """Every dated (or year-only) event the report records, in time order.
+
+    Columns: ``date`` (Timestamp, first day of the month or year where the report
+    gives no day), ``end`` (Timestamp or NaT), ``precision`` (``day``/``month``/``year``),
+    ``kind`` (one of TIMELINE_KINDS), ``ref`` (id in its table), ``label_en``, ``label_zh``.
+    Nothing is dated more precisely than the report dates it.
+    """
+    rows: list[dict] = []
+
+    def add(date, precision, kind, ref, en, zh, end=None):
+        rows.append({"date": pd.Timestamp(date), "end": pd.Timestamp(end) if end else pd.NaT,
+                     "precision": precision, "kind": kind, "ref": ref, "label_en": en, "label_zh": zh})
+
+    for _, s in fw.tdag_sessions.iterrows():
+        precision = "day" if len(s["start"]) == 10 else "month"
+        add(s["start"], precision, "tdag-session", s["id"], s["name_en"], s["name_zh"],
+            end=s["end"] if isinstance(s["end"], str) else None)
+    for _, m in fw.meetings.iterrows():
+        add(m["date"], "day", "meeting", m["id"], f"TDAG-WG-SOP #{m['number']} ({m['platform']})", f"TDAG-WG-SOP第{m['number']}次会议（{m['platform']}）")
+    for _, p in fw.presentations.iterrows():
+        dated = pd.notna(p["date"])
+        add(p["date"] if dated else f"{p['year']}-01-01", "day" if dated else "year", "presentation",
+            f"{p['year']}-{p['number']}", p["title_en"], p["title_zh"])
+    for _, d in fw.documents.iterrows():
+        add(f"{d['year']}-01-01", "year", "document", f"{d['year']}-{d['number']}", d["title_en"], d["title_zh"])
+    for _, c in fw.contributions.iterrows():
+        dated = pd.notna(c["date"])
+        add(c["date"] if dated else f"{c['year']}-01-01", "day" if dated else "year", "contribution", c["id"],
+            f"{c['submitter_en']}: {c['title_en']}", f"{c['submitter_zh']}：{c['title_zh']}")
+    for _, ls in fw.liaison_statements.iterrows():
+        dated = pd.notna(ls["date"])
+        doc = ls["document"] if isinstance(ls["document"], str) else ""
+        add(ls["date"] if dated else f"{ls['year']}-01-01", "day" if dated else "year", "liaison", ls["id"],
+            f"{ls['from_group']} → {ls['to_group']} {doc}".strip(), f"{ls['from_group']} → {ls['to_group']} {doc}".strip())
+    recs = fw.recommendations[fw.recommendations["sub"].isna()].groupby("session").size()
+    for _, s in fw.tdag_sessions[fw.tdag_sessions["id"].isin(recs.index)].iterrows():
+        precision = "day" if len(s["start"]) == 10 else "month"
+        count = int(recs[s["id"]])
+        add(s["start"], precision, "recommendations", s["id"], f"{count} recommendations to {s['name_en']}", f"向{s['name_zh']}提出{count}项建议")
+    df = pd.DataFrame(rows)
+    df["_k"] = df["kind"].map({k: i for i, k in enumerate(TIMELINE_KINDS)})
+    return df.sort_values(["date", "_k"], kind="stable").drop(columns="_k").reset_index(drop=True)

@@ -167,3 +167,32 @@ def option_balance(fw: Framework, lang: str = "en", *, include_discussion: bool 
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12})
     fig.update_yaxes(title=t("axis.items", lang), row=1, col=1, gridcolor="#EEE")
     return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=380)
+
+
+TIMELINE_COLOURS = {"tdag-session": "#D55E00", "meeting": "#0072B2", "presentation": "#56B4E9", "document": "#999999",
+                    "contribution": "#009E73", "liaison": "#CC79A7", "recommendations": "#E69F00"}
+TIMELINE_SYMBOLS = {"tdag-session": "square", "meeting": "circle", "presentation": "diamond", "document": "triangle-up",
+                    "contribution": "star", "liaison": "cross", "recommendations": "hexagon"}
+
+
+def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timeline(...)
+    """Events the report dates to the day or month, one lane per kind (year-only events
+    cannot be placed honestly: they stay in the table)."""
+    dated = events[events["precision"] != "year"]
+    fig = go.Figure()
+    for kind in analysis.TIMELINE_KINDS:
+        sub = dated[dated["kind"] == kind]
+        if sub.empty:
+            continue
+        lane = t(f"timeline.{kind}", lang)
+        labels = [_wrap(pick(r, "label", lang), 50) for _, r in sub.iterrows()]
+        when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for _, r in sub.iterrows()]
+        fig.add_trace(go.Scatter(
+            x=sub["date"], y=[lane] * len(sub), mode="markers", name=lane,
+            marker={"size": 14, "color": TIMELINE_COLOURS[kind], "symbol": TIMELINE_SYMBOLS[kind], "line": {"color": "#333", "width": 1}},
+            customdata=list(zip(when, labels)), hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_layout(showlegend=False, hovermode="closest")
+    fig.update_xaxes(gridcolor="#EEE", dtick="M2", tickformat="%Y-%m")
+    fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
+    return _layout(fig, t("fig.timeline.title", lang), height=380)

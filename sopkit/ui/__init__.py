@@ -6,5 +6,6 @@ Only this package imports ipywidgets; analysis and figures stay testable without
 from .common import ChartView, Page
 from .coverage import CoveragePage, coverage_page
 from .options import OptionsPage, options_page
+from .overview import OverviewPage, overview_page
 
-__all__ = ["ChartView", "CoveragePage", "OptionsPage", "Page", "coverage_page", "options_page"]
+__all__ = ["ChartView", "CoveragePage", "OptionsPage", "OverviewPage", "Page", "coverage_page", "options_page", "overview_page"]

@@ -33,9 +33,14 @@ CSS = """
 .sop-page table.sop-data th, .sop-page table.sop-data td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
 .sop-page table.sop-data th { background: #f3f3f3; }
 .sop-page table.sop-data caption { text-align: left; font-style: italic; color: #555; }
+.sop-page a { color: #0057A0; text-decoration: underline; }
 .sop-downloads a { margin-right: 1em; }
 .sop-page a:focus, .sop-page summary:focus, .sop-page button:focus, .sop-page select:focus, .sop-page input:focus { outline: 3px solid #0072B2; outline-offset: 1px; }
 .sop-page details > summary { cursor: pointer; color: #0057A0; }
+.sop-cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+.sop-card { border: 1px solid #ccc; border-radius: 6px; padding: 8px 14px; min-width: 150px; }
+.sop-card-value { font-size: 2em; font-weight: bold; color: #0072B2; }
+.sop-card-note { font-size: 0.85em; color: #555; }
 .sop-tag { font-size: 0.8em; padding: 1px 5px; border-radius: 3px; color: white; }
 .sop-tag-agreed { background: #0072B2; } .sop-tag-discussion { background: #A05F00; }
 </style>

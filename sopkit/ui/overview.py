@@ -1,0 +1,79 @@
+"""Overview page, the landing page: what the report is, its key figures, the timeline of
+the group's work, and links to every other page."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+
+from .. import analysis, figures
+from ..i18n import pick
+from .common import ChartView, Page
+
+# The workbook's pages, in the order they are offered (file names in workbooks/).
+PAGES = ("options", "coverage", "rankings")
+
+
+class OverviewPage(Page):
+    key = "overview"
+
+    def build(self) -> w.Widget:
+        self.about = w.HTML()
+        self.about.add_class("sop-about")
+        self.figures_heading, self.key_figures = w.HTML(), w.HTML()
+        self.key_figures.add_class("sop-key-figures")
+        self.timeline_heading = w.HTML()
+        self.timeline = ChartView("timeline")
+        self.links = w.HTML()
+        self.links.add_class("sop-links")
+        return w.VBox([self.links, self.about, self.figures_heading, self.key_figures, self.timeline_heading, self.timeline.widget])
+
+    def relabel(self) -> None:
+        fw, lang = self.fw, self.lang
+        officers = fw.officers.sort_values("order")
+        sep = "、" if lang == "zh" else ", "
+        chair = sep.join(pick(r, "name", lang) for _, r in officers[officers["role"] == "chair"].iterrows())
+        vice = sep.join(pick(r, "name", lang) for _, r in officers[officers["role"] == "vice-chair"].iterrows())
+        session = fw.tdag_sessions.set_index("id").loc["TDAG-20-1"]  # approved the group (TDAG-20/DT/7)
+        approved = f"{session['start']} – {session['end']}" if isinstance(session["end"], str) else session["start"]
+        self.about.value = self.t("overview.about", chair=html.escape(chair), vice=html.escape(vice), approved=approved)
+        self.figures_heading.value = f"<h2>{self.t('overview.figures')}</h2>"
+        self.timeline_heading.value = f"<h2>{self.t('overview.timeline')}</h2>"
+        links = "".join(
+            f'<li><a class="sop-link-{p}" href="{p}.ipynb">{self.t(f"{p}.title")}</a> — {self.t(f"overview.link.{p}")}</li>'
+            for p in PAGES
+        )
+        self.links.value = f"<nav aria-label=\"{self.t('overview.pages')}\"><h2>{self.t('overview.pages')}</h2><ul>{links}</ul></nav>"
+
+    def redraw(self) -> None:
+        lang = self.lang
+        events = analysis.timeline(self.fw)
+        shown = events.assign(
+            date=[r["date"].strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[r["precision"]]) for _, r in events.iterrows()],
+            end=[e.strftime("%Y-%m-%d") if pd.notna(e) else "" for e in events["end"]],
+            kind=[self.t(f"timeline.{k}") for k in events["kind"]],
+            label=[pick(r, "label", lang) for _, r in events.iterrows()],
+        )[["date", "end", "kind", "ref", "label"]]
+        year_only = int((events["precision"] == "year").sum())
+        self.timeline.update(figures.timeline(events, lang), shown, lang, caption=self.t("overview.timeline_caption", count=year_only))
+        kf = analysis.key_figures(self.fw).set_index("figure")["value"]
+        cards = [
+            ("objectives", kf["objectives"], ""),
+            ("outcomes", kf["outcomes"], self.t("overview.split", agreed=kf["outcomes agreed"], discussion=kf["outcomes discussion"])),
+            ("outputs", kf["outputs"], self.t("overview.split", agreed=kf["outputs agreed"], discussion=kf["outputs discussion"])),
+            ("themes", kf["thematic priorities named"], self.t("overview.themes_note")),
+            ("meetings", kf["meetings"], ""),
+            ("recommendations", kf["recommendations"], self.t("overview.recommendations_note")),
+        ]
+        self.key_figures.value = '<div class="sop-cards">' + "".join(
+            f'<div class="sop-card sop-card-{key}"><div class="sop-card-value">{value}</div>'
+            f'<div class="sop-card-label">{self.t(f"overview.card.{key}")}</div><div class="sop-card-note">{note}</div></div>'
+            for key, value, note in cards
+        ) + "</div>"
+
+
+def overview_page(fw=None, lang: str = "en") -> OverviewPage:
+    """Build and display the overview (landing) page (for a notebook cell)."""
+    return OverviewPage(fw, lang).show()
