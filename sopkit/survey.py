@@ -66,7 +66,10 @@ None gives mean rank or the competition ranking, and each has its own rule for
 partial ballots that would have to be matched to the one documented above. The
 four methods are a few lines each and are checked in the tests against hand
 computations (ties, a Condorcet cycle, partial rankings), so the module adds no
-dependency.
+dependency. During the evaluation they were also checked once against
+pref-voting 1.18.2 (Copeland with ranked-above-unranked, i.e. its extended
+strict preference, on 60 synthetic profiles, 30 of them partial; Borda on the
+30 complete ones): identical scores.
 
 Priority-weighted coverage (``weighted_coverage``; derived)
 -----------------------------------------------------------
@@ -93,7 +96,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -245,38 +248,37 @@ def parse_responses(
     """
     lookup = _check_items(items)
     found = _Problems(name, max(1, max_problems))
+
+    def fail(row: int | None, column: str | None, message: str) -> NoReturn:
+        """A problem with the whole file: nothing further can be checked."""
+        raise DataError([Problem(name, row, column, message)])
+
     raw = bytes(content)
     if len(raw) > max_bytes:
-        found.add(None, None, f"file is {len(raw):,} bytes, more than the limit of {max_bytes:,} bytes")
-        found.raise_if_any()
+        fail(None, None, f"file is {len(raw):,} bytes, more than the limit of {max_bytes:,} bytes")
     for signature, message in _SIGNATURES.items():
         if raw.startswith(signature):
-            found.add(None, None, f"file {message}")
-            found.raise_if_any()
+            fail(None, None, f"file {message}")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw.strip():
-        found.add(None, None, "file is empty (it needs the header row respondent,item,rank and one row per answer)")
-        found.raise_if_any()
+        fail(None, None, "file is empty (it needs the header row respondent,item,rank and one row per answer)")
     first_line = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     delimiter = _delimiter(first_line)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         row, column = _locate(raw[: exc.start].decode("utf-8"), first_line, delimiter)
-        found.add(row, column, "text is not valid UTF-8 (save the file as 'CSV UTF-8')")
-        found.raise_if_any()
+        fail(row, column, "text is not valid UTF-8 (save the file as 'CSV UTF-8')")
     if "\x00" in text:
         row, column = _locate(text[: text.index("\x00")], first_line, delimiter)
-        found.add(row, column, "file holds binary data (a NUL byte), not CSV text")
-        found.raise_if_any()
+        fail(row, column, "file holds binary data (a NUL byte), not CSV text")
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
     except csv.Error as exc:
-        found.add(reader.line_num or None, None, f"not a readable CSV ({exc})")
-        found.raise_if_any()
+        fail(reader.line_num or None, None, f"not a readable CSV ({exc})")
 
     header = [_norm(h) for h in records[0]]
     while header and not header[-1]:
@@ -400,6 +402,7 @@ def aggregate(responses: pd.DataFrame, method: str, items: list[str]) -> pd.Data
     df = _checked(responses, items)
     n = len(items)
     index = pd.Index(list(items), name="item")
+    score: pd.Series
     if method == "mean_rank":
         grouped = df.groupby("item")["rank"]
         score = (grouped.sum() / grouped.count()).reindex(index).astype("float64")
@@ -559,7 +562,7 @@ def weighted_contributions(
     for option in OPTIONS:
         for item in sorted(items, key=lambda i: (ranks[i], items.index(i))):
             hit = land.get((option, item))
-            target = None if hit is None or pd.isna(hit.target) else str(hit.target)
+            target = hit.target if hit is not None and isinstance(hit.target, str) else None
             fit = "none" if hit is None else str(hit.fit)
             value = FIT_VALUES[fit]
             rows.append({
