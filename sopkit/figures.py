@@ -196,3 +196,80 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
     fig.update_xaxes(gridcolor="#EEE", dtick="M2", tickformat="%Y-%m")
     fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
     return _layout(fig, t("fig.timeline.title", lang), height=380)
+
+
+FIT_COLOURS = {"direct": "#0072B2", "partial": "#56B4E9", "none": "#E0E0E0"}
+
+
+def _ranked(fw: Framework, survey: str):
+    return fw.rankings[fw.rankings["survey"] == survey].sort_values("rank")
+
+
+def rank_order(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
+    """The published order, first to last choice, as positions only: no bar lengths,
+    because the report gives no counts."""
+    ranked = _ranked(fw, survey)
+    labels = [pick(r, "label", lang) for _, r in ranked.iterrows()]
+    fig = go.Figure(go.Scatter(
+        x=ranked["rank"], y=labels, mode="markers+text", text=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
+        textposition="middle right", marker={"size": 22, "color": "#0072B2", "symbol": "circle"},
+        hovertemplate="%{y}: %{text}<extra></extra>", name="",
+    ))
+    fig.update_xaxes(title=t("rankings.axis_rank", lang), dtick=1, range=[0.5, len(ranked) + 0.9], gridcolor="#EEE")
+    fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
+    return _layout(fig, t("fig.rank_order.title", lang), height=100 + 55 * len(ranked))
+
+
+def landing(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
+    """Where each ranked priority lands under each option: colour = fit, text = home (derived)."""
+    df = analysis.survey_landing(fw, survey)
+    ranked = _ranked(fw, survey)
+    items = list(ranked["item"])
+    fit_value = {"direct": 1.0, "partial": 0.5, "none": 0.0}
+    z, text = [], []
+    for item in items:
+        row = df[df["item"] == item].set_index("option")
+        z.append([fit_value[row.loc[o, "fit"]] for o in analysis.OPTIONS])
+        text.append([
+            f"{row.loc[o, 'target']} · {t(f"fit.{row.loc[o, 'fit']}", lang)}" if isinstance(row.loc[o, "target"], str) else t("fit.none", lang)
+            for o in analysis.OPTIONS
+        ])
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[t(f"option.{o}", lang) for o in analysis.OPTIONS], y=[pick(r, "label", lang) for _, r in ranked.iterrows()],
+        text=text, texttemplate="%{text}", zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
+        colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
+        hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=120 + 55 * len(items))
+
+
+def weighted_scores(scores, lang: str = "en") -> go.Figure:  # scores: survey.weighted_coverage(...)
+    """Priority-weighted coverage score per option, 0 to 1 (derived)."""
+    fig = go.Figure(go.Bar(
+        x=[t(f"option.{o}", lang) for o in scores["option"]], y=scores["score"],
+        text=[f"{s:.2f}" for s in scores["score"]], textposition="outside",
+        marker={"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]}, hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+    ))
+    fig.update_yaxes(range=[0, 1.1], title=t("rankings.axis_score", lang), gridcolor="#EEE")
+    return _layout(fig, t("fig.weighted.title", lang) + f" — {t('derived.short', lang)}", height=360)
+
+
+def distribution(dist, labels: dict[str, str], lang: str = "en") -> go.Figure:  # dist: survey.rank_distribution(...)
+    """Stacked bars per item, from first choice to last choice (the form of the report's figures 1 and 2)."""
+    ranks = sorted(dist["rank"].unique())
+    n = len(ranks)
+    blues = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#E7EEF6", "#F4F7FB"]
+    fig = go.Figure()
+    items = list(dict.fromkeys(dist["item"]))
+    for i, rank in enumerate(ranks):
+        sub = dist[dist["rank"] == rank].set_index("item").reindex(items)
+        fig.add_trace(go.Bar(
+            y=[labels.get(x, x) for x in items], x=sub["count"], orientation="h",
+            name=t("rankings.nth", lang, n=rank), marker={"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
+            hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+        ))
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2, "traceorder": "normal"})
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("rankings.axis_respondents", lang), gridcolor="#EEE")
+    return _layout(fig, t("fig.distribution.title", lang), height=140 + 50 * len(items))

@@ -201,6 +201,11 @@ class Page:
         else:
             self.message.value = f'<div class="sop-message-info" role="status">{html.escape(text)}</div>'
 
+    def say_problems(self, title: str, error: DataError) -> None:
+        """Show a data error as a title and one line per problem (file:row: column: what)."""
+        lines = "".join(f"<li>{html.escape(str(p))}</li>" for p in error.problems)
+        self.message.value = f'<div class="sop-message-error" role="alert"><b>{html.escape(title)}</b><ul>{lines}</ul></div>'
+
     def guard(self, fn: Callable[..., None]) -> Callable[..., None]:
         """Wrap a callback: skip while relabelling; turn any error into a readable message."""
 

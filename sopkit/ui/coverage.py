@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import ipywidgets as w
@@ -126,7 +127,8 @@ class CoveragePage(Page):
                 fw = load_framework(self.fw.data_dir, mapping=path)
             except DataError as exc:
                 # Name the user's file, not our temporary one; keep the current mapping.
-                self.say(self.t("coverage.upload_invalid", name=name, problem=str(exc).replace("uploaded-mapping.csv", name)), error=True)
+                problems = [replace(p, file=name) if p.file == path.name else p for p in exc.problems]
+                self.say_problems(self.t("coverage.upload_invalid", name=name), DataError(problems))
                 return
         self.active_fw, self.mapping_name = fw, name
         self.say(self.t("coverage.upload_ok", name=name))

@@ -1,0 +1,177 @@
+"""Priority rankings page: the members' survey as the report publishes it (rank order only),
+where each priority lands under each option, a priority-weighted coverage score, and the
+analysis of raw responses a user uploads."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as w
+
+from .. import analysis, figures, survey
+from ..errors import DataError
+from ..i18n import pick
+from .common import ChartView, Page, table_block
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+class RankingsPage(Page):
+    key = "rankings"
+
+    def build(self) -> w.Widget:
+        self.responses = None  # uploaded, validated responses (DataFrame) for the current survey
+        self.responses_name = ""
+        self.survey = w.Dropdown(options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0])
+        self.survey.add_class("sop-survey")
+        self.order_notice = w.HTML()
+        self.order = ChartView("rank-order")
+        self.landing_heading = w.HTML()
+        self.landing = ChartView("landing")
+        self.weight_heading, self.weight_help = w.HTML(), w.HTML()
+        self.strength = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, continuous_update=False,
+                                      readout_format=".2f", layout=w.Layout(width="460px"), style={"description_width": "initial"})
+        self.strength.add_class("sop-strength")
+        self.strength_ends = w.HTML()
+        self.weighted = ChartView("weighted")
+        self.responses_heading, self.responses_help = w.HTML(), w.HTML()
+        self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False)
+        self.upload.add_class("sop-responses-upload")
+        self.clear = w.Button(icon="times")
+        self.clear.add_class("sop-responses-clear")
+        self.method = w.Dropdown(options=[(m, m) for m in survey.METHODS], value="borda")
+        self.method.add_class("sop-method")
+        self.responses_status = w.HTML()
+        self.responses_status.add_class("sop-responses-status")
+        self.distribution = ChartView("distribution")
+        self.aggregate = w.HTML()
+        self.aggregate.add_class("sop-aggregate")
+
+        self.survey.observe(self.guard(self.on_survey), "value")
+        self.strength.observe(self.guard(lambda _c: self.draw_weighted()), "value")
+        self.upload.observe(self.guard(self.on_upload), "value")
+        self.clear.on_click(self.guard(self.on_clear))
+        self.method.observe(self.guard(lambda _c: self.draw_responses()), "value")
+        return w.VBox([
+            self.survey, self.order_notice, self.order.widget,
+            self.landing_heading, self.landing.widget,
+            self.weight_heading, self.weight_help, w.HBox([self.strength, self.strength_ends], layout=w.Layout(align_items="center")),
+            self.weighted.widget,
+            self.responses_heading, self.responses_help,
+            w.HBox([self.upload, self.clear, self.method], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+            self.responses_status, self.distribution.widget, self.aggregate,
+        ])
+
+    def relabel(self) -> None:
+        self.survey.description = self.t("rankings.survey")
+        self.set_options(self.survey, [(pick(r, "name", self.lang), r["id"]) for _, r in self.fw.surveys.iterrows()])
+        self.order_notice.value = f'<div class="sop-notice">{self.t("rankings.order_only")}</div>'
+        self.landing_heading.value = f"<h2>{self.t('rankings.landing')}</h2>"
+        self.weight_heading.value = f"<h2>{self.t('rankings.weighted')}</h2>"
+        self.weight_help.value = f"<p>{self.t('rankings.weighted_help')}</p>"
+        self.strength.description = self.t("rankings.strength")
+        self.strength_ends.value = f"<small>{self.t('rankings.strength_ends')}</small>"
+        self.responses_heading.value = f"<h2>{self.t('rankings.responses')}</h2>"
+        self.responses_help.value = f"<p>{self.t('rankings.responses_help', items=html.escape(', '.join(survey.survey_items(self.fw, self.survey.value))))}</p>"
+        self.upload.description = self.t("rankings.upload")
+        self.clear.description = self.t("rankings.clear")
+        self.method.description = self.t("rankings.method")
+        self.set_options(self.method, [(self.t(f"method.{m}"), m) for m in survey.METHODS])
+
+    def redraw(self) -> None:
+        self.draw_published()
+        self.draw_weighted()
+        self.draw_responses()
+
+    def labels(self) -> dict[str, str]:
+        ranked = self.fw.rankings[self.fw.rankings["survey"] == self.survey.value]
+        return {r["item"]: pick(r, "label", self.lang) for _, r in ranked.iterrows()}
+
+    def draw_published(self) -> None:
+        fw, lang, sv = self.fw, self.lang, self.survey.value
+        ranked = fw.rankings[fw.rankings["survey"] == sv].sort_values("rank")
+        shown = ranked[["rank", "item"]].assign(label=[pick(r, "label", lang) for _, r in ranked.iterrows()])
+        self.order.update(figures.rank_order(fw, sv, lang), shown, lang, caption=self.t("rankings.order_caption"))
+        land = analysis.survey_landing(fw, sv)
+        shown = land[["rank", "item", "option", "target", "fit", "rationale_en"]].assign(
+            option=[self.t(f"option.{o}") for o in land["option"]],
+            target=[f"{tg} {pick(r, 'target', lang)}" if isinstance(tg, str) else "" for tg, (_, r) in zip(land["target"], land.iterrows())],
+            fit=[self.t(f"fit.{f}") for f in land["fit"]],
+        )
+        self.landing.update(figures.landing(fw, sv, lang), shown, lang, caption=self.t("derived.caption_landing"))
+
+    def draw_weighted(self) -> None:
+        fw, lang, sv = self.fw, self.lang, self.survey.value
+        scores = survey.weighted_coverage(fw, sv, self.strength.value)
+        parts = survey.weighted_contributions(fw, sv, self.strength.value)
+        shown = parts[["option", "rank", "item", "weight", "fit", "contribution"]].assign(
+            option=[self.t(f"option.{o}") for o in parts["option"]],
+            fit=[self.t(f"fit.{f}") for f in parts["fit"]],
+            weight=parts["weight"].round(3), contribution=parts["contribution"].round(3),
+        )
+        self.weighted.update(figures.weighted_scores(scores, lang), shown, lang, caption=self.t("derived.caption_weighted"))
+
+    def draw_responses(self) -> None:
+        if self.responses is None:
+            self.responses_status.value = f"<p>{self.t('rankings.no_responses')}</p>"
+            self.distribution.widget.layout.display = "none"
+            self.aggregate.value = ""
+            return
+        fw, lang, sv = self.fw, self.lang, self.survey.value
+        items = survey.survey_items(fw, sv)
+        respondents = self.responses["respondent"].nunique()
+        self.responses_status.value = f"<p>{html.escape(self.t('rankings.responses_loaded', name=self.responses_name, count=respondents))}</p>"
+        self.distribution.widget.layout.display = None
+        dist = survey.rank_distribution(self.responses, items)
+        self.distribution.update(figures.distribution(dist, self.labels(), lang), dist, lang)
+        agg = survey.aggregate(self.responses, self.method.value, items)
+        published = survey.published_order(fw, sv)
+        cmp = survey.compare_published(agg, published)
+        matches = survey.matches_published(agg, published)
+        verdict = self.t("rankings.matches" if matches else "rankings.differs")
+        table = agg.merge(cmp[["item", "published_rank"]], on="item", how="left")
+        table = table.assign(label=[self.labels().get(i, i) for i in table["item"]])[["position", "item", "label", "score", "published_rank"]]
+        self.aggregate.value = (
+            f'<p class="sop-match sop-match-{"yes" if matches else "no"}"><b>{html.escape(verdict)}</b> '
+            f"{html.escape(self.t('rankings.ties_note'))}</p>"
+            + table_block(table, lang, f"sopkit-aggregate-{self.method.value}", caption=self.t(f"method.{self.method.value}.help"))
+        )
+
+    def on_survey(self, _change=None) -> None:
+        # Responses belong to one survey: a new survey starts without them.
+        if self.responses is not None:
+            self.responses, self.responses_name = None, ""
+            self.say(self.t("rankings.responses_cleared"))
+        self._busy = True
+        try:
+            self.relabel()
+        finally:
+            self._busy = False
+        self.redraw()
+
+    def on_upload(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        name = Path(str(upload["name"])).name[:80] or "upload.csv"
+        content = bytes(upload["content"])
+        try:
+            responses = survey.parse_responses(content, survey.survey_items(self.fw, self.survey.value), name=name, max_bytes=MAX_UPLOAD_BYTES)
+        except DataError as exc:
+            self.say_problems(self.t("rankings.upload_invalid", name=name), exc)
+            return
+        self.responses, self.responses_name = responses, name
+        self.say(self.t("rankings.upload_ok", name=name))
+        self.draw_responses()
+
+    def on_clear(self, _button=None) -> None:
+        self.responses, self.responses_name = None, ""
+        self.say("")
+        self.draw_responses()
+
+
+def rankings_page(fw=None, lang: str = "en") -> RankingsPage:
+    """Build and display the priority rankings page (for a notebook cell)."""
+    return RankingsPage(fw, lang).show()
