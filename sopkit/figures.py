@@ -220,6 +220,11 @@ def rank_order(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
     return _layout(fig, t("fig.rank_order.title", lang), height=100 + 55 * len(ranked))
 
 
+def _home(target: object, fit: str, lang: str) -> str:
+    fit_label = t(f"fit.{fit}", lang)
+    return f"{target} · {fit_label}" if isinstance(target, str) else fit_label
+
+
 def landing(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
     """Where each ranked priority lands under each option: colour = fit, text = home (derived)."""
     df = analysis.survey_landing(fw, survey)
@@ -231,7 +236,7 @@ def landing(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
         row = df[df["item"] == item].set_index("option")
         z.append([fit_value[row.loc[o, "fit"]] for o in analysis.OPTIONS])
         text.append([
-            f"{row.loc[o, 'target']} · {t(f"fit.{row.loc[o, 'fit']}", lang)}" if isinstance(row.loc[o, "target"], str) else t("fit.none", lang)
+            _home(row.loc[o, "target"], row.loc[o, "fit"], lang)
             for o in analysis.OPTIONS
         ])
     fig = go.Figure(go.Heatmap(
