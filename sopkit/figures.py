@@ -222,7 +222,10 @@ def rank_order(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
 
 def _home(target: object, fit: str, lang: str) -> str:
     fit_label = t(f"fit.{fit}", lang)
-    return f"{target} · {fit_label}" if isinstance(target, str) else fit_label
+    if not isinstance(target, str):
+        return fit_label
+    # ATU objectives share labels (D.1...) with the ITU-D objectives being ranked: say whose.
+    return f"{'ATU ' if target.startswith('D.') else ''}{target} · {fit_label}"
 
 
 def landing(fw: Framework, survey: str, lang: str = "en") -> go.Figure:

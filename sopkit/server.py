@@ -1,8 +1,15 @@
-"""``sopkit-serve``: Voila serving the workbooks, opening on the overview page.
+"""``sopkit-serve``: Voila serving the workbooks, opening on the overview page, with a cap
+on live kernels.
 
 A thin subclass of Voila's application: the configuration (``voila.json`` in the
-directory it is started from) stays Voila's own; this only adds the handlers
-Voila lacks.
+directory it is started from) stays Voila's own; this only adds what Voila lacks:
+
+* ``/`` redirects to the overview page;
+* a cap on live kernels (Voila has none: voila issue 617). Voila starts a kernel
+  for every page view; past ``SopkitVoila.max_kernels`` live kernels (pooled ones
+  included) a new page view gets a short "busy, try again" page (HTTP 503) instead
+  of another kernel. Idle kernels are culled by Voila's kernel manager
+  (``cull_idle_timeout`` in ``voila.json``), which frees places again.
 """
 
 from __future__ import annotations
@@ -11,17 +18,55 @@ import sys
 
 from jupyter_server.utils import url_path_join
 from tornado import web
+from traitlets import Int
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
 
 LANDING_PAGE = "overview.ipynb"
+
+BUSY_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="{retry}"><title>Busy / 繁忙</title>
+<style>body{{font-family:'Noto Sans','Noto Sans CJK SC','Microsoft YaHei',Arial,sans-serif;max-width:40em;margin:4em auto;padding:0 1em;line-height:1.5}}</style></head>
+<body class="sop-busy">
+<h1>The workbook is busy</h1>
+<p>Too many pages are open at the moment. Please try again in a minute; this page retries by itself.</p>
+<h1 lang="zh">工作簿繁忙</h1>
+<p lang="zh">目前打开的页面过多。请一分钟后重试；本页面会自动重试。</p>
+</body></html>
+"""
+
+
+class CappedVoilaHandler(TornadoVoilaHandler):
+    """Voila's page handler, refusing a new kernel when the cap is reached."""
+
+    max_kernels = 0  # set on the subclass made by SopkitVoila
+    retry_seconds = 30
+
+    async def get(self, path=None):
+        if self.max_kernels and len(self.kernel_manager.list_kernel_ids()) >= self.max_kernels:
+            self.set_status(503)
+            self.set_header("Retry-After", str(self.retry_seconds))
+            self.set_header("Cache-Control", "no-store")
+            self.finish(BUSY_PAGE.format(retry=self.retry_seconds))
+            return
+        return await super().get(path)
 
 
 class SopkitVoila(Voila):
     name = "sopkit-serve"
-    description = "Serve the sopkit workbooks (Voila), opening on the overview page."
+    description = "Serve the sopkit workbooks (Voila), opening on the overview page, with a cap on live kernels."
+
+    max_kernels = Int(
+        16,
+        config=True,
+        help="Most kernels alive at once, pooled ones included; 0 for no cap. Beyond it a page view gets a 'busy' page.",
+    )
 
     def init_handlers(self) -> list:
         handlers = super().init_handlers()
+        capped = type("CappedHandler", (CappedVoilaHandler,), {"max_kernels": self.max_kernels})
+        handlers = [(h[0], capped, *h[2:]) if h[1] is TornadoVoilaHandler else h for h in handlers]
         if self.notebook_path:
             return handlers
         landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)

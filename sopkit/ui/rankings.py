@@ -23,7 +23,8 @@ class RankingsPage(Page):
     def build(self) -> w.Widget:
         self.responses = None  # uploaded, validated responses (DataFrame) for the current survey
         self.responses_name = ""
-        self.survey = w.Dropdown(options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0])
+        self.survey = w.Dropdown(options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0],
+                                 layout=w.Layout(width="460px"))
         self.survey.add_class("sop-survey")
         self.order_notice = w.HTML()
         self.order = ChartView("rank-order")

@@ -1,0 +1,54 @@
+"""Kernels are bounded: a cap on live kernels with a readable 'busy' page, idle culling,
+and a bounded cell execution time."""
+
+import time
+
+NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
+
+
+def test_kernel_cap_gives_a_busy_page(start):
+    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=2")
+    for _ in range(2):
+        assert server.get("/voila/render/tiny.ipynb")[0] == 200
+    status, headers, body = server.get("/voila/render/tiny.ipynb")
+    assert status == 503
+    assert headers.get("Retry-After")
+    assert "busy" in body and "繁忙" in body
+    assert len(server.kernels()) == 2
+
+
+def test_sixty_reloads_leave_bounded_kernels_and_memory(start):
+    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=3")
+    for _ in range(3):
+        server.get("/voila/render/tiny.ipynb")
+    baseline = server.rss_mb()
+    started = time.monotonic()
+    statuses = [server.get("/voila/render/tiny.ipynb")[0] for _ in range(60)]
+    assert set(statuses) == {503}
+    assert time.monotonic() - started < 30, "a visitor over the cap must get an answer, not a hang"
+    assert len(server.kernels()) == 3
+    assert server.rss_mb() < baseline + 60
+
+
+def test_idle_kernels_are_culled_and_free_places(start):
+    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=1",
+                   "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1")
+    assert server.get("/voila/render/tiny.ipynb")[0] == 200
+    assert server.get("/voila/render/tiny.ipynb")[0] == 503
+    server.wait_for(lambda: not server.kernels(), 30, "the idle kernel to be culled")
+    assert server.get("/voila/render/tiny.ipynb")[0] == 200
+
+
+def test_cell_timeout_ends_a_runaway_cell(start):
+    server = start(*_dir(), NO_POOL, "--VoilaExecutor.timeout=2")
+    started = time.monotonic()
+    status, _, body = server.get("/voila/render/slow.ipynb", timeout=60)
+    assert time.monotonic() - started < 25  # the cell sleeps 30 s
+    assert status == 200
+    assert "slow-done" not in body and "after-slow" not in body
+
+
+def _dir():
+    from .conftest import NOTEBOOKS
+
+    return (NOTEBOOKS,)
