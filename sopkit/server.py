@@ -5,6 +5,7 @@ A thin subclass of Voila's application: the configuration (``voila.json`` in the
 directory it is started from) stays Voila's own; this only adds what Voila lacks:
 
 * ``/`` redirects to the overview page;
+* a kernel shutdown on page unload that works (see ``BeaconShutdownHandler``);
 * a cap on live kernels (Voila has none: voila issue 617). Voila starts a kernel
   for every page view; past ``SopkitVoila.max_kernels`` live kernels (pooled ones
   included) a new page view gets a short "busy, try again" page (HTTP 503) instead
@@ -20,6 +21,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from traitlets import Int
 from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 LANDING_PAGE = "overview.ipynb"
@@ -53,6 +55,19 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         return await super().get(path)
 
 
+class BeaconShutdownHandler(VoilaShutdownKernelHandler):
+    """Voila's kernel shutdown on page unload, reachable by the browser's beacon.
+
+    The front end posts it with ``navigator.sendBeacon``, which cannot carry the
+    ``_xsrf`` token, so Voila refuses it (voila issue 1458) and every closed or
+    reloaded tab leaves its kernel running until culled. Shutting down a kernel
+    needs its random id, which only the page that owns it has.
+    """
+
+    def check_xsrf_cookie(self) -> None:
+        return None
+
+
 class SopkitVoila(Voila):
     name = "sopkit-serve"
     description = "Serve the sopkit workbooks (Voila), opening on the overview page, with a cap on live kernels."
@@ -66,7 +81,8 @@ class SopkitVoila(Voila):
     def init_handlers(self) -> list:
         handlers = super().init_handlers()
         capped = type("CappedHandler", (CappedVoilaHandler,), {"max_kernels": self.max_kernels})
-        handlers = [(h[0], capped, *h[2:]) if h[1] is TornadoVoilaHandler else h for h in handlers]
+        swap = {TornadoVoilaHandler: capped, VoilaShutdownKernelHandler: BeaconShutdownHandler}
+        handlers = [(h[0], swap.get(h[1], h[1]), *h[2:]) for h in handlers]
         if self.notebook_path:
             return handlers
         landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)

@@ -35,9 +35,9 @@ class CoveragePage(Page):
         self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
         self.variant = w.ToggleButtons(options=[("4", 4), ("5", 5)], value=4, style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
-        self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False)
+        self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))  # fixed width cut the label
         self.upload.add_class("sop-mapping-upload")
-        self.reset = w.Button(icon="undo")
+        self.reset = w.Button(icon="undo", layout=w.Layout(width="auto"))  # fixed width cut the label
         self.reset.add_class("sop-mapping-reset")
         self.mapping_status = w.HTML()
         self.mapping_status.add_class("sop-mapping-status")

@@ -41,7 +41,7 @@ class OptionsPage(Page):
         self.whatif_item.add_class("sop-whatif-item")
         self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px"))
         self.whatif_theme.add_class("sop-whatif-theme")
-        self.reset = w.Button(icon="undo")
+        self.reset = w.Button(icon="undo", layout=w.Layout(width="auto"))  # fixed width cut the label
         self.reset.add_class("sop-whatif-reset")
         self.edit_status = w.HTML()
         self.edit_status.add_class("sop-whatif-status")

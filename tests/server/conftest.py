@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+collect_ignore_glob = ["notebooks/*"]  # test fixtures served by Voila, some fail on purpose: not for nbval
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 

@@ -52,3 +52,18 @@ def _dir():
     from .conftest import NOTEBOOKS
 
     return (NOTEBOOKS,)
+
+
+def test_page_unload_shuts_its_kernel_down(start):
+    """The front end's beacon (a POST without the _xsrf token) ends the page's kernel."""
+    import re
+    import urllib.request
+
+    server = start(*_dir(), NO_POOL)
+    _, _, body = server.get("/voila/render/tiny.ipynb")
+    kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', body).group(1)
+    assert len(server.kernels()) == 1
+    request = urllib.request.Request(f"{server.url}/voila/api/shutdown/{kernel_id}", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as r:
+        assert r.status == 204
+    server.wait_for(lambda: not server.kernels(), 30, "the kernel to shut down")

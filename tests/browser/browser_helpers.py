@@ -1,0 +1,78 @@
+"""Helpers for the real-browser tests: waits on the workbook's CSS hooks and on drawn
+plotly charts, never on fixed sleeps."""
+
+from __future__ import annotations
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+LOAD_MS = 90_000     # first page: Voila starts a kernel and runs the notebook before answering
+ACTION_MS = 30_000   # a click: one kernel round trip and a redraw, on a loaded 2-core machine
+
+# Charts of each page (ChartView names -> .sop-<name>), all of which must draw.
+CHARTS = {
+    "options": ["hierarchy", "balance", "flow"],
+    "coverage": ["heatmap", "coverage"],
+    "rankings": ["rank-order", "landing", "weighted"],
+    "overview": ["timeline"],
+}
+
+# JS: is the plotly graph under `css` there with at least one drawn trace?
+DRAWN_JS = """(css) => {
+    const el = document.querySelector(css + ' .js-plotly-plot');
+    return !!(el && el.data && el.data.length > 0
+              && el.querySelector('.trace, .slice, .sankey-node, .hm image'));
+}"""
+
+
+# ---- helpers -----------------------------------------------------------------------------------------
+
+def wait_drawn(page, css: str, timeout: float = ACTION_MS) -> None:
+    """Wait until the plotly chart inside *css* exists and has drawn at least one trace."""
+    page.wait_for_function(DRAWN_JS, arg=css, timeout=timeout)
+
+
+def wait_value(page, js: str, expected, timeout: float = ACTION_MS, arg=None):
+    """Wait until the JS function *js* (called with *arg*) returns *expected*; assert with the last value."""
+    probe = f"([arg, expected]) => JSON.stringify(({js})(arg)) === JSON.stringify(expected)"
+    try:
+        page.wait_for_function(probe, arg=[arg, expected], timeout=timeout)
+    except PlaywrightTimeout:
+        pass
+    actual = page.evaluate(js, arg)
+    assert actual == expected
+    return actual
+
+
+# JS: labels of the page's own buttons (sop-* classes) that do not fit in their button.
+CUT_LABELS_JS = """() => Array.from(document.querySelectorAll('.sop-page .widget-button, .sop-page .widget-upload'))
+    .filter(b => Array.from(b.classList).some(c => c.startsWith('sop-')))
+    .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+    .map(b => b.textContent.trim())"""
+
+
+def open_workbook(page, voila_url: str, name: str):
+    """Load workbooks/<name>.ipynb in Voila and wait until the page and every chart are drawn."""
+    page.goto(f"{voila_url}/voila/render/{name}.ipynb", timeout=LOAD_MS, wait_until="domcontentloaded")
+    page.wait_for_selector(f".sop-page-{name}", timeout=LOAD_MS)
+    for chart in CHARTS[name]:
+        wait_drawn(page, f".sop-{chart}", timeout=LOAD_MS)
+    return page
+
+
+def select_label(page, css: str, label: str) -> None:
+    """Choose an option of the <select> in *css* by its visible label.
+
+    ipywidgets 8 puts the labels in the options' value attributes, not the Python values.
+    """
+    page.locator(f"{css} select").select_option(label=label)
+
+
+def table_rows(page, css: str) -> list[list[str]]:
+    """Cell texts of the first table.sop-data under *css* (header row first)."""
+    return page.evaluate(
+        """(css) => { const table = document.querySelector(css + ' table.sop-data');
+            if (!table) return null;
+            return Array.from(table.querySelectorAll('tr')).map(tr =>
+                Array.from(tr.querySelectorAll('th, td')).map(c => c.textContent.trim())); }""",
+        css,
+    )

@@ -1,0 +1,128 @@
+"""Real-browser fixtures: one Voila server for the session, Debian's chromium through
+Playwright, a fresh browser context per test, a screenshot when a test fails.
+
+Waits are on conditions (the ``sop-*`` CSS hooks, plotly graph divs with drawn
+traces), never on fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .browser_helpers import ACTION_MS
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("SOPKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SERVER_START_S = 60
+
+
+def pytest_collection_modifyitems(items):
+    if os.path.exists(CHROMIUM):
+        return
+    skip = pytest.mark.skip(reason=f"no chromium at {CHROMIUM} (scripts/setup.sh --browser installs it)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item (``item.rep_call``) for the page fixture."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+# ---- server -------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory) -> str:
+    """Base URL of a Voila server on a free port, serving workbooks/ with the repo's voila.json."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
+    env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
+    command = [sys.executable, "-m", "sopkit.server", "workbooks", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    try:
+        while not _answers(base + "/"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with {server.returncode}" if server.poll() is not None else f"did not answer within {SERVER_START_S} s"
+                pytest.fail(f"Voila {why}: {' '.join(command)}\n--- server log ---\n{log_path.read_text(errors='replace')}", pytrace=False)
+            time.sleep(0.2)  # polling a port that is not open yet
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# ---- browser --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium; Playwright gives it a fresh temporary user-data dir."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A tab in a fresh browser context; on failure its screenshot goes to test-artifacts/<test name>.png."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(ACTION_MS)
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.js_errors = errors  # uncaught exceptions in the page, for the tests to check
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        try:
+            tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        except Exception as exc:  # noqa: BLE001 - a failed screenshot must not hide the test's failure
+            print(f"screenshot failed: {exc}")
+    # Close the tab as a visitor does: Voila's beforeunload beacon shuts its kernel down,
+    # so the server's kernel cap is not used up by finished tests.
+    tab.close(run_before_unload=True)
+    context.close()

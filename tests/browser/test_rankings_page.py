@@ -1,0 +1,103 @@
+"""The priority rankings page in a real browser (Voila + chromium)."""
+
+from __future__ import annotations
+
+import pytest
+
+import sopkit
+from sopkit import survey
+from sopkit.i18n import t
+
+from .browser_helpers import CHARTS, ACTION_MS, open_workbook, select_label, table_rows, wait_drawn, wait_value
+
+pytestmark = pytest.mark.browser
+
+TEXT_JS = "(css) => { const el = document.querySelector(css); return el ? el.textContent.trim() : null; }"
+# Items on the y axis of a chart (decoded values plotly drew).
+Y_COUNT_JS = """(css) => { const el = document.querySelector(css + ' .js-plotly-plot');
+    if (!el || !el._fullData || !el._fullData.length || !el.querySelector('.trace, .hm image')) return null;
+    return Array.from(el._fullData[0].y).length; }"""
+SCORES_JS = """() => { const el = document.querySelector('.sop-weighted .js-plotly-plot');
+    if (!el || !el._fullData || !el._fullData.length || !el.querySelector('.trace')) return null;
+    return Array.from(el._fullData[0].y).map(v => Math.round(v * 1000) / 1000); }"""
+
+
+@pytest.fixture(scope="module")
+def fw() -> sopkit.Framework:
+    return sopkit.load_framework()
+
+
+@pytest.fixture
+def rankings(page, voila_url):
+    return open_workbook(page, voila_url, "rankings")
+
+
+def upload(page, name: str, content: bytes) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.click(".sop-responses-upload")
+    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+
+
+def test_renders_every_chart_and_says_only_the_order_is_known(rankings):
+    page = rankings
+    for chart in CHARTS["rankings"]:
+        wait_drawn(page, f".sop-{chart}")
+    assert page.locator(".voila-error").count() == 0
+    text = page.inner_text("body")
+    assert "Traceback" not in text
+    assert "Only the order is known" in text
+    assert page.locator(".sop-distribution").is_hidden()  # no responses bundled
+
+
+def test_survey_dropdown_changes_the_ranked_items(rankings, fw):
+    page = rankings
+    wait_value(page, Y_COUNT_JS, 4, arg=".sop-rank-order")  # ITU-D objectives first
+    goals = fw.surveys.set_index("id").loc["strategic-goals", "name_en"]
+    select_label(page, ".sop-survey", goals)
+    wait_value(page, Y_COUNT_JS, 5, arg=".sop-rank-order")
+    wait_value(page, Y_COUNT_JS, 5, arg=".sop-landing")
+
+
+def test_weight_slider_changes_the_scores(rankings, fw):
+    page = rankings
+    at = lambda strength: [round(s, 3) for s in survey.weighted_coverage(fw, "itu-d-objectives", strength)["score"]]  # noqa: E731
+    wait_value(page, SCORES_JS, at(0.5))
+    handle = page.locator(".sop-strength .noUi-handle")
+    handle.focus()
+    page.keyboard.press("End")  # keyboard: to the right end, "only the top counts"
+    wait_value(page, SCORES_JS, at(1.0))
+    page.keyboard.press("Home")
+    wait_value(page, SCORES_JS, at(0.0))
+
+
+def test_uploading_responses_draws_their_distribution(rankings, fw):
+    page = rankings
+    items = survey.survey_items(fw, "itu-d-objectives")
+    synthetic = survey.synthetic_responses(items, 9, seed=3)  # generated here, never shipped as data
+    upload(page, "synthetic.csv", synthetic.to_csv(index=False).encode())
+    wait_drawn(page, ".sop-distribution")
+    wait_value(page, Y_COUNT_JS, len(items), arg=".sop-distribution")
+    rows = table_rows(page, ".sop-aggregate")
+    assert len(rows) == 1 + len(items)
+    assert page.locator(".sop-match").count() == 1
+    assert "synthetic.csv" in page.inner_text(".sop-responses-status")
+
+
+def test_a_bad_upload_shows_a_message_and_nothing_breaks(rankings):
+    page = rankings
+    upload(page, "wrong.csv", b"who,what\nx,y\n")
+    page.wait_for_selector(".sop-message .sop-message-error", timeout=ACTION_MS)
+    message = page.inner_text(".sop-message")
+    assert "wrong.csv" in message and "respondent" in message
+    assert page.locator(".sop-distribution").is_hidden()
+    wait_drawn(page, ".sop-weighted")  # the rest of the page still works
+
+
+def test_language_switch(rankings):
+    page = rankings
+    page.click(".sop-lang button:has-text('中文')")
+    wait_value(page, TEXT_JS, t("rankings.title", "zh"), arg=".sop-page h1")
+    page.wait_for_function(
+        "([want]) => { const g = document.querySelector('.sop-rank-order .gtitle'); return g && g.textContent === want; }",
+        arg=[t("fig.rank_order.title", "zh")], timeout=ACTION_MS,
+    )
