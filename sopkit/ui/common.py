@@ -75,9 +75,13 @@ def download_links(df: pd.DataFrame, name: str, lang: str, *, xlsx: bool = True)
 
 
 def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Column headers in *lang* (``col.<name>`` messages; unknown columns keep their name)."""
+    """Column headers in *lang* (``col.<name>`` messages; unknown columns keep their name),
+    and yes/no in *lang* for boolean columns."""
     table = messages(lang)
-    return df.rename(columns={c: table.get(f"col.{c}", c) for c in df.columns})
+    yes_no = {True: t("bool.true", lang), False: t("bool.false", lang)}
+    bools = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c])]
+    shown = df.assign(**{c: df[c].map(yes_no) for c in bools}) if bools else df
+    return shown.rename(columns={c: table.get(f"col.{c}", c) for c in df.columns})
 
 
 def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
