@@ -50,12 +50,24 @@ class Server:
             return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
 
     def kernels(self) -> list[psutil.Process]:
-        children = psutil.Process(self.process.pid).children(recursive=True)
-        return [p for p in children if "ipykernel" in " ".join(p.cmdline())]
+        """Live kernel processes (a kernel being culled may vanish or be a zombie meanwhile)."""
+        alive = []
+        for p in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(p.cmdline()):
+                    alive.append(p)
+            except (psutil.NoSuchProcess, psutil.ZombieProcess):
+                continue
+        return alive
 
     def rss_mb(self) -> float:
-        procs = [psutil.Process(self.process.pid), *self.kernels()]
-        return sum(p.memory_info().rss for p in procs) / 2**20
+        total = 0
+        for p in [psutil.Process(self.process.pid), *self.kernels()]:
+            try:
+                total += p.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.ZombieProcess):
+                continue
+        return total / 2**20
 
     def wait_for(self, condition, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
