@@ -50,8 +50,9 @@ class CoveragePage(Page):
         self.results = w.HTML()
         self.results.add_class("sop-search-results")
 
-        for control in (self.include_discussion, self.include_proposed, self.variant):
+        for control in (self.include_discussion, self.include_proposed):
             control.observe(self.guard(lambda _c: self.redraw()), "value")
+        self.variant.observe(self.guard(lambda _c: self.draw_coverage()), "value")
         self.upload.observe(self.guard(self.on_upload), "value")
         self.reset.on_click(self.guard(self.on_reset))
         self.search.observe(self.guard(lambda _c: self.draw_search()), "value")
@@ -82,9 +83,15 @@ class CoveragePage(Page):
         return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
 
     def redraw(self) -> None:
-        fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
+        fw, lang, f = self.active_fw, self.lang, self.filters()
         counts = analysis.status_table(fw, **f)
         self.heatmap.update(figures.status_heatmap(fw, lang, **f), counts, lang)
+        self.draw_coverage()
+        self.draw_search()
+
+    def draw_coverage(self) -> None:
+        """The views that depend on the mapping and the variant."""
+        fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
         cov = analysis.theme_coverage(fw, variant, **f)
         cov = cov.assign(name=[pick(r, "name", lang) for _, r in cov.iterrows()])
         shown = cov[["theme", "name", "objectives", "outcomes agreed", "outcomes discussion", "outputs agreed", "outputs discussion", "items", "share"]]
@@ -96,7 +103,6 @@ class CoveragePage(Page):
             self.issues.value = table_block(issues, lang, f"sopkit-mapping-issues-{variant}", caption=self.t("coverage.issues"))
         source = self.t("coverage.mapping_bundled") if not self.mapping_name else self.t("coverage.mapping_uploaded", name=self.mapping_name)
         self.mapping_status.value = f"<p>{html.escape(source)}</p>"
-        self.draw_search()
 
     def draw_search(self) -> None:
         query = self.search.value[:MAX_QUERY_CHARS]
@@ -132,12 +138,12 @@ class CoveragePage(Page):
                 return
         self.active_fw, self.mapping_name = fw, name
         self.say(self.t("coverage.upload_ok", name=name))
-        self.redraw()
+        self.draw_coverage()
 
     def on_reset(self, _button=None) -> None:
         self.active_fw, self.mapping_name = self.fw, ""
         self.say("")
-        self.redraw()
+        self.draw_coverage()
 
 
 def coverage_page(fw=None, lang: str = "en") -> CoveragePage:
