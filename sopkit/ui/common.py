@@ -4,6 +4,7 @@ their table alternative, and download links. Only this package knows ipywidgets.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
@@ -184,12 +185,18 @@ class Page:
         self.intro.value = t(f"{self.key}.intro", self.lang)
         if self.fw is None:
             return
+        with self.quiet():
+            self.relabel()
+        self.redraw()
+
+    @contextlib.contextmanager
+    def quiet(self):
+        """Change widgets without their callbacks firing (relabelling, syncing a control)."""
         self._busy = True
         try:
-            self.relabel()
+            yield
         finally:
             self._busy = False
-        self.redraw()
 
     def _on_lang(self, change: dict) -> None:
         self.lang = change["new"]

@@ -141,12 +141,9 @@ class OptionsPage(Page):
     def on_filters(self, change=None) -> None:
         option = self.option.value
         if option != "atu-7" and self.variant.value != analysis._option_variant(option):
-            self._busy = True
-            try:
+            with self.quiet():
                 self.variant.value = analysis._option_variant(option)
                 self.relabel_whatif()
-            finally:
-                self._busy = False
             self.redraw()
         elif change is not None and change["owner"] is self.option:
             self.draw_hierarchy()
@@ -154,19 +151,13 @@ class OptionsPage(Page):
             self.redraw()
 
     def on_variant(self, _change=None) -> None:
-        self._busy = True
-        try:
+        with self.quiet():
             self.relabel_whatif()
-        finally:
-            self._busy = False
         self.draw_mapping()
 
     def on_whatif_item(self, change) -> None:
-        self._busy = True
-        try:
+        with self.quiet():
             self.whatif_theme.value = self.current_theme(change["new"])
-        finally:
-            self._busy = False
 
     def on_whatif_theme(self, change) -> None:
         item, theme = self.whatif_item.value, change["new"]
@@ -187,11 +178,8 @@ class OptionsPage(Page):
     def on_reset(self, _button=None) -> None:
         self.edits.clear()
         self._edited_fw = None
-        self._busy = True
-        try:
+        with self.quiet():
             self.whatif_theme.value = self.current_theme(self.whatif_item.value)
-        finally:
-            self._busy = False
         self.say(self.t("whatif.reset_done"))
         self.redraw(detail=False)
 

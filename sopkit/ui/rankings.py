@@ -144,11 +144,8 @@ class RankingsPage(Page):
         if self.responses is not None:
             self.responses, self.responses_name = None, ""
             self.say(self.t("rankings.responses_cleared"))
-        self._busy = True
-        try:
+        with self.quiet():
             self.relabel()
-        finally:
-            self._busy = False
         self.redraw()
 
     def on_upload(self, change) -> None:
