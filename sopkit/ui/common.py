@@ -17,8 +17,9 @@ import pandas as pd
 from IPython import get_ipython
 from IPython.display import display
 
+from .. import analysis
 from ..errors import DataError
-from ..i18n import messages, t
+from ..i18n import messages, pick, t
 from ..model import Framework, load_framework
 
 log = logging.getLogger("sopkit.ui")
@@ -101,6 +102,17 @@ def table_block(df: pd.DataFrame, lang: str, name: str, *, caption: str = "", su
     if summary is None:
         return inner
     return f'<details class="sop-table"{" open" if open_ else ""}><summary>{html.escape(summary)}</summary>{inner}</details>'
+
+
+COVERAGE_COLUMNS = ["theme", "name", "objectives", "outcomes agreed", "outcomes discussion",
+                    "outputs agreed", "outputs discussion", "items", "share"]
+
+
+def coverage_tables(fw: Framework, variant: int, lang: str, filters: dict[str, bool]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Theme coverage with names in *lang*: (full table for the figure, columns shown to visitors)."""
+    cov = analysis.theme_coverage(fw, variant, **filters)
+    cov = cov.assign(name=[pick(r, "name", lang) for _, r in cov.iterrows()])
+    return cov, cov[COVERAGE_COLUMNS]
 
 
 class ChartView:

@@ -14,7 +14,7 @@ from .. import analysis, figures
 from ..errors import DataError
 from ..i18n import pick
 from ..model import load_framework
-from .common import ChartView, Page, table_block
+from .common import ChartView, Page, coverage_tables, table_block
 
 MAX_UPLOAD_BYTES = 1_000_000  # a mapping CSV is ~30 KB; anything near this is not one
 MAX_QUERY_CHARS = 200
@@ -92,9 +92,7 @@ class CoveragePage(Page):
     def draw_coverage(self) -> None:
         """The views that depend on the mapping and the variant."""
         fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
-        cov = analysis.theme_coverage(fw, variant, **f)
-        cov = cov.assign(name=[pick(r, "name", lang) for _, r in cov.iterrows()])
-        shown = cov[["theme", "name", "objectives", "outcomes agreed", "outcomes discussion", "outputs agreed", "outputs discussion", "items", "share"]]
+        cov, shown = coverage_tables(fw, variant, lang, f)
         self.coverage.update(figures.coverage(cov, lang), shown, lang, caption=self.t("derived.caption"))
         issues = analysis.mapping_issues(fw, variant)
         if issues.empty:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import analysis, figures
 from ..i18n import pick
-from .common import ChartView, Page, csv_bytes, data_uri, CSV_MIME, table_block
+from .common import CSV_MIME, ChartView, Page, coverage_tables, csv_bytes, data_uri, table_block
 
 EDIT_RATIONALE = "Edited in the workbook (what-if)."
 
@@ -216,9 +216,7 @@ class OptionsPage(Page):
         self.draw_coverage(fw, variant, f)
 
     def draw_coverage(self, fw, variant: int, f: dict[str, bool]) -> None:
-        cov = analysis.theme_coverage(fw, variant, **f)
-        cov = cov.assign(name=[pick(r, "name", self.lang) for _, r in cov.iterrows()])
-        shown = cov[["theme", "name", "objectives", "outcomes agreed", "outcomes discussion", "outputs agreed", "outputs discussion", "items", "share"]]
+        _, shown = coverage_tables(fw, variant, self.lang, f)
         issues = analysis.mapping_issues(fw, variant)
         issue_html = "" if issues.empty else table_block(issues, self.lang, "sopkit-mapping-issues", caption=self.t("coverage.issues"))
         self.coverage_table.value = (
