@@ -15,6 +15,7 @@ directory it is started from) stays Voila's own; this only adds what Voila lacks
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from jupyter_server.utils import url_path_join
@@ -40,19 +41,41 @@ BUSY_PAGE = """<!DOCTYPE html>
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
-    """Voila's page handler, refusing a new kernel when the cap is reached."""
+    """Voila's page handler with a cap on kernels and a queue for notebook runs.
+
+    Every page view needs a kernel that has run the notebook. Past ``max_kernels``
+    live kernels (counting page views still being served) a page view gets the
+    busy page at once. Below it, at most ``concurrent_runs`` page views are
+    served at a time and the others wait their turn: on a small machine twenty
+    notebooks started together all finish later than twenty started in turn.
+    """
 
     max_kernels = 0  # set on the subclass made by SopkitVoila
+    concurrent_runs = 2
     retry_seconds = 30
+    in_flight = 0
+    _slots: asyncio.Semaphore | None = None
+
+    @classmethod
+    def slots(cls) -> asyncio.Semaphore:
+        if cls._slots is None:  # made on first use, inside the server's event loop
+            cls._slots = asyncio.Semaphore(cls.concurrent_runs)
+        return cls._slots
 
     async def get(self, path=None):
-        if self.max_kernels and len(self.kernel_manager.list_kernel_ids()) >= self.max_kernels:
+        cls = type(self)
+        if cls.max_kernels and len(self.kernel_manager.list_kernel_ids()) + cls.in_flight >= cls.max_kernels:
             self.set_status(503)
             self.set_header("Retry-After", str(self.retry_seconds))
             self.set_header("Cache-Control", "no-store")
             self.finish(BUSY_PAGE.format(retry=self.retry_seconds))
             return
-        return await super().get(path)
+        cls.in_flight += 1
+        try:
+            async with cls.slots():
+                return await super().get(path)
+        finally:
+            cls.in_flight -= 1
 
 
 class BeaconShutdownHandler(VoilaShutdownKernelHandler):
@@ -73,14 +96,21 @@ class SopkitVoila(Voila):
     description = "Serve the sopkit workbooks (Voila), opening on the overview page, with a cap on live kernels."
 
     max_kernels = Int(
-        16,
+        32,
         config=True,
         help="Most kernels alive at once, pooled ones included; 0 for no cap. Beyond it a page view gets a 'busy' page.",
     )
 
+    concurrent_runs = Int(
+        2,
+        config=True,
+        help="Page views served at once (each may run its notebook in a fresh kernel); the others queue.",
+    )
+
     def init_handlers(self) -> list:
         handlers = super().init_handlers()
-        capped = type("CappedHandler", (CappedVoilaHandler,), {"max_kernels": self.max_kernels})
+        capped = type("CappedHandler", (CappedVoilaHandler,), {
+            "max_kernels": self.max_kernels, "concurrent_runs": max(1, self.concurrent_runs), "in_flight": 0, "_slots": None})
         swap = {TornadoVoilaHandler: capped, VoilaShutdownKernelHandler: BeaconShutdownHandler}
         handlers = [(h[0], swap.get(h[1], h[1]), *h[2:]) for h in handlers]
         if self.notebook_path:

@@ -67,3 +67,14 @@ def test_page_unload_shuts_its_kernel_down(start):
     with urllib.request.urlopen(request, timeout=30) as r:
         assert r.status == 204
     server.wait_for(lambda: not server.kernels(), 30, "the kernel to shut down")
+
+
+def test_the_cap_holds_for_simultaneous_page_views(start):
+    """Page views arriving together are counted before their kernels exist: no overshoot."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=3", "--SopkitVoila.concurrent_runs=2")
+    with ThreadPoolExecutor(max_workers=7) as pool:
+        statuses = sorted(pool.map(lambda _: server.get("/voila/render/tiny.ipynb", timeout=90)[0], range(7)))
+    assert statuses == [200, 200, 200, 503, 503, 503, 503]
+    assert len(server.kernels()) <= 3
