@@ -117,7 +117,7 @@ class SopkitVoila(Voila):
             return handlers
         landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)
         # First match wins in tornado: the redirect must precede Voila's tree page at "/".
-        return [(self.server_url, web.RedirectHandler, {"url": landing})] + handlers
+        return [(self.server_url, web.RedirectHandler, {"url": landing, "permanent": False})] + handlers
 
 
 def main(argv: list[str] | None = None) -> None:

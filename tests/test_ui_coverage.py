@@ -6,8 +6,6 @@ becomes a tuple of ``{name, type, size, content, last_modified}`` dicts.
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from sopkit import analysis
 from sopkit.i18n import t
 from sopkit.ui import CoveragePage, OptionsPage
 from sopkit.ui.coverage import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
-from ui_helpers import download, html_table, text_of, upload_value
+from ui_helpers import download, edited_mapping, html_table, text_of, upload_value
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "data" / "mapping.csv"
@@ -34,19 +32,6 @@ def framework() -> sopkit.Framework:
 @pytest.fixture
 def page(framework) -> CoveragePage:
     return CoveragePage(framework)
-
-
-def edited_mapping(theme: str = "T1") -> bytes:
-    """data/mapping.csv with objective D.1 and its items moved to *theme* in the 4-priority variant."""
-    rows = list(csv.reader(io.StringIO(MAPPING.read_text(encoding="utf-8"))))
-    header = rows[0]
-    v, item, th = header.index("variant"), header.index("item"), header.index("theme")
-    for row in rows[1:]:
-        if row[v] == "4" and (row[item] == "D.1" or row[item].startswith("D.1-")):
-            row[th] = theme
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 def covered(page: CoveragePage) -> dict[str, int]:

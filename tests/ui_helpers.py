@@ -9,11 +9,13 @@ from there.
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import html
 import io
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 
@@ -115,3 +117,19 @@ def upload_value(name: str, content: bytes, mime: str = "text/csv") -> tuple[dic
         "content": memoryview(content),
         "last_modified": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
     },)
+
+
+MAPPING = Path(__file__).resolve().parents[1] / "data" / "mapping.csv"
+
+
+def edited_mapping(theme: str = "T1") -> bytes:
+    """data/mapping.csv with objective D.1 and its items moved to *theme* in the 4-priority variant."""
+    rows = list(csv.reader(io.StringIO(MAPPING.read_text(encoding="utf-8"))))
+    header = rows[0]
+    v, item, th = header.index("variant"), header.index("item"), header.index("theme")
+    for row in rows[1:]:
+        if row[v] == "4" and (row[item] == "D.1" or row[item].startswith("D.1-")):
+            row[th] = theme
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")

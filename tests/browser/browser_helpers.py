@@ -76,3 +76,11 @@ def table_rows(page, css: str) -> list[list[str]]:
                 Array.from(tr.querySelectorAll('th, td')).map(c => c.textContent.trim())); }""",
         css,
     )
+
+
+def upload(page, css: str, name: str, content: bytes) -> None:
+    """Upload a file through the FileUpload button *css*, as a visitor does: ipywidgets 8
+    keeps the <input type=file> out of the DOM, so the file arrives via the chooser."""
+    with page.expect_file_chooser() as chooser:
+        page.click(css)
+    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])

@@ -7,8 +7,6 @@ Uploads go through the browser's file chooser: ipywidgets 8 keeps FileUpload's
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,8 @@ import sopkit
 from sopkit import analysis
 from sopkit.i18n import t
 
-from .browser_helpers import CHARTS, CUT_LABELS_JS, open_workbook, table_rows, wait_drawn, wait_value
+from ..ui_helpers import edited_mapping
+from .browser_helpers import upload, CHARTS, CUT_LABELS_JS, open_workbook, table_rows, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser
 
@@ -48,24 +47,6 @@ def fw() -> sopkit.Framework:
 @pytest.fixture
 def coverage(page, voila_url):
     return open_workbook(page, voila_url, "coverage")
-
-
-def edited_mapping(theme: str) -> bytes:
-    """data/mapping.csv with objective D.1 and its items moved to *theme* (4 priorities)."""
-    rows = list(csv.reader(io.StringIO(MAPPING.read_text(encoding="utf-8"))))
-    v, item, th = (rows[0].index(c) for c in ("variant", "item", "theme"))
-    for row in rows[1:]:
-        if row[v] == "4" and (row[item] == "D.1" or row[item].startswith("D.1-")):
-            row[th] = theme
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def upload(page, name: str, content: bytes) -> None:
-    with page.expect_file_chooser() as chooser:
-        page.click(".sop-mapping-upload")
-    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
 
 
 def test_renders_every_chart_and_no_code_or_error(coverage):
@@ -117,7 +98,7 @@ def test_bad_upload_shows_an_error_and_keeps_the_mapping(coverage):
     page = coverage
     before = page.evaluate(BARS_JS)
 
-    upload(page, "not-a-mapping.csv", b"objective,priority\nD.1,T1\n")
+    upload(page, ".sop-mapping-upload", "not-a-mapping.csv", b"objective,priority\nD.1,T1\n")
 
     error = page.locator(".sop-message .sop-message-error")
     error.wait_for()
@@ -133,7 +114,7 @@ def test_good_upload_updates_status_and_chart(coverage, fw):
     n_d1 = int((analysis.items(fw)["objective"] == "D.1").sum())
     wait_value(page, BARS_JS, cov)
 
-    upload(page, "moved-d1.csv", edited_mapping("T1"))
+    upload(page, ".sop-mapping-upload", "moved-d1.csv", edited_mapping("T1"))
 
     wait_value(page, TEXT_JS, t("coverage.mapping_uploaded", name="moved-d1.csv"), arg=".sop-mapping-status")
     wait_value(page, BARS_JS, [cov[0] + n_d1, cov[1], cov[2], cov[3] - n_d1])

@@ -8,7 +8,7 @@ import sopkit
 from sopkit import survey
 from sopkit.i18n import t
 
-from .browser_helpers import CHARTS, ACTION_MS, open_workbook, select_label, table_rows, wait_drawn, wait_value
+from .browser_helpers import upload, CHARTS, ACTION_MS, open_workbook, select_label, table_rows, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +30,6 @@ def fw() -> sopkit.Framework:
 @pytest.fixture
 def rankings(page, voila_url):
     return open_workbook(page, voila_url, "rankings")
-
-
-def upload(page, name: str, content: bytes) -> None:
-    with page.expect_file_chooser() as chooser:
-        page.click(".sop-responses-upload")
-    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
 
 
 def test_renders_every_chart_and_says_only_the_order_is_known(rankings):
@@ -74,7 +68,7 @@ def test_uploading_responses_draws_their_distribution(rankings, fw):
     page = rankings
     items = survey.survey_items(fw, "itu-d-objectives")
     synthetic = survey.synthetic_responses(items, 9, seed=3)  # generated here, never shipped as data
-    upload(page, "synthetic.csv", synthetic.to_csv(index=False).encode())
+    upload(page, ".sop-responses-upload", "synthetic.csv", synthetic.to_csv(index=False).encode())
     wait_drawn(page, ".sop-distribution")
     wait_value(page, Y_COUNT_JS, len(items), arg=".sop-distribution")
     rows = table_rows(page, ".sop-aggregate")
@@ -85,7 +79,7 @@ def test_uploading_responses_draws_their_distribution(rankings, fw):
 
 def test_a_bad_upload_shows_a_message_and_nothing_breaks(rankings):
     page = rankings
-    upload(page, "wrong.csv", b"who,what\nx,y\n")
+    upload(page, ".sop-responses-upload", "wrong.csv", b"who,what\nx,y\n")
     page.wait_for_selector(".sop-message .sop-message-error", timeout=ACTION_MS)
     message = page.inner_text(".sop-message")
     assert "wrong.csv" in message and "respondent" in message
