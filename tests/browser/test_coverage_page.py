@@ -15,7 +15,7 @@ import sopkit
 from sopkit import analysis
 from sopkit.i18n import t
 
-from ..ui_helpers import edited_mapping
+from ui_helpers import edited_mapping
 from .browser_helpers import upload, CHARTS, CUT_LABELS_JS, open_workbook, table_rows, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser
