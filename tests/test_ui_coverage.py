@@ -15,7 +15,7 @@ import pytest
 import sopkit
 from sopkit import analysis
 from sopkit.i18n import t
-from sopkit.ui import CoveragePage, OptionsPage
+from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
 from sopkit.ui.coverage import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
 from ui_helpers import download, edited_mapping, html_table, text_of, upload_value
 
@@ -223,7 +223,7 @@ def _drop_table(folder: Path) -> str:
 
 
 @pytest.mark.parametrize("breaker", [_break_status, _drop_table])
-@pytest.mark.parametrize("page_class", [CoveragePage, OptionsPage])
+@pytest.mark.parametrize("page_class", [CoveragePage, OptionsPage, OverviewPage, RankingsPage])
 def test_broken_data_shows_an_error_not_a_traceback(tmp_path, monkeypatch, breaker, page_class):
     folder = Path(shutil.copytree(ROOT / "data", tmp_path / "data"))
     file_name = breaker(folder)
@@ -238,5 +238,6 @@ def test_broken_data_shows_an_error_not_a_traceback(tmp_path, monkeypatch, break
     assert t("error.data") in text_of(body)
     assert "Traceback" not in body
     assert page.title.value == f"<h1>{t(f'{page.key}.title')}</h1>"
-    page.lang_switch.value = "zh"  # still operable
+    page.lang_switch.value = "zh"  # still operable, and the error follows the language
     assert page.title.value == f"<h1>{t(f'{page.key}.title', 'zh')}</h1>"
+    assert t("error.data", "zh") in text_of(page.body.value)

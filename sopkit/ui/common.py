@@ -173,7 +173,8 @@ class Page:
             self.fw = fw if fw is not None else load_framework()
         except DataError as exc:
             self.fw = None
-            self.body = w.HTML(self._error_html(t("error.data", lang), str(exc)))
+            self.load_error = exc
+            self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
             self.body = self.build()
         self.widget = w.VBox([w.HTML(CSS), header, self.intro, self.message, self.body])
@@ -196,6 +197,7 @@ class Page:
         self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>"
         self.intro.value = t(f"{self.key}.intro", self.lang)
         if self.fw is None:
+            self.body.value = self._error_html(self.t("error.data"), str(self.load_error))
             return
         with self.quiet():
             self.relabel()
