@@ -4,15 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import sopkit
 from sopkit.ui import CoveragePage, RankingsPage
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(scope="module")
-def fw():
-    return sopkit.load_framework()
 
 
 @pytest.fixture(scope="module")

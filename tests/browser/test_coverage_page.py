@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import sopkit
 from sopkit import analysis
 from sopkit.i18n import t
 
@@ -37,11 +36,6 @@ HEATMAP_COLUMNS_JS = """() => {
     if (!el || !el._fullData || !el._fullData.length || !el.querySelector('.hm image')) return null;
     return el._fullData[0].z[0].length;
 }"""
-
-
-@pytest.fixture(scope="module")
-def fw() -> sopkit.Framework:
-    return sopkit.load_framework()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import csv
 
 import pytest
 
-import sopkit
 from sopkit import analysis
 from sopkit.i18n import t
 
@@ -26,11 +25,6 @@ TOP_LEVEL_JS = """() => {
     return d.parents.filter(p => p === d.ids[0]).length;
 }"""
 TEXT_JS = "(css) => { const el = document.querySelector(css); return el ? el.textContent.trim() : null; }"
-
-
-@pytest.fixture(scope="module")
-def fw() -> sopkit.Framework:
-    return sopkit.load_framework()
 
 
 @pytest.fixture

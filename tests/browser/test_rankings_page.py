@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import sopkit
 from sopkit import survey
 from sopkit.i18n import t
 
@@ -20,11 +19,6 @@ Y_COUNT_JS = """(css) => { const el = document.querySelector(css + ' .js-plotly-
 SCORES_JS = """() => { const el = document.querySelector('.sop-weighted .js-plotly-plot');
     if (!el || !el._fullData || !el._fullData.length || !el.querySelector('.trace')) return null;
     return Array.from(el._fullData[0].y).map(v => Math.round(v * 1000) / 1000); }"""
-
-
-@pytest.fixture(scope="module")
-def fw() -> sopkit.Framework:
-    return sopkit.load_framework()
 
 
 @pytest.fixture
