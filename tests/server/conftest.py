@@ -1,53 +1,77 @@
 """Start sopkit-serve (Voila + the project's handlers) on a free loopback port, with the
-repo's voila.json and per-test flags, and tell how many kernels it keeps alive."""
+project's configuration and per-test flags; speak HTTP to it from chosen source addresses
+(127.0.0.2 and 127.0.0.3 reach a loopback server too) with or without a browser cookie;
+tell how many kernels it keeps alive."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
+import http.client
+import re
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 import pytest
 
+from sopkit.serve.local import LocalServer, launch
+
 ROOT = Path(__file__).resolve().parents[2]
 collect_ignore_glob = ["notebooks/*"]  # test fixtures served by Voila, some fail on purpose: not for nbval
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@dataclass
+class Reply:
+    status: int
+    headers: dict
+    body: str
+    cookie: str | None  # the browser cookie the server set, if any
+
+    @property
+    def kernel_id(self) -> str | None:
+        found = KERNEL_ID.search(self.body)
+        return found.group(1) if found else None
 
 
 @dataclass
 class Server:
-    url: str
-    process: subprocess.Popen
+    local: LocalServer
     log: Path
+
+    @property
+    def url(self) -> str:
+        return self.local.url
+
+    @property
+    def process(self):
+        return self.local.process
+
+    def request(self, method: str, path: str, *, source: str = "127.0.0.1", cookie: str | None = None,
+                body: bytes | None = None, timeout: float = 60, headers: dict | None = None) -> Reply:
+        conn = http.client.HTTPConnection("127.0.0.1", self.local.port, timeout=timeout, source_address=(source, 0))
+        try:
+            h = dict(headers or {})
+            if cookie:
+                h["Cookie"] = f"sopkit_browser={cookie}"
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            text = r.read().decode("utf-8", "replace")
+            set_cookie = " ".join(v for k, v in r.getheaders() if k.lower() == "set-cookie")
+            found = re.search(r"sopkit_browser=([0-9a-f]{32})", set_cookie)
+            return Reply(r.status, dict(r.getheaders()), text, found.group(1) if found else cookie)
+        finally:
+            conn.close()
+
+    def page(self, path: str, **kwargs) -> Reply:
+        return self.request("GET", path, **kwargs)
 
     def get(self, path: str, timeout: float = 60) -> tuple[int, dict, str]:
         """GET without following redirects: (status, headers, body)."""
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            with opener.open(self.url + path, timeout=timeout) as r:
-                return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+        r = self.request("GET", path, timeout=timeout)
+        return r.status, r.headers, r.body
 
     def kernels(self) -> list[psutil.Process]:
         """Live kernel processes (a kernel being culled may vanish or be a zombie meanwhile)."""
@@ -69,47 +93,31 @@ class Server:
                 continue
         return total / 2**20
 
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
     def wait_for(self, condition, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if condition():
                 return
             time.sleep(0.25)
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.log.read_text()[-3000:]}")
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.log_text()[-3000:]}")
 
 
 @contextlib.contextmanager
-def serve(directory: Path, *flags: str, tmp_path: Path):
-    port = free_port()
-    log = tmp_path / "server.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sopkit.server", str(directory), "--no-browser", f"--port={port}",
-             "--Voila.ip=127.0.0.1", *flags],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+def serve(directory: Path | None, *flags: str, tmp_path: Path, cwd: Path = ROOT, **kwargs):
+    log = tmp_path / f"server-{time.monotonic_ns()}.log"
+    local = launch(directory, flags, log=log, cwd=cwd, **kwargs)
     try:
-        def up() -> bool:
-            assert process.poll() is None, f"server exited:\n{log.read_text()}"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-            return False
-
-        server.wait_for(up, 60, "the server to listen")
-        yield server
+        local.wait_ready(90)
+        yield Server(local, log)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+        local.stop()
 
 
 @pytest.fixture
 def start(tmp_path):
-    """start(directory, *flags) -> Server; stopped at the end of the test."""
+    """start(directory, *flags, cwd=ROOT) -> Server; stopped at the end of the test."""
     with contextlib.ExitStack() as stack:
-        yield lambda directory=NOTEBOOKS, *flags: stack.enter_context(serve(directory, *flags, tmp_path=tmp_path))
+        yield lambda directory=NOTEBOOKS, *flags, **kw: stack.enter_context(serve(directory, *flags, tmp_path=tmp_path, **kw))

@@ -6,7 +6,7 @@ from .conftest import ROOT
 
 
 def config():
-    return json.loads((ROOT / "voila.json").read_text())
+    return json.loads((ROOT / "sopkit" / "serve" / "voila.json").read_text())
 
 
 def test_sources_stripped_and_tracebacks_hidden():

@@ -4,10 +4,12 @@ and a bounded cell execution time."""
 import time
 
 NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
+# These tests are about the cap: all their page views come from one address.
+NO_SHARE = "--SopkitVoila.max_kernels_per_address=-1"
 
 
 def test_kernel_cap_gives_a_busy_page(start):
-    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=2")
+    server = start(*_dir(), NO_POOL, NO_SHARE, "--SopkitVoila.max_kernels=2")
     for _ in range(2):
         assert server.get("/voila/render/tiny.ipynb")[0] == 200
     status, headers, body = server.get("/voila/render/tiny.ipynb")
@@ -18,7 +20,7 @@ def test_kernel_cap_gives_a_busy_page(start):
 
 
 def test_sixty_reloads_leave_bounded_kernels_and_memory(start):
-    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=3")
+    server = start(*_dir(), NO_POOL, NO_SHARE, "--SopkitVoila.max_kernels=3")
     for _ in range(3):
         server.get("/voila/render/tiny.ipynb")
     baseline = server.rss_mb()
@@ -31,8 +33,9 @@ def test_sixty_reloads_leave_bounded_kernels_and_memory(start):
 
 
 def test_idle_kernels_are_culled_and_free_places(start):
-    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=1",
-                   "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1")
+    server = start(*_dir(), NO_POOL, NO_SHARE, "--SopkitVoila.max_kernels=1",
+                   "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
+                   "--MappingKernelManager.connect_grace=2")
     assert server.get("/voila/render/tiny.ipynb")[0] == 200
     assert server.get("/voila/render/tiny.ipynb")[0] == 503
     server.wait_for(lambda: not server.kernels(), 30, "the idle kernel to be culled")
@@ -55,17 +58,19 @@ def _dir():
 
 
 def test_page_unload_shuts_its_kernel_down(start):
-    """The front end's beacon (a POST without the _xsrf token) ends the page's kernel."""
-    import re
-    import urllib.request
-
+    """The front end's beacon (a POST without the _xsrf token, with the page's cookie) ends
+    the page's kernel; the same beacon from anyone else does not."""
     server = start(*_dir(), NO_POOL)
-    _, _, body = server.get("/voila/render/tiny.ipynb")
-    kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', body).group(1)
+    page = server.page("/voila/render/tiny.ipynb")
+    assert page.kernel_id and page.cookie
     assert len(server.kernels()) == 1
-    request = urllib.request.Request(f"{server.url}/voila/api/shutdown/{kernel_id}", data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=30) as r:
-        assert r.status == 204
+    stranger = server.request("POST", f"/voila/api/shutdown/{page.kernel_id}", body=b"")
+    assert stranger.status == 404
+    other_browser = server.request("POST", f"/voila/api/shutdown/{page.kernel_id}", body=b"", cookie="0" * 32)
+    assert other_browser.status == 404
+    assert len(server.kernels()) == 1
+    owner = server.request("POST", f"/voila/api/shutdown/{page.kernel_id}", body=b"", cookie=page.cookie)
+    assert owner.status == 204
     server.wait_for(lambda: not server.kernels(), 30, "the kernel to shut down")
 
 
@@ -73,7 +78,7 @@ def test_the_cap_holds_for_simultaneous_page_views(start):
     """Page views arriving together are counted before their kernels exist: no overshoot."""
     from concurrent.futures import ThreadPoolExecutor
 
-    server = start(*_dir(), NO_POOL, "--SopkitVoila.max_kernels=3", "--SopkitVoila.concurrent_runs=2")
+    server = start(*_dir(), NO_POOL, NO_SHARE, "--SopkitVoila.max_kernels=3", "--SopkitVoila.concurrent_runs=2")
     with ThreadPoolExecutor(max_workers=7) as pool:
         statuses = sorted(pool.map(lambda _: server.get("/voila/render/tiny.ipynb", timeout=90)[0], range(7)))
     assert statuses == [200, 200, 200, 503, 503, 503, 503]

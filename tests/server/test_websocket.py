@@ -1,7 +1,6 @@
 """A visitor's browser holds the kernel's websocket: widget messages pass, code execution does not."""
 
 import json
-import re
 import time
 import uuid
 
@@ -38,11 +37,11 @@ def kernel_socket(start):
     from .conftest import NOTEBOOKS
 
     server = start(NOTEBOOKS, "--VoilaConfiguration.preheat_kernel=False")
-    status, _, body = server.get("/voila/render/tiny.ipynb")
-    assert status == 200
-    kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', body).group(1)
+    page = server.page("/voila/render/tiny.ipynb")
+    assert page.status == 200
     ws = websocket.create_connection(
-        f"{server.url.replace('http', 'ws')}/api/kernels/{kernel_id}/channels", origin=server.url, timeout=10)
+        f"{server.url.replace('http', 'ws')}/api/kernels/{page.kernel_id}/channels", origin=server.url, timeout=10,
+        cookie=f"sopkit_browser={page.cookie}")
     yield ws
     ws.close()
 

@@ -1,0 +1,129 @@
+"""``SopkitVoila``: Voila with the project's serving configuration and what Voila lacks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import voila.app as voila_app
+from jupyter_core.paths import jupyter_config_path
+from jupyter_server.utils import url_path_join
+from tornado import web
+from traitlets import Float, Int, List, Unicode, default
+from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.static_file_handler import TemplateStaticFileHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+from jupyter_server.services.kernels.handlers import KernelHandler
+
+from .admission import Limits
+from .handlers import (Admission, BeaconShutdownHandler, KernelSocketHandler, NotFoundHandler, OwnedKernelHandler,
+                       PageHandler, TemplateStaticHandler)
+from .kernels import PageKernels
+
+HERE = Path(__file__).resolve().parent
+LANDING_PAGE = "overview.ipynb"
+# Upload files are at most this big; a widget message carrying one has some overhead on top.
+MESSAGE_OVERHEAD = 64 * 1024
+
+
+def default_workbooks() -> str:
+    try:
+        from ..paths import workbooks_dir  # the bundled or checked-out workbooks
+        return str(workbooks_dir())
+    except ImportError:
+        return str(HERE.parents[1] / "workbooks")
+
+
+def max_upload_bytes() -> int:
+    try:
+        from ..limits import MAX_UPLOAD_BYTES
+        return MAX_UPLOAD_BYTES
+    except ImportError:
+        return 1024 * 1024
+
+
+class SopkitVoila(Voila):
+    name = "sopkit-serve"
+    description = "Serve the sopkit workbooks (Voila) with the project's settings, opening on the overview page."
+
+    max_kernels = Int(32, config=True,
+                      help="Most kernels alive or about to start, pooled ones included; 0 for no cap.")
+    max_kernels_per_address = Int(0, config=True,
+                                  help="Most kernels one client address may hold; 0 for half the cap, -1 for no limit.")
+    max_kernels_per_browser = Int(6, config=True,
+                                  help="Kernels one browser may hold; a further page replaces its oldest. 0 for no limit.")
+    concurrent_runs = Int(2, config=True, help="Page views served at once; the others queue.")
+    queue_timeout = Float(120, config=True, help="Seconds a page view may wait in the queue before 'busy'.")
+    page_deadline = Float(180, config=True, help="Seconds a page view may take once it runs; then it ends with a notice.")
+    trusted_proxies = List(Unicode(), [], config=True,
+                           help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
+
+    @default("config_file_paths")
+    def _config_file_paths_default(self):
+        # The project's voila.json travels with the package: found wherever the server starts.
+        return [str(HERE), *jupyter_config_path()]
+
+    def initialize(self, argv=None):
+        # The 'sopkit' Voila template lives in this package: put it on Jupyter's data path.
+        own = str(HERE / "jupyter")
+        paths = os.environ.get("JUPYTER_PATH", "")
+        if own not in paths.split(os.pathsep):
+            os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, paths) if p)
+        super().initialize(argv)
+        if not self.notebook_path and not self.extra_args:
+            self.root_dir = default_workbooks()
+
+    def init_settings(self) -> dict:
+        original = voila_app.voila_kernel_manager_factory
+
+        def factory(base_class, *args, **kwargs):
+            voila_class = original(base_class, *args, **kwargs)
+            return type("SopkitKernelManager", (PageKernels, voila_class), {})
+
+        voila_app.voila_kernel_manager_factory = factory
+        try:
+            settings = super().init_settings()
+        finally:
+            voila_app.voila_kernel_manager_factory = original
+        # Widget messages larger than an upload are answered with "too large" (protocol.py);
+        # tornado would otherwise drop the connection at 10 MiB without a word.
+        settings["websocket_max_message_size"] = 64 * 2**20
+        return settings
+
+    def init_handlers(self) -> list:
+        handlers = super().init_handlers()
+        admission = Admission(
+            Limits.from_settings(self.max_kernels, self.max_kernels_per_address, self.max_kernels_per_browser),
+            self.concurrent_runs, self.queue_timeout, self.page_deadline, list(self.trusted_proxies))
+        page = type("Page", (PageHandler,), {"admission": admission})
+        socket = type("KernelSocket", (KernelSocketHandler,), {"max_message_bytes": max_upload_bytes() + MESSAGE_OVERHEAD})
+        swap = {
+            TornadoVoilaHandler: page,
+            VoilaKernelWebsocketHandler: socket,
+            VoilaShutdownKernelHandler: BeaconShutdownHandler,
+            KernelHandler: OwnedKernelHandler,
+            TemplateStaticFileHandler: TemplateStaticHandler,
+        }
+        handlers = [(h[0], swap.get(h[1], h[1]), *h[2:]) for h in handlers]
+        handlers = [h for h in handlers if not str(h[0]).endswith("/logout")]
+        extra = [(url_path_join(self.server_url, "logout"), NotFoundHandler)]
+        if not self.notebook_path:
+            landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)
+            # First match wins in tornado: the redirect must precede Voila's tree page at "/".
+            extra.append((self.server_url, web.RedirectHandler, {"url": landing, "permanent": False}))
+        return extra + handlers
+
+
+    def start(self):
+        from tornado.ioloop import IOLoop
+
+        IOLoop.current().add_callback(lambda: self.kernel_manager.start_watching())
+        super().start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    import sys
+
+    SopkitVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,152 @@
+/* sopkit page sentinel: the visitor never sees a dead page without being told.
+ *
+ * - Watches the page's kernel websocket. When the server closes it on purpose (close codes
+ *   4001-4099: kernel stopped, over its memory limit, replaced by a newer page of the same
+ *   browser) or it stays closed (kernel culled, server restarted, network gone), a short
+ *   bilingual notice with a reload button replaces the dead controls.
+ * - Registers the page-unload beacon as soon as the kernel id is in the page (Voila's own
+ *   front end registers it only once its widget manager has started).
+ * - Keeps <title> and <html lang> in step with the page's language marker.
+ * - Refuses files larger than the upload limit before they are sent.
+ */
+(function () {
+  "use strict";
+  if (window.sopkitSentinel) { return; }
+  var REOPEN_GRACE_MS = 8000;
+  var REASONS = {
+    4001: ["The page's session on the server has ended.", "此页面在服务器上的会话已结束。"],
+    4002: ["The page used too much memory on the server and was stopped.", "此页面在服务器上占用内存过多，已被停止。"],
+    4003: ["You opened this workbook in too many tabs; this older tab was closed.", "您在过多的标签页中打开了本工作簿；较早的此标签页已关闭。"],
+    lost: ["The connection to the workbook was lost.", "与工作簿的连接已断开。"],
+    timeout: ["The page took too long to prepare.", "页面准备时间过长。"],
+    widget: ["Part of the page could not be shown.", "页面的一部分无法显示。"]
+  };
+  var state = { shown: false, reopenTimer: null, everOpened: false, owned: null };
+
+  function lang() {
+    var marker = document.querySelector("[data-sop-lang]");
+    return marker ? marker.getAttribute("data-sop-lang") : (document.documentElement.lang || "en");
+  }
+
+  function notice(reason) {
+    if (state.shown) { return; }
+    state.shown = true;
+    var why = REASONS[reason] || REASONS.lost;
+    var zhFirst = lang().indexOf("zh") === 0;
+    var box = document.createElement("div");
+    box.className = "sop-reload-notice";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-reason", String(reason));
+    var en = "<p lang=\"en\"><b>" + why[0] + "</b> Reload the page to continue.</p>";
+    var zh = "<p lang=\"zh\"><b>" + why[1] + "</b>请重新加载页面以继续。</p>";
+    box.innerHTML = (zhFirst ? zh + en : en + zh) +
+      "<button type=\"button\" class=\"sop-reload\">" + (zhFirst ? "重新加载 / Reload" : "Reload / 重新加载") + "</button>";
+    box.querySelector("button").addEventListener("click", function () { window.location.reload(); });
+    document.body.insertBefore(box, document.body.firstChild);
+    document.body.classList.add("sop-dead");
+    var cells = document.getElementById("rendered_cells");
+    var loading = document.getElementById("loading");
+    if (loading) { loading.style.display = "none"; }
+    if (cells) {
+      // Controls that no longer reach a kernel must not look alive; a page whose widgets never
+      // rendered would show Python reprs of widgets: hide it altogether.
+      if (document.querySelector(".sop-page")) { cells.setAttribute("inert", ""); } else { cells.style.display = "none"; }
+    }
+    box.querySelector("button").focus();
+  }
+
+  function isKernelSocket(url) { return /\/api\/kernels\/[^/]+\/channels/.test(String(url)); }
+
+  function watch(ws) {
+    ws.addEventListener("open", function () {
+      state.everOpened = true;
+      if (state.reopenTimer) { clearTimeout(state.reopenTimer); state.reopenTimer = null; }
+    });
+    ws.addEventListener("close", function (event) {
+      if (event.code >= 4001 && event.code <= 4099) { notice(REASONS[event.code] ? event.code : "lost"); return; }
+      // The front end reconnects by itself; if no socket reopens in time, the kernel is gone.
+      if (!state.reopenTimer) { state.reopenTimer = setTimeout(function () { notice("lost"); }, REOPEN_GRACE_MS); }
+    });
+  }
+
+  var NativeWebSocket = window.WebSocket;
+  function SentinelWebSocket(url, protocols) {
+    var ws = protocols === undefined ? new NativeWebSocket(url) : new NativeWebSocket(url, protocols);
+    if (isKernelSocket(url)) { watch(ws); }
+    return ws;
+  }
+  SentinelWebSocket.prototype = NativeWebSocket.prototype;
+  ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (k) { SentinelWebSocket[k] = NativeWebSocket[k]; });
+  window.WebSocket = SentinelWebSocket;
+
+  function own() {
+    // Called right after the page config (with the kernel id) is in the document.
+    var el = document.getElementById("jupyter-config-data");
+    if (!el || state.owned) { return; }
+    var config = JSON.parse(el.textContent);
+    state.owned = config.kernelId;
+    var url = config.baseUrl + "voila/api/shutdown/" + config.kernelId;
+    window.addEventListener("pagehide", function () {
+      if (navigator.sendBeacon) { navigator.sendBeacon(url); }
+    });
+  }
+
+  function syncDocument() {
+    var marker = document.querySelector("[data-sop-lang]");
+    if (!marker) { return; }
+    var l = marker.getAttribute("data-sop-lang");
+    var htmlLang = l === "zh" ? "zh-Hans" : l;
+    if (document.documentElement.lang !== htmlLang) { document.documentElement.lang = htmlLang; }
+    var title = marker.getAttribute("data-sop-title");
+    if (title && document.title !== title) { document.title = title; }
+  }
+
+  var LOADING = "Loading… / 加载中…";
+  function sweep(root) {
+    // Widget placeholders from the front end, in English only.
+    var nodes = (root.querySelectorAll ? root.querySelectorAll(".jp-OutputArea-output") : []);
+    for (var i = 0; i < nodes.length; i++) {
+      var text = nodes[i].textContent;
+      if (text === "Loading widget...") { nodes[i].textContent = LOADING; }
+      else if (text.indexOf("Error displaying widget") === 0) { notice("widget"); }
+    }
+  }
+
+  function fmtBytes(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.ceil(n / 1024) + " kB"; }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || input.type !== "file" || !input.files) { return; }
+    var limitEl = document.querySelector("[data-sop-max-upload]");
+    var limit = limitEl ? parseInt(limitEl.getAttribute("data-sop-max-upload"), 10) : 0;
+    if (!limit) { return; }
+    var big = Array.prototype.filter.call(input.files, function (f) { return f.size > limit; });
+    if (!big.length) { return; }
+    // Too large for the page: stop it here, before it is sent, and say so beside the control.
+    event.stopImmediatePropagation();
+    input.value = "";
+    var host = input.closest(".sop-upload") || input.parentElement;
+    var msg = host.parentElement.querySelector(".sop-upload-too-large");
+    if (!msg) {
+      msg = document.createElement("div");
+      msg.className = "sop-upload-too-large sop-message-error";
+      msg.setAttribute("role", "alert");
+      host.insertAdjacentElement("afterend", msg);
+    }
+    var f = big[0];
+    var en = "“" + f.name + "” is " + fmtBytes(f.size) + ", larger than the " + fmtBytes(limit) + " a page accepts. Nothing was uploaded.";
+    var zh = "“" + f.name + "”大小为 " + fmtBytes(f.size) + "，超过页面可接受的 " + fmtBytes(limit) + "。未上传任何内容。";
+    msg.textContent = lang().indexOf("zh") === 0 ? zh + " / " + en : en + " / " + zh;
+    msg.scrollIntoView({ block: "nearest" });
+  }, true);
+
+  new MutationObserver(function (records) {
+    syncDocument();
+    for (var i = 0; i < records.length; i++) {
+      if (records[i].target && records[i].target.nodeType === 1) { sweep(records[i].target); }
+      else if (records[i].target && records[i].target.parentElement) { sweep(records[i].target.parentElement); }
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-sop-lang", "data-sop-title"], characterData: true });
+
+  window.sopkitSentinel = { own: own, notice: notice };
+})();

@@ -1,0 +1,51 @@
+"""Visitors choose no server setting through the query string, and no request can hold a
+run slot forever: two bad URLs cannot stop every page."""
+
+import socket
+import threading
+import time
+
+from .conftest import NOTEBOOKS
+
+NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
+ONE_SLOT = "--SopkitVoila.concurrent_runs=1"
+
+
+def test_template_and_theme_in_the_query_are_ignored(start):
+    server = start(NOTEBOOKS, NO_POOL, "--SopkitVoila.concurrent_runs=2")
+    for bad in ("template=nonexistent", "template=nonexistent", "template=base", "template=python", "theme=../../x"):
+        reply = server.page(f"/voila/render/tiny.ipynb?{bad}", timeout=30)
+        assert reply.status == 200 and "tiny-output-ok" in reply.body, bad
+    # Every page still loads at once afterwards.
+    started = time.monotonic()
+    assert "tiny-output-ok" in server.page("/voila/render/tiny.ipynb", timeout=30).body
+    assert time.monotonic() - started < 20
+
+
+def test_a_client_that_goes_away_mid_page_frees_its_slot(start):
+    server = start(NOTEBOOKS, NO_POOL, ONE_SLOT)
+    # Holds the only run slot: slow.ipynb sleeps 30 s in its first cell.
+    s = socket.create_connection(("127.0.0.1", server.local.port))
+    s.sendall(b"GET /voila/render/slow.ipynb HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    server.wait_for(lambda: len(server.kernels()) == 1, 30, "the slow page's kernel")
+    s.close()  # the visitor closes the tab
+    started = time.monotonic()
+    reply = server.page("/voila/render/tiny.ipynb", timeout=60)
+    assert reply.status == 200 and "tiny-output-ok" in reply.body
+    assert time.monotonic() - started < 20, "the slot of the closed connection was not released"
+    server.wait_for(lambda: len(server.kernels()) == 1, 30, "the abandoned page's kernel to stop")
+
+
+def test_a_page_past_its_deadline_ends_and_frees_its_slot(start):
+    server = start(NOTEBOOKS, NO_POOL, ONE_SLOT, "--SopkitVoila.page_deadline=4")
+    started = time.monotonic()
+    slow = server.page("/voila/render/slow.ipynb", timeout=60)
+    assert time.monotonic() - started < 20
+    assert "slow-done" not in slow.body and "sopkitSentinel.notice" in slow.body
+    assert "tiny-output-ok" in server.page("/voila/render/tiny.ipynb", timeout=30).body
+
+
+def test_missing_template_assets_and_logout_are_not_found(start):
+    server = start(NOTEBOOKS, NO_POOL)
+    for path in ("/voila/templates/nothing", "/voila/templates/lab/static/nothing.js", "/voila/templates/x/y/z", "/logout"):
+        assert server.page(path).status == 404, path
