@@ -114,7 +114,16 @@
 
   function fmtBytes(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.ceil(n / 1024) + " kB"; }
 
-  document.addEventListener("change", function (event) {
+  // ipywidgets 8 keeps its <input type=file> out of the document, so a change on it cannot be
+  // caught by a listener on the document: listen on every input as it is created (before the
+  // widget's own listener), and remember which upload button the visitor used.
+  var lastUpload = null;
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest(".widget-upload") : null;
+    if (button) { lastUpload = button; }
+  }, true);
+
+  function checkSize(event) {
     var input = event.target;
     if (!input || input.type !== "file" || !input.files) { return; }
     var limitEl = document.querySelector("[data-sop-max-upload]");
@@ -125,20 +134,28 @@
     // Too large for the page: stop it here, before it is sent, and say so beside the control.
     event.stopImmediatePropagation();
     input.value = "";
-    var host = input.closest(".sop-upload") || input.parentElement;
+    var host = lastUpload || document.querySelector(".widget-upload");
+    if (!host) { return; }
     var msg = host.parentElement.querySelector(".sop-upload-too-large");
     if (!msg) {
       msg = document.createElement("div");
-      msg.className = "sop-upload-too-large sop-message-error";
+      msg.className = "sop-upload-too-large";
       msg.setAttribute("role", "alert");
       host.insertAdjacentElement("afterend", msg);
     }
     var f = big[0];
-    var en = "“" + f.name + "” is " + fmtBytes(f.size) + ", larger than the " + fmtBytes(limit) + " a page accepts. Nothing was uploaded.";
-    var zh = "“" + f.name + "”大小为 " + fmtBytes(f.size) + "，超过页面可接受的 " + fmtBytes(limit) + "。未上传任何内容。";
+    var en = "\u201c" + f.name + "\u201d is " + fmtBytes(f.size) + ", larger than the " + fmtBytes(limit) + " a page accepts. Nothing was uploaded.";
+    var zh = "\u201c" + f.name + "\u201d\u5927\u5c0f\u4e3a " + fmtBytes(f.size) + "\uff0c\u8d85\u8fc7\u9875\u9762\u53ef\u63a5\u53d7\u7684 " + fmtBytes(limit) + "\u3002\u672a\u4e0a\u4f20\u4efb\u4f55\u5185\u5bb9\u3002";
     msg.textContent = lang().indexOf("zh") === 0 ? zh + " / " + en : en + " / " + zh;
     msg.scrollIntoView({ block: "nearest" });
-  }, true);
+  }
+
+  var nativeCreateElement = Document.prototype.createElement;
+  Document.prototype.createElement = function (tag, options) {
+    var el = nativeCreateElement.call(this, tag, options);
+    if (String(tag).toLowerCase() === "input") { el.addEventListener("change", checkSize); }
+    return el;
+  };
 
   new MutationObserver(function (records) {
     syncDocument();

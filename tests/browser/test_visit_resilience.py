@@ -1,0 +1,105 @@
+"""A delegate's visit survives what real visits meet: a server quiet for a while and a
+slow link, a kernel that dies under an open page, a server restarted under it, networks
+that drop traffic to other hosts. Each failure ends in a bilingual notice with a reload
+button, never in a dead page or a Python repr of widgets."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+import psutil
+import pytest
+
+from sopkit.serve.local import free_port, launch
+
+from .browser_helpers import CHARTS, LOAD_MS, open_workbook, wait_drawn
+
+pytestmark = pytest.mark.browser
+
+NOTICE = ".sop-reload-notice"
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """own_server(*flags, port=None) -> LocalServer serving the workbooks; stopped at the end."""
+    servers = []
+
+    def make(*flags, port=None):
+        server = launch(None, flags, log=tmp_path / f"server-{len(servers)}.log", port=port)
+        servers.append(server)
+        server.wait_ready(90)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+def throttle(page, bytes_per_second: int, latency_ms: int = 150) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": latency_ms,
+        "downloadThroughput": bytes_per_second, "uploadThroughput": bytes_per_second})
+
+
+def page_kernel(server, page) -> psutil.Process:
+    kernel_id = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    for proc in psutil.Process(server.process.pid).children(recursive=True):
+        if any(kernel_id in part for part in proc.cmdline()):
+            return proc
+    raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+def assert_notice(page, timeout: float = 40_000) -> None:
+    page.wait_for_selector(NOTICE, timeout=timeout)
+    text = page.inner_text(NOTICE)
+    assert "Reload" in text and "重新加载" in text
+    assert "VBox(" not in page.inner_text("body")
+
+
+def test_slow_link_after_a_quiet_spell_still_gets_its_page(own_server, page):
+    # The pool's kernel has been idle past the cull timeout when the visitor arrives on a slow link.
+    server = own_server("--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
+                        "--MappingKernelManager.connect_grace=120")
+    time.sleep(8)  # the pool fills, then stays quiet past cull_idle_timeout
+    throttle(page, 1_000_000)
+    open_workbook(page, server.url, "options")
+    assert page.locator(NOTICE).count() == 0
+    assert "VBox(" not in page.inner_text("body")
+
+
+def test_a_kernel_killed_under_an_open_page_gives_a_notice_and_reload_works(own_server, page):
+    server = own_server()
+    open_workbook(page, server.url, "overview")
+    page_kernel(server, page).kill()
+    assert_notice(page)
+    assert page.evaluate("() => document.activeElement.classList.contains('sop-reload')")
+    page.click(".sop-reload")
+    page.wait_for_selector(".sop-page-overview", timeout=LOAD_MS)
+    wait_drawn(page, f".sop-{CHARTS['overview'][0]}", timeout=LOAD_MS)
+    assert page.locator(NOTICE).count() == 0
+
+
+def test_a_server_restarted_under_an_open_page_gives_a_notice(own_server, page):
+    port = free_port()
+    first = own_server(port=port)
+    open_workbook(page, first.url, "overview")
+    first.stop()
+    own_server(port=port)  # the operator restarts it: the page's kernel is gone
+    assert_notice(page, timeout=90_000)
+    page.click(".sop-reload")
+    page.wait_for_selector(".sop-page-overview", timeout=LOAD_MS)
+
+
+def test_no_request_leaves_the_server_and_black_holed_hosts_do_not_delay_pages(voila_url, page):
+    here = urlparse(voila_url).netloc
+    foreign: list[str] = []
+    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc not in (here, "") and
+            not r.url.startswith(("data:", "blob:")) else None)
+    # Networks that silently drop outside traffic: such a request would hang forever.
+    page.route(lambda url: urlparse(url).netloc not in (here, ""), lambda route: None)
+    for name in CHARTS:
+        open_workbook(page, voila_url, name)
+    assert foreign == []
