@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,12 +18,9 @@ from pathlib import Path
 
 import psutil
 
+from sopkit.serve.local import CHROMIUM, CHROMIUM_ARGS, free_port, launch  # noqa: F401 - CHROMIUM* re-exported to run.py and load.py
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("SOPKIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SERVER_START_S = 90
 # Quiet = the server and all its kernels together used less than this share of one core,
 # for QUIET_WINDOWS consecutive windows of QUIET_WINDOW_S.
@@ -121,12 +117,6 @@ def pool_total(config: dict, flags: list[str], notebooks: list[str]) -> int:
 
 # ---- servers ---------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _status(port: int, path: str = "/") -> int | None:
     """HTTP status of GET *path* without following redirects (so '/' never opens a notebook)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
@@ -158,14 +148,11 @@ class Server:
         else:
             module, directory = "voila", "benchmarks"
         self.notebooks = sorted(p.name for p in (ROOT / directory).glob("*.ipynb"))
-        self.command = [sys.executable, "-m", module, directory, "--no-browser",
-                        f"--port={self.port}", "--Voila.ip=127.0.0.1", *self.flags]
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{label}.log"
         env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
-        self._log = open(self.log_path, "wb")
-        self.popen = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=self._log,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+        self.local = launch(directory, self.flags, log=self.log_path, cwd=ROOT, env=env, module=module, port=self.port)
+        self.command, self.popen = self.local.command, self.local.process
         self.proc = psutil.Process(self.popen.pid)
         self._seen_kernels: set[int] = set()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -237,7 +224,6 @@ class Server:
                 p = psutil.Process(pid)
                 if is_kernel(p):
                     p.kill()
-        self._log.close()
 
 
 def cpu_seconds(procs: list[psutil.Process]) -> float:

@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from sopkit.serve.local import CHROMIUM, CHROMIUM_ARGS, launch
 
 from .browser_helpers import ACTION_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("SOPKIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SERVER_START_S = 60
 
 
@@ -50,45 +41,20 @@ def pytest_runtest_makereport(item, call):
 
 # ---- server -------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory) -> str:
-    """Base URL of a Voila server on a free port, serving workbooks/ with the repo's voila.json."""
-    port = _free_port()
+    """Base URL of sopkit-serve on a free port, serving the workbooks with the project's configuration."""
     log_path = tmp_path_factory.mktemp("voila") / "voila.log"
     env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
-    command = [sys.executable, "-m", "sopkit.server", "workbooks", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_S
+    server = launch("workbooks", log=log_path, cwd=ROOT, env=env)
     try:
-        while not _answers(base + "/"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with {server.returncode}" if server.poll() is not None else f"did not answer within {SERVER_START_S} s"
-                pytest.fail(f"Voila {why}: {' '.join(command)}\n--- server log ---\n{log_path.read_text(errors='replace')}", pytrace=False)
-            time.sleep(0.2)  # polling a port that is not open yet
-        yield base
-    finally:
-        server.terminate()
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            server.wait_ready(SERVER_START_S)
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield server.url
+    finally:
+        server.stop()
 
 
 # ---- browser --------------------------------------------------------------------------------------

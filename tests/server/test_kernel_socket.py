@@ -6,7 +6,6 @@ import struct
 import time
 import uuid
 
-import psutil
 import pytest
 import websocket
 

@@ -2,7 +2,6 @@
 run slot forever: two bad URLs cannot stop every page."""
 
 import socket
-import threading
 import time
 
 from .conftest import NOTEBOOKS
