@@ -24,6 +24,8 @@ from ..model import Framework, load_framework
 
 log = logging.getLogger("sopkit.ui")
 
+MAX_UPLOAD_BYTES = 1_000_000  # uploads (mappings, survey responses); the served pages refuse larger files before sending
+
 CSS = """
 <style>
 .sop-page { max-width: 1180px; margin: 0 auto; font-family: 'Noto Sans', 'Noto Sans CJK SC', 'Microsoft YaHei', Arial, sans-serif; }
@@ -194,7 +196,7 @@ class Page:
         pass
 
     def refresh(self) -> None:
-        self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>"
+        self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>" + self._document_marker()
         self.intro.value = t(f"{self.key}.intro", self.lang)
         if self.fw is None:
             self.body.value = self._error_html(self.t("error.data"), str(self.load_error))
@@ -202,6 +204,13 @@ class Page:
         with self.quiet():
             self.relabel()
         self.redraw()
+
+    def _document_marker(self) -> str:
+        """What the page sentinel (the served template's sentinel.js) reads: the document's
+        language and title, and the upload limit it enforces before a file is sent."""
+        title = html.escape(f"{t(f'{self.key}.title', self.lang)} · TDAG-WG-SOP", quote=True)
+        return (f'<span hidden class="sop-document" data-sop-lang="{self.lang}" data-sop-title="{title}" '
+                f'data-sop-max-upload="{MAX_UPLOAD_BYTES}"></span>')
 
     @contextlib.contextmanager
     def quiet(self):

@@ -91,15 +91,53 @@
     });
   }
 
+  // The language travels in the address: ?lang=zh opens the page in Chinese, the address
+  // follows the page's language switch (so a copied link or a reload keeps it), and links to
+  // the other pages carry it.
+  var wanted = new URLSearchParams(window.location.search).get("lang");
+  var applied = false, tries = 0, lastTry = 0;
+  setInterval(function () { if (!applied) { syncDocument(); } }, 1000);
+
   function syncDocument() {
     var marker = document.querySelector("[data-sop-lang]");
     if (!marker) { return; }
     var l = marker.getAttribute("data-sop-lang");
+    if (!applied) {
+      if ((wanted === "zh" || wanted === "en") && wanted !== l) {
+        var button = Array.prototype.filter.call(document.querySelectorAll(".sop-lang button"), function (b) {
+          return b.textContent.trim() === (wanted === "zh" ? "中文" : "English");
+        })[0];
+        // Not drawn yet, or a click sent before the widget was connected and lost: the next
+        // mutation comes back here; a few tries at most.
+        var now = Date.now();
+        if (!button || now - lastTry < 2000) { return; }
+        if (++tries > 5) { applied = true; return; }
+        lastTry = now;
+        button.click();
+        return;
+      }
+      applied = true;
+    }
     var htmlLang = l === "zh" ? "zh-Hans" : l;
     if (document.documentElement.lang !== htmlLang) { document.documentElement.lang = htmlLang; }
     var title = marker.getAttribute("data-sop-title");
     if (title && document.title !== title) { document.title = title; }
+    var url = new URL(window.location.href);
+    if (url.searchParams.get("lang") !== l) {
+      url.searchParams.set("lang", l);
+      window.history.replaceState(window.history.state, "", url.toString());
+    }
   }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    var marker = document.querySelector("[data-sop-lang]");
+    if (!link || !marker) { return; }
+    var url = new URL(link.getAttribute("href"), window.location.href);
+    if (url.origin !== window.location.origin || url.pathname.indexOf("/voila/render/") < 0) { return; }
+    url.searchParams.set("lang", marker.getAttribute("data-sop-lang"));
+    link.setAttribute("href", url.toString());
+  }, true);
 
   var LOADING = "Loading… / 加载中…";
   function sweep(root) {
