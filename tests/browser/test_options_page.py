@@ -111,7 +111,7 @@ def test_whatif_move_changes_the_coverage_table(options, fw):
     assert coverage_cell(page, "T1") == str(cov["T1"])
 
 
-def test_language_switch_to_chinese_and_back(options):
+def test_language_switch_to_chinese_and_back(options, fw):
     page = options
     page.click(".sop-lang button:has-text('中文')")
 
@@ -122,7 +122,7 @@ def test_language_switch_to_chinese_and_back(options):
         arg=[zh_option],
     )
     labels = page.locator(".sop-option select option").all_inner_texts()
-    assert [s.replace("\xa0", " ") for s in labels] == [t(f"option.{o}", "zh") for o in analysis.OPTIONS]
+    assert [s.replace("\xa0", " ") for s in labels] == [t(f"option.{o}", "zh") for o in fw.option_ids]
 
     page.click(".sop-lang button:has-text('English')")
     wait_value(page, TEXT_JS, t("options.title"), arg=".sop-page h1")
