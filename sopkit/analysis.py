@@ -1,8 +1,9 @@
 """Pure analysis: a Framework (DataFrames) in, DataFrames out. No widgets, no I/O.
 
 Vocabulary, in the report's own terms: an *option* is a high-level framework
-put to TDAG (``themes-4``, ``themes-5``: the 4 or 5 thematic priorities of
-TDAG-WG-RDTP; ``atu-7``: the 7 ATU objectives); an *item* is an ATU objective,
+put to TDAG, named by its id in ``options.csv`` (``themes-4``, ``themes-5``: the
+4 or 5 thematic priorities of TDAG-WG-RDTP; ``atu-7``: the 7 ATU objectives; see
+``Framework.option`` and ``sopkit.option.Option``); an *item* is an ATU objective,
 outcome or output; *status* is ``agreed`` or ``discussion``. Results built on
 ``mapping`` or ``ranking_landing`` are the project's own reading, never the
 report's (Annex 2 is lost); they carry ``derived`` = True.
@@ -18,8 +19,6 @@ from .model import Framework
 
 KINDS = ("outcome", "output")
 STATUSES = ("agreed", "discussion")
-VARIANTS = (4, 5)
-OPTIONS = ("themes-4", "themes-5", "atu-7")
 ITEM_COLUMNS = [
     "item", "item_type", "objective", "label", "order", "status",
     "proposed_additional", "alternative_wording", "text_zh", "text_en", "alt_text_zh", "alt_text_en", "note_en",
@@ -86,9 +85,8 @@ def status_table(fw: Framework, **filters: bool) -> pd.DataFrame:
 
 
 def _themes(fw: Framework, variant: int) -> pd.DataFrame:
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be 4 or 5, not {variant!r}")
-    themes = fw.themes[fw.themes[f"in_{variant}"]].sort_values("order")
+    option = fw.variant_option(variant)  # ValueError for anything but the data's variants
+    themes = fw.themes[fw.themes[option.theme_flag]].sort_values("order")
     return themes.rename(columns={"id": "theme"})
 
 
@@ -161,17 +159,11 @@ def flows(fw: Framework, variant: int, *, include_discussion: bool = True, inclu
 
 
 def top_level(fw: Framework, option: str) -> pd.DataFrame:
-    """The top-level items of an option: ``id, name_en, name_zh`` in order."""
-    if option == "atu-7":
+    """The top-level items of an option (its id): ``id, name_en, name_zh`` in order."""
+    opt = fw.option(option)
+    if opt.variant is None:
         return fw.objectives.rename(columns={"short_en": "name_en", "short_zh": "name_zh"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
-    variant = _option_variant(option)
-    return _themes(fw, variant).rename(columns={"theme": "id"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
-
-
-def _option_variant(option: str) -> int:
-    if option not in OPTIONS:
-        raise ValueError(f"option must be one of {', '.join(OPTIONS)}, not {option!r}")
-    return 4 if option == "themes-4" else 5
+    return _themes(fw, opt.variant).rename(columns={"theme": "id"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
 
 
 def option_items(fw: Framework, option: str, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
@@ -179,12 +171,13 @@ def option_items(fw: Framework, option: str, *, include_discussion: bool = True,
 
     Columns: ``top`` (theme or objective id) and the ``items`` columns. For
     ``atu-7`` the placement is the report's own; for the themes it is the
-    mapping's (derived).
+    mapping's (derived, ``Option.derived``).
     """
-    if option == "atu-7":
+    opt = fw.option(option)
+    if opt.variant is None:
         df = items(fw).assign(top=lambda d: d["objective"])
     else:
-        df = theme_items(fw, _option_variant(option)).rename(columns={"theme": "top"})
+        df = theme_items(fw, opt.variant).rename(columns={"theme": "top"})
     return select_items(df, include_discussion=include_discussion, include_proposed=include_proposed).reset_index(drop=True)
 
 
@@ -198,15 +191,15 @@ def compare_options(fw: Framework, *, include_discussion: bool = True, include_p
     placement is the report's), and ``derived``.
     """
     rows = []
-    for option in OPTIONS:
-        tops = top_level(fw, option)["id"]
-        df = option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+    for opt in fw.option_records:
+        tops = top_level(fw, opt.id)["id"]
+        df = option_items(fw, opt.id, include_discussion=include_discussion, include_proposed=include_proposed)
         per_top = df.groupby("top").size().reindex(tops, fill_value=0)
-        if option == "atu-7":
+        if opt.variant is None:
             issues = pd.DataFrame(columns=["issue"])
         else:
-            issues = mapping_issues(fw, _option_variant(option))
-        row = {"option": option, "top_level": len(tops)}
+            issues = mapping_issues(fw, opt.variant)
+        row = {"option": opt.id, "top_level": len(tops)}
         for kind in KINDS:
             for status in STATUSES:
                 row[f"{kind}s {status}"] = int(((df["item_type"] == kind) & (df["status"] == status)).sum())
@@ -216,7 +209,7 @@ def compare_options(fw: Framework, *, include_discussion: bool = True, include_p
             "balance": round(float(per_top.min() / per_top.max()), 2) if per_top.max() else 0.0,
             "unmapped": int((issues["issue"] == "unmapped").sum()),
             "mapped_twice": int((issues["issue"] == "mapped twice").sum()),
-            "derived": option != "atu-7",
+            "derived": opt.derived,
         }
         rows.append(row)
     return pd.DataFrame(rows)
@@ -239,7 +232,7 @@ def survey_landing(fw: Framework, survey: str | None = None) -> pd.DataFrame:
     ]).set_index("id")
     df["target_en"] = df["target"].map(names["name_en"])
     df["target_zh"] = df["target"].map(names["name_zh"])
-    df["_o"] = df["option"].map({o: i for i, o in enumerate(OPTIONS)})
+    df["_o"] = df["option"].map({o: i for i, o in enumerate(fw.option_ids)})
     cols = ["survey", "rank", "item", "label_en", "label_zh", "option", "target", "target_en", "target_zh", "fit", "rationale_en", "derived"]
     return df.sort_values(["survey", "rank", "_o"])[cols].reset_index(drop=True)
 

@@ -76,7 +76,7 @@ def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussio
         root_color="white", maxdepth=3, tiling={"pad": 2},
     ))
     title = t("fig.hierarchy.title", lang, option=t(f"option.{option}", lang))
-    if option != "atu-7":
+    if fw.option(option).derived:
         title += f" — {t('derived.short', lang)}"
     return _layout(fig, title, height=520)
 
@@ -84,7 +84,7 @@ def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussio
 def flow(fw: Framework, variant: int, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
     """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived)."""
     objectives = fw.objectives
-    themes = analysis.top_level(fw, f"themes-{variant}")
+    themes = analysis.top_level(fw, fw.variant_option(variant).id)
     df = analysis.flows(fw, variant, include_discussion=include_discussion, include_proposed=include_proposed)
     nodes = [f"{o['id']} {pick(o, 'short', lang)}" for _, o in objectives.iterrows()]
     nodes += [f"{th['id']} {pick(th, 'name', lang)}" for _, th in themes.iterrows()]
@@ -151,9 +151,9 @@ def option_balance(fw: Framework, lang: str = "en", *, include_discussion: bool 
     """Items under each top-level item, for each option side by side."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=len(analysis.OPTIONS), shared_yaxes=True,
-                        subplot_titles=[t(f"option.{o}", lang) for o in analysis.OPTIONS], horizontal_spacing=0.04)
-    for col, option in enumerate(analysis.OPTIONS, start=1):
+    fig = make_subplots(rows=1, cols=len(fw.option_ids), shared_yaxes=True,
+                        subplot_titles=[t(f"option.{o}", lang) for o in fw.option_ids], horizontal_spacing=0.04)
+    for col, option in enumerate(fw.option_ids, start=1):
         tops = analysis.top_level(fw, option)
         df = analysis.option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
         for status in analysis.STATUSES:
@@ -237,13 +237,13 @@ def landing(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
     z, text = [], []
     for item in items:
         row = df[df["item"] == item].set_index("option")
-        z.append([fit_value[row.loc[o, "fit"]] for o in analysis.OPTIONS])
+        z.append([fit_value[row.loc[o, "fit"]] for o in fw.option_ids])
         text.append([
             _home(row.loc[o, "target"], row.loc[o, "fit"], lang)
-            for o in analysis.OPTIONS
+            for o in fw.option_ids
         ])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[t(f"option.{o}", lang) for o in analysis.OPTIONS], y=[pick(r, "label", lang) for _, r in ranked.iterrows()],
+        z=z, x=[t(f"option.{o}", lang) for o in fw.option_ids], y=[pick(r, "label", lang) for _, r in ranked.iterrows()],
         text=text, texttemplate="%{text}", zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
         colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
         hovertemplate="%{y} → %{x}: %{text}<extra></extra>",

@@ -8,18 +8,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import rules
+from . import paths, rules
 from .errors import DataError, Problem
 from .io import Row, check_foreign_keys, parse_table, read_table
+from .option import Option, options_from_rows
 from .schema import Table, read_package
 
-BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
+# The data shipped with sopkit: the checkout's data/ (source tree, editable install),
+# else the copy bundled in the wheel. See sopkit.paths.
+BUNDLED_DATA = paths.shipped_data_dir()
 
 
 def default_data_dir() -> Path:
-    """``$SOPKIT_DATA`` if set, else the ``data/`` folder shipped with the project."""
-    env = os.environ.get("SOPKIT_DATA")
-    return Path(env) if env else BUNDLED_DATA
+    """``$SOPKIT_DATA`` if set, else the data shipped with sopkit (``sopkit.paths.data_dir``)."""
+    return paths.data_dir()
 
 
 @dataclass(frozen=True)
@@ -68,25 +70,65 @@ class Framework:
         """Rows per table, in the model's order."""
         return {name: len(getattr(self, name)) for name in self.table_names()}
 
-    def with_mapping(self, mapping: pd.DataFrame) -> "Framework":
-        """A copy of the framework that uses *mapping* (same columns as ``mapping.csv``).
+    # ---- the options (options.csv as records) ---------------------------------------
+    @property
+    def option_records(self) -> tuple[Option, ...]:
+        """Every framework option, in the order of ``options.csv``."""
+        if ("options",) not in self.cache:
+            self.cache[("options",)] = options_from_rows(self.options.to_dict("records"))
+        return self.cache[("options",)]
 
-        The mapping goes through the same checks as ``mapping.csv`` (rows counted
-        as in that file); raises DataError when anything is wrong.
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        """Ids of the options in order: ``("themes-4", "themes-5", "atu-7")`` for the report."""
+        return tuple(o.id for o in self.option_records)
+
+    def option(self, option_id: str) -> Option:
+        """The option with this id; ValueError for an unknown one."""
+        for o in self.option_records:
+            if o.id == option_id:
+                return o
+        raise ValueError(f"option must be one of {', '.join(self.option_ids)}, not {option_id!r}")
+
+    @property
+    def variants(self) -> tuple[int, ...]:
+        """The thematic variants (numbers of priorities) of option 1, in order: ``(4, 5)``."""
+        return tuple(o.variant for o in self.option_records if o.variant is not None)
+
+    def variant_option(self, variant: int) -> Option:
+        """The thematic option with *variant* priorities; ValueError for any other number."""
+        for o in self.option_records:
+            if o.variant is not None and o.variant == variant and not isinstance(variant, bool):
+                return o
+        raise ValueError(f"variant must be {' or '.join(map(str, self.variants))}, not {variant!r}")
+
+    # ---- edited mappings -------------------------------------------------------------
+    def with_mapping(self, mapping: pd.DataFrame | bytes, *, name: str = "mapping.csv") -> Framework:
+        """A copy of the framework that uses *mapping* in place of ``mapping.csv``.
+
+        *mapping* is a DataFrame with the columns of ``mapping.csv`` or the bytes of
+        such a CSV file (an upload: a UTF-8 BOM and CRLF line ends are accepted). It
+        goes through every check ``mapping.csv`` goes through (schema, themes that
+        exist, items that exist, themes of the right variant); problems name the file
+        *name* and count rows as a spreadsheet does. Raises DataError when anything is
+        wrong. The other tables are shared, not re-read.
         """
-        table = replace(self.schemas["mapping"], path="mapping")
-        content = mapping.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        rows, problems = parse_table(content, table, table.path)
+        table = replace(self.schemas["mapping"], path=name)
+        if isinstance(mapping, pd.DataFrame):
+            content = mapping.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        else:
+            content = bytes(mapping)
+        rows, problems = parse_table(content, table, name)
         if not problems:
             problems = check_foreign_keys({"mapping": table, "themes": self.schemas["themes"]},
                                           {"mapping": rows, "themes": self.themes.to_dict("records")})
-            problems += rules.check_mapping(self._rows_for_rules(), rows, file=table.path)
+            problems += rules.check_mapping(self._rows_for_rules(), rows, file=name)
         if problems:
             raise DataError(problems)
-        kwargs = {name: getattr(self, name) for name in self.table_names()}
+        kwargs = {table_name: getattr(self, table_name) for table_name in self.table_names()}
         kwargs["mapping"] = _frame(rows, self.schemas["mapping"])
         # Tables that do not depend on the mapping stay valid: share them.
-        kwargs["cache"] = {k: v for k, v in self.cache.items() if k[0] == "items"}
+        kwargs["cache"] = {k: v for k, v in self.cache.items() if k[0] in ("items", "options")}
         return Framework(**kwargs, data_dir=self.data_dir, schemas=self.schemas)
 
     def _rows_for_rules(self) -> dict[str, list[Row]]:
@@ -95,6 +137,7 @@ class Framework:
             "outcomes": self.outcomes.to_dict("records"),
             "outputs": self.outputs.to_dict("records"),
             "themes": self.themes.to_dict("records"),
+            "options": self.options.to_dict("records"),
         }
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from .errors import Problem
 from .io import Row
+from .option import Option, options_from_rows
 
 ITEM_TABLES = {"objective": "objectives", "outcome": "outcomes", "output": "outputs"}
-OPTION_THEME_FLAG = {"themes-4": "in_4", "themes-5": "in_5"}
 
 
 def _ids(rows: dict[str, list[Row]], table: str) -> set[str]:
     return {r["id"] for r in rows.get(table, [])}
+
+
+def _options(rows: dict[str, list[Row]]) -> dict[str, Option]:
+    return {o.id: o for o in options_from_rows(rows.get("options", []))}
 
 
 def check_items(rows: dict[str, list[Row]]) -> list[Problem]:
@@ -35,12 +39,14 @@ def check_mapping(rows: dict[str, list[Row]], mapping: list[Row], file: str = "m
     """Each mapped item exists in the table its item_type names; each theme is in the variant."""
     problems: list[Problem] = []
     themes = {r["id"]: r for r in rows.get("themes", [])}
+    variants = {o.variant: o for o in _options(rows).values() if o.variant is not None}
     for r in mapping:
         table = ITEM_TABLES.get(r["item_type"] or "")
         if table and r["item"] and r["item"] not in _ids(rows, table):
             problems.append(Problem(file, r["_row"], "item", f"{r['item']!r} is not an {r['item_type']} in {table}.csv"))
         theme = themes.get(r["theme"] or "")
-        if theme is not None and r["variant"] in (4, 5) and not theme[f"in_{r['variant']}"]:
+        option = variants.get(r["variant"])
+        if theme is not None and option is not None and not theme[option.theme_flag]:
             problems.append(Problem(file, r["_row"], "theme", f"{r['theme']} is not one of the {r['variant']} thematic priorities"))
     return problems
 
@@ -63,16 +69,17 @@ def check_rankings(rows: dict[str, list[Row]]) -> list[Problem]:
             seen.setdefault(r["rank"], r["_row"])
     themes = {r["id"]: r for r in rows.get("themes", [])}
     objectives = _ids(rows, "objectives")
+    options = _options(rows)
     for r in rows.get("ranking_landing", []):
         target, option = r["target"], r["option"]
         if (target is None) != (r["fit"] == "none"):
             problems.append(Problem("ranking_landing.csv", r["_row"], "fit", "fit must be 'none' exactly when target is blank"))
-        if target is None or option is None:
+        if target is None or option not in options:
             continue
-        if option == "atu-7":
+        if options[option].kind == "objectives":
             ok = target in objectives
         else:
-            ok = target in themes and bool(themes[target][OPTION_THEME_FLAG[option]])
+            ok = target in themes and bool(themes[target][options[option].theme_flag])
         if not ok:
             problems.append(Problem("ranking_landing.csv", r["_row"], "target", f"{target!r} is not a top-level item of option {option}"))
     return problems

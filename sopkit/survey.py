@@ -101,7 +101,6 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
-from .analysis import OPTIONS
 from .errors import DataError, Problem
 from .model import Framework
 
@@ -559,7 +558,7 @@ def weighted_contributions(
     landing = fw.ranking_landing[fw.ranking_landing["survey"] == survey]
     land = {(str(r.option), str(r.item)): r for r in landing.itertuples(index=False)}
     rows = []
-    for option in OPTIONS:
+    for option in fw.option_ids:
         for item in sorted(items, key=lambda i: (ranks[i], items.index(i))):
             hit = land.get((option, item))
             target = hit.target if hit is not None and isinstance(hit.target, str) else None
@@ -588,9 +587,9 @@ def weighted_coverage(
         ``derived`` (always True: ``ranking_landing`` is the project's reading).
     """
     parts = weighted_contributions(fw, survey, strength, ranking=ranking)
-    score = parts.groupby("option", sort=False)["contribution"].sum().reindex(list(OPTIONS), fill_value=0.0)
+    score = parts.groupby("option", sort=False)["contribution"].sum().reindex(list(fw.option_ids), fill_value=0.0)
     return pd.DataFrame({
-        "option": pd.Series(list(OPTIONS), dtype="str"),
+        "option": pd.Series(list(fw.option_ids), dtype="str"),
         "score": score.clip(0.0, 1.0).to_numpy(dtype="float64"),
         "derived": True,
     })

@@ -66,7 +66,7 @@ def page_names() -> list[str]:
 def families() -> dict[str, list[str]]:
     """f-string key shapes whose values come from a vocabulary the code defines."""
     return {
-        "option.{}": list(analysis.OPTIONS),
+        "option.{}": list(sopkit.load_framework().option_ids),
         "status.{}": list(analysis.STATUSES),
         "detail.{}": list(analysis.STATUSES),
         "kind.{}": list(analysis.KINDS),
@@ -183,7 +183,7 @@ def exercise(page: Page) -> None:
     for lang in ("zh", "en"):
         page.lang_switch.value = lang
         if isinstance(page, OptionsPage):
-            for option in analysis.OPTIONS:
+            for option in page.fw.option_ids:
                 page.option.value = option
             for objective in page.fw.objectives["id"]:
                 page.objective.value = objective

@@ -210,7 +210,7 @@ def test_language_switch_relabels_everything(page):
 
     assert page.title.value == f"<h1>{t('options.title', 'zh')}</h1>"
     assert page.option.description == t("options.option", "zh")
-    assert [label for label, _ in page.option.options] == [t(f"option.{o}", "zh") for o in analysis.OPTIONS]
+    assert [label for label, _ in page.option.options] == [t(f"option.{o}", "zh") for o in page.fw.option_ids]
     assert page.option.value == "atu-7"  # the choice is kept
     assert page.hierarchy.figure.layout.title.text == t("fig.hierarchy.title", "zh", option=t("option.atu-7", "zh"))
     columns_zh = list(html_table(page.compare_table.value).columns)
@@ -222,7 +222,7 @@ def test_language_switch_relabels_everything(page):
     page.lang_switch.value = "en"
 
     assert page.title.value == f"<h1>{t('options.title')}</h1>"
-    assert [label for label, _ in page.option.options] == [t(f"option.{o}") for o in analysis.OPTIONS]
+    assert [label for label, _ in page.option.options] == [t(f"option.{o}") for o in page.fw.option_ids]
     assert list(html_table(page.compare_table.value).columns) == columns_en
     assert page.hierarchy.figure.layout.title.text == t("fig.hierarchy.title", option=t("option.atu-7"))
 

@@ -4,8 +4,6 @@ thematic priority under a mapping (bundled or uploaded), and a search over all t
 from __future__ import annotations
 
 import html
-import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import ipywidgets as w
@@ -13,7 +11,6 @@ import ipywidgets as w
 from .. import analysis, figures
 from ..errors import DataError
 from ..i18n import pick
-from ..model import load_framework
 from .common import ChartView, Page, coverage_tables, table_block
 
 MAX_UPLOAD_BYTES = 1_000_000  # a mapping CSV is ~30 KB; anything near this is not one
@@ -33,7 +30,8 @@ class CoveragePage(Page):
         self.status_heading = w.HTML()
         self.heatmap = ChartView("heatmap")
         self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
-        self.variant = w.ToggleButtons(options=[("4", 4), ("5", 5)], value=4, style={"button_width": "60px"})
+        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.fw.variants[0],
+                                       style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
         self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))  # fixed width cut the label
         self.upload.add_class("sop-mapping-upload")
@@ -124,16 +122,12 @@ class CoveragePage(Page):
         if len(content) > MAX_UPLOAD_BYTES:
             self.say(self.t("coverage.upload_too_large", name=name, limit=MAX_UPLOAD_BYTES // 1000), error=True)
             return
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "uploaded-mapping.csv"
-            path.write_bytes(content)
-            try:
-                fw = load_framework(self.fw.data_dir, mapping=path)
-            except DataError as exc:
-                # Name the user's file, not our temporary one; keep the current mapping.
-                problems = [replace(p, file=name) if p.file == path.name else p for p in exc.problems]
-                self.say_problems(self.t("coverage.upload_invalid", name=name), DataError(problems))
-                return
+        try:
+            # Checked like mapping.csv; problems name the user's file. The other tables are shared.
+            fw = self.fw.with_mapping(content, name=name)
+        except DataError as exc:
+            self.say_problems(self.t("coverage.upload_invalid", name=name), exc)  # keep the current mapping
+            return
         self.active_fw, self.mapping_name = fw, name
         self.say(self.t("coverage.upload_ok", name=name))
         self.draw_coverage()

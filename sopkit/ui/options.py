@@ -10,19 +10,16 @@ import pandas as pd
 
 from .. import analysis, figures
 from ..i18n import pick
-from .common import CSV_MIME, ChartView, Page, coverage_tables, csv_bytes, data_uri, table_block
-
-EDIT_RATIONALE = "Edited in the workbook (what-if)."
+from ..whatif import WhatIf
+from .common import CSV_MIME, ChartView, Page, coverage_tables, data_uri, table_block
 
 
 class OptionsPage(Page):
     key = "options"
 
     def build(self) -> w.Widget:
-        self.base_mapping = self.fw.mapping
-        self.edits: dict[tuple[int, str], str] = {}  # (variant, item) -> theme chosen by the user
-        self._edited_fw = None
-        self.option = w.Dropdown(options=[(o, o) for o in analysis.OPTIONS], value="themes-4")
+        self.whatif = WhatIf(self.fw)  # the what-if mapping: this page is a view over it
+        self.option = w.Dropdown(options=[(o, o) for o in self.fw.option_ids], value=self.fw.option_ids[0])
         self.option.add_class("sop-option")
         self.include_discussion = w.Checkbox(value=True, indent=False)
         self.include_discussion.add_class("sop-include-discussion")
@@ -34,7 +31,8 @@ class OptionsPage(Page):
         self.balance = ChartView("balance")
 
         self.mapping_heading, self.mapping_notice = w.HTML(), w.HTML()
-        self.variant = w.ToggleButtons(options=[("4", 4), ("5", 5)], value=4, style={"button_width": "60px"})
+        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.whatif.variant,
+                                       style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
         self.flow = ChartView("flow")
         self.whatif_item = w.Dropdown(layout=w.Layout(width="420px"))
@@ -77,7 +75,7 @@ class OptionsPage(Page):
     # ---- labels -------------------------------------------------------------------
     def relabel(self) -> None:
         self.option.description = self.t("options.option")
-        self.set_options(self.option, [(self.t(f"option.{o}"), o) for o in analysis.OPTIONS])
+        self.set_options(self.option, [(self.t(f"option.{o}"), o) for o in self.fw.option_ids])
         self.include_discussion.description = self.t("filter.include_discussion")
         self.include_proposed.description = self.t("filter.include_proposed")
         self.compare_heading.value = f"<h2>{self.t('options.compare')}</h2>"
@@ -97,52 +95,30 @@ class OptionsPage(Page):
         items = [(f"{o['id']} {pick(o, 'short', self.lang)} ({self.t('whatif.whole_objective')})", o["id"]) for _, o in self.fw.objectives.iterrows()]
         items += [(f"{r['label']} · {pick(r, 'text', self.lang)[:60]}", r["id"]) for _, r in self.fw.outcomes.iterrows()]
         self.set_options(self.whatif_item, items)
-        themes = analysis.top_level(self.fw, f"themes-{self.variant.value}")
+        themes = analysis.top_level(self.fw, self.fw.variant_option(self.variant.value).id)
         self.set_options(self.whatif_theme, [(f"{r['id']} {pick(r, 'name', self.lang)}", r["id"]) for _, r in themes.iterrows()])
         self.whatif_theme.value = self.current_theme(self.whatif_item.value)
 
-    # ---- state ----------------------------------------------------------------------
-    def mapping(self) -> pd.DataFrame:
-        """The bundled mapping with the user's edits applied."""
-        if not self.edits:
-            return self.base_mapping
-        m = self.base_mapping
-        drop = m.set_index(["variant", "item"]).index.isin(list(self.edits))
-        added = pd.DataFrame([
-            {"variant": v, "item": item, "item_type": self.item_type(item), "theme": theme,
-             "rationale_en": EDIT_RATIONALE, "seed_hint": None, "derived": True}
-            for (v, item), theme in self.edits.items()
-        ])
-        return pd.concat([m[~drop], added.astype({"variant": "int64"})], ignore_index=True)
-
-    def item_type(self, item: str) -> str:
-        if item in set(self.fw.objectives["id"]):
-            return "objective"
-        return "outcome" if item in set(self.fw.outcomes["id"]) else "output"
+    # ---- state (held by the WhatIf model) ----------------------------------------------
+    @property
+    def base_mapping(self) -> pd.DataFrame:
+        return self.whatif.base_mapping
 
     def current_theme(self, item: str | None) -> str | None:
-        if item is None:
-            return None
-        m = self.mapping()
-        themes = m.loc[(m["variant"] == self.variant.value) & (m["item"] == item), "theme"].tolist()
-        return themes[0] if len(themes) == 1 else None
+        return self.whatif.theme_of(item)
 
     def framework(self):
         """The framework as the user has it now (edited mapping), validated once per edit."""
-        if not self.edits:
-            return self.fw
-        if self._edited_fw is None:
-            self._edited_fw = self.fw.with_mapping(self.mapping())
-        return self._edited_fw
+        return self.whatif.framework
 
     # ---- callbacks -------------------------------------------------------------------
     # Each callback redraws only the views its control feeds, charts first: a chart
     # reaches the browser as soon as it is drawn, tables and downloads follow.
     def on_filters(self, change=None) -> None:
-        option = self.option.value
-        if option != "atu-7" and self.variant.value != analysis._option_variant(option):
+        variant = self.fw.option(self.option.value).variant
+        if variant is not None and self.variant.value != variant:
             with self.quiet():
-                self.variant.value = analysis._option_variant(option)
+                self.variant.value = self.whatif.variant = variant
                 self.relabel_whatif()
             self.redraw()
         elif change is not None and change["owner"] is self.option:
@@ -151,6 +127,7 @@ class OptionsPage(Page):
             self.redraw()
 
     def on_variant(self, _change=None) -> None:
+        self.whatif.variant = self.variant.value
         with self.quiet():
             self.relabel_whatif()
         self.draw_mapping()
@@ -161,23 +138,16 @@ class OptionsPage(Page):
 
     def on_whatif_theme(self, change) -> None:
         item, theme = self.whatif_item.value, change["new"]
-        if item is None or theme is None or theme == self.current_theme(item):
+        if item is None or theme is None:
             return
-        variant = self.variant.value
-        moved = [item]
-        if self.item_type(item) == "objective":
-            # Moving an objective moves everything under it.
-            moved += self.fw.outcomes.loc[self.fw.outcomes["objective"] == item, "id"].tolist()
-            moved += self.fw.outputs.loc[self.fw.outputs["objective"] == item, "id"].tolist()
-        for it in moved:
-            self.edits[(variant, it)] = theme
-        self._edited_fw = None
+        moved = self.whatif.move(item, theme)  # an objective moves with everything under it
+        if not moved:
+            return
         self.say(self.t("whatif.moved", count=len(moved), theme=theme))
         self.redraw(detail=False)
 
     def on_reset(self, _button=None) -> None:
-        self.edits.clear()
-        self._edited_fw = None
+        self.whatif.reset()
         with self.quiet():
             self.whatif_theme.value = self.current_theme(self.whatif_item.value)
         self.say(self.t("whatif.reset_done"))
@@ -199,12 +169,12 @@ class OptionsPage(Page):
         tops = analysis.option_items(fw, option, **f)
         shown = tops[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in tops.iterrows()])
         self.hierarchy.update(figures.hierarchy(fw, option, lang, **f), shown, lang,
-                              caption=self.t("derived.caption") if option != "atu-7" else "")
+                              caption=self.t("derived.caption") if fw.option(option).derived else "")
 
     def draw_compare(self) -> None:
         fw, lang, f = self.framework(), self.lang, self.filters()
         balance = pd.concat([analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
-                             for o in analysis.OPTIONS], ignore_index=True)[["option", "top", "status", "items"]]
+                             for o in fw.option_ids], ignore_index=True)[["option", "top", "status", "items"]]
         self.balance.update(figures.option_balance(fw, lang, **f), balance, lang)
         compare = analysis.compare_options(fw, **f)
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
@@ -223,11 +193,10 @@ class OptionsPage(Page):
             f"<h3>{self.t('whatif.coverage', variant=variant)}</h3>"
             + table_block(shown, self.lang, f"sopkit-coverage-{variant}", caption=self.t("derived.caption")) + issue_html
         )
-        n = len({item for (v, item) in self.edits if v == variant})
+        n = self.whatif.edit_count(variant)
         self.edit_status.value = self.t("whatif.edits", count=n) if n else self.t("whatif.no_edits")
-        mapping = self.mapping()
         self.mapping_download.value = (
-            f'<a class="sop-download-mapping" download="mapping.csv" href="{data_uri(csv_bytes(mapping), CSV_MIME)}">'
+            f'<a class="sop-download-mapping" download="mapping.csv" href="{data_uri(self.whatif.to_csv_bytes(), CSV_MIME)}">'
             f"{self.t('whatif.download')}</a> <small>{self.t('whatif.download_help')}</small>"
         )
 

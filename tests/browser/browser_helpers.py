@@ -3,7 +3,12 @@ plotly charts, never on fixed sleeps."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
 
 LOAD_MS = 90_000     # first page: Voila starts a kernel and runs the notebook before answering
 ACTION_MS = 30_000   # a click: one kernel round trip and a redraw, on a loaded 2-core machine
@@ -22,6 +27,20 @@ DRAWN_JS = """(css) => {
     return !!(el && el.data && el.data.length > 0
               && el.querySelector('.trace, .slice, .sankey-node, .hm image'));
 }"""
+
+
+# Heading of every workbook's summary cells (tagged `summary`: compared by nbval, removed by
+# voila.json). A page that shows it shows cells Voila should have removed.
+SUMMARY_MARKER = "Stored summary"
+
+
+def summary_marker(name: str) -> str:
+    """SUMMARY_MARKER, after checking that workbooks/<name>.ipynb really has it in a summary
+    cell: an absence check on the page can then fail."""
+    cells = json.loads((WORKBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    summary = ["".join(c["source"]) for c in cells if "summary" in c.get("metadata", {}).get("tags", [])]
+    assert any(SUMMARY_MARKER in text for text in summary), f"{name}.ipynb has no summary cell with {SUMMARY_MARKER!r}"
+    return SUMMARY_MARKER
 
 
 # ---- helpers -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sopkit import analysis
 from sopkit.i18n import t
 
 from ui_helpers import edited_mapping
-from .browser_helpers import upload, CHARTS, CUT_LABELS_JS, open_workbook, table_rows, wait_drawn, wait_value
+from .browser_helpers import CHARTS, CUT_LABELS_JS, open_workbook, summary_marker, table_rows, upload, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_renders_every_chart_and_no_code_or_error(coverage):
     text = page.inner_text("body")
     assert "Traceback" not in text
     assert "coverage_page" not in text
-    assert "Key figures" not in text and "agreed items" not in text  # summary cells removed
+    assert summary_marker("coverage") not in text and "agreed items" not in text  # summary cells removed
     assert page.inner_text(".sop-page h1") == t("coverage.title")
     assert page.js_errors == []
 

@@ -13,7 +13,7 @@ import pytest
 from sopkit import analysis
 from sopkit.i18n import t
 
-from .browser_helpers import CHARTS, CUT_LABELS_JS, open_workbook, select_label, table_rows, wait_drawn, wait_value
+from .browser_helpers import CHARTS, CUT_LABELS_JS, open_workbook, select_label, summary_marker, table_rows, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_renders_every_chart_and_no_code_or_error(options):
     text = page.inner_text("body")
     assert "Traceback" not in text
     assert "options_page" not in text  # the cell's source is stripped
-    assert "Key figures" not in text  # summary cells are removed by voila.json
+    assert summary_marker("options") not in text  # summary cells are removed by voila.json
     assert page.inner_text(".sop-page h1") == t("options.title")
     assert page.js_errors == []
 
@@ -111,7 +111,7 @@ def test_whatif_move_changes_the_coverage_table(options, fw):
     assert coverage_cell(page, "T1") == str(cov["T1"])
 
 
-def test_language_switch_to_chinese_and_back(options):
+def test_language_switch_to_chinese_and_back(options, fw):
     page = options
     page.click(".sop-lang button:has-text('中文')")
 
@@ -122,7 +122,7 @@ def test_language_switch_to_chinese_and_back(options):
         arg=[zh_option],
     )
     labels = page.locator(".sop-option select option").all_inner_texts()
-    assert [s.replace("\xa0", " ") for s in labels] == [t(f"option.{o}", "zh") for o in analysis.OPTIONS]
+    assert [s.replace("\xa0", " ") for s in labels] == [t(f"option.{o}", "zh") for o in fw.option_ids]
 
     page.click(".sop-lang button:has-text('English')")
     wait_value(page, TEXT_JS, t("options.title"), arg=".sop-page h1")

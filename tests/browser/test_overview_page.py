@@ -9,8 +9,9 @@ import pytest
 
 import sopkit
 from sopkit import analysis
+from sopkit.i18n import t
 
-from .browser_helpers import CHARTS, LOAD_MS, open_workbook, wait_drawn
+from .browser_helpers import CHARTS, LOAD_MS, open_workbook, summary_marker, wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +22,10 @@ def test_root_opens_the_overview(page, voila_url):
     assert urlparse(page.url).path.endswith("/voila/render/overview.ipynb")
     wait_drawn(page, ".sop-timeline", timeout=LOAD_MS)
     assert page.locator(".voila-error").count() == 0
-    assert "Traceback" not in page.inner_text("body")
+    text = page.inner_text("body")
+    assert "Traceback" not in text
+    assert summary_marker("overview") not in text  # summary cells are removed by voila.json
+    assert t("overview.figures") in text  # the page's own key figures, unlike the options page
 
 
 def test_key_figures_come_from_the_data(page, voila_url):

@@ -7,7 +7,7 @@ import pytest
 from sopkit import survey
 from sopkit.i18n import t
 
-from .browser_helpers import upload, CHARTS, ACTION_MS, open_workbook, select_label, table_rows, wait_drawn, wait_value
+from .browser_helpers import ACTION_MS, CHARTS, open_workbook, select_label, summary_marker, table_rows, upload, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +33,7 @@ def test_renders_every_chart_and_says_only_the_order_is_known(rankings):
     assert page.locator(".voila-error").count() == 0
     text = page.inner_text("body")
     assert "Traceback" not in text
+    assert summary_marker("rankings") not in text  # summary cells are removed by voila.json
     assert "Only the order is known" in text
     assert page.locator(".sop-distribution").is_hidden()  # no responses bundled
 

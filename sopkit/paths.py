@@ -1,0 +1,41 @@
+"""Where the data and the workbooks are, for a checkout and for an installed wheel.
+
+In the repository the top-level ``data/`` and ``workbooks/`` are the source of truth. A
+wheel carries a copy of both inside the package (``sopkit/_bundle/``, made at build time
+by ``hatch_build.py``). An editable install (``pip install -e .``) has no copy and reads
+the checkout's folders, so an analyst's edits show at once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLE_DIR = PACKAGE_DIR / "_bundle"
+
+
+def checkout_dir() -> Path | None:
+    """The repository this package is imported from (editable install or source tree), if any."""
+    root = PACKAGE_DIR.parent
+    if (root / "pyproject.toml").is_file() and (root / "data" / "datapackage.json").is_file():
+        return root
+    return None
+
+
+def shipped_data_dir() -> Path:
+    """The data that comes with sopkit: the checkout's ``data/``, else the wheel's bundled copy."""
+    root = checkout_dir()
+    return root / "data" if root is not None else BUNDLE_DIR / "data"
+
+
+def data_dir() -> Path:
+    """The data folder to load: ``$SOPKIT_DATA`` if set, else ``shipped_data_dir()``."""
+    env = os.environ.get("SOPKIT_DATA")
+    return Path(env) if env else shipped_data_dir()
+
+
+def workbooks_dir() -> Path:
+    """The Voila pages (``*.ipynb``): the checkout's ``workbooks/``, else the wheel's bundled copy."""
+    root = checkout_dir()
+    return root / "workbooks" if root is not None else BUNDLE_DIR / "workbooks"
