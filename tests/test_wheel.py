@@ -58,6 +58,9 @@ def installed_env(outside) -> dict[str, str]:
     """Environment for the installed package: no PYTHONPATH, no $SOPKIT_DATA, cwd-independent."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SOPKIT_DATA", "VIRTUAL_ENV")}
     env["HOME"] = str(outside)
+    # Voila's and nbconvert's templates are data files (share/jupyter) that a real install puts
+    # in the new venv; here the dependencies come from the project's venv, so do their data files.
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     return env
 
 
@@ -122,7 +125,7 @@ print(json.dumps({"file": ui.__file__, "titles": {k: p.title.value for k, p in p
 """, installed_env, outside)
     assert Path(info["file"]).is_relative_to(installed_python.parent.parent)
     assert info["loaded"]
-    assert info["titles"]["OptionsPage"] == f"<h1>{info['zh']}</h1>" != "<h1>options.title</h1>"
+    assert info["titles"]["OptionsPage"].startswith(f"<h1>{info['zh']}</h1>")
 
 
 def test_sopkit_data_overrides_the_bundle(installed_python, installed_env, outside, data_copy):
@@ -141,3 +144,20 @@ def test_checkout_reads_its_own_folders_not_a_bundle(monkeypatch):
     assert not (ROOT / "sopkit" / "_bundle").exists()  # no stale copy beside the source
     monkeypatch.setenv("SOPKIT_DATA", "/somewhere/else")
     assert paths.data_dir() == Path("/somewhere/else")
+
+
+def test_installed_server_serves_a_page_from_another_directory(installed_python, installed_env, outside, tmp_path):
+    """sopkit-serve from the wheel, started outside the checkout: the bundled workbooks, the
+    project's template and settings (summary cells removed), the bundled data."""
+    import urllib.request
+
+    from sopkit.serve.local import running
+
+    with running(None, ["--VoilaConfiguration.preheat_kernel=False"], python=str(installed_python), cwd=outside,
+                 env=installed_env, log=tmp_path / "server.log") as server:
+        with urllib.request.urlopen(server.url + "/voila/render/options.ipynb", timeout=120) as reply:
+            body = reply.read().decode("utf-8")
+        log = (tmp_path / "server.log").read_text(errors="replace")
+    assert "sopkitSentinel" in body, log[-2000:]
+    assert "Stored summary" not in body and "voila-error" not in body
+    assert "Page view passed its deadline" not in log and "Traceback" not in log, log[-3000:]
