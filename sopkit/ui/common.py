@@ -165,6 +165,8 @@ class Page:
         self.lang = lang
         self._busy = False
         self.title = w.HTML()
+        self.document = w.HTML()  # a hidden marker for the page sentinel (language, title, upload limit)
+        self.document.add_class("sop-document-marker")
         self.intro = w.HTML()
         self.message = w.HTML()
         self.message.add_class("sop-message")
@@ -179,7 +181,7 @@ class Page:
             self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
             self.body = self.build()
-        self.widget = w.VBox([w.HTML(CSS), header, self.intro, self.message, self.body])
+        self.widget = w.VBox([w.HTML(CSS), self.document, header, self.intro, self.message, self.body])
         self.widget.add_class("sop-page")
         self.widget.add_class(f"sop-page-{self.key}")
         self.lang_switch.observe(self.guard(self._on_lang), "value")
@@ -196,7 +198,8 @@ class Page:
         pass
 
     def refresh(self) -> None:
-        self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>" + self._document_marker()
+        self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>"
+        self.document.value = self._document_marker()
         self.intro.value = t(f"{self.key}.intro", self.lang)
         if self.fw is None:
             self.body.value = self._error_html(self.t("error.data"), str(self.load_error))
