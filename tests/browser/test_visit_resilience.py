@@ -103,3 +103,30 @@ def test_no_request_leaves_the_server_and_black_holed_hosts_do_not_delay_pages(v
     for name in CHARTS:
         open_workbook(page, voila_url, name)
     assert foreign == []
+
+
+def live_kernels(server) -> int:
+    count = 0
+    for proc in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(proc.cmdline()):
+                count += 1
+        except psutil.Error:
+            continue
+    return count
+
+
+def test_quick_reloads_leave_no_orphaned_kernels(own_server, page):
+    # No per-browser limit here: only the early unload beacon and the server noticing a page
+    # view that was abandoned free the kernels of pages reloaded as soon as they start.
+    server = own_server("--SopkitVoila.max_kernels_per_browser=0")
+    pool = 4  # one preheated kernel per workbook
+    page.goto(f"{server.url}/voila/render/overview.ipynb", timeout=LOAD_MS, wait_until="domcontentloaded")
+    for _ in range(8):
+        page.wait_for_selector("#jupyter-config-data", state="attached", timeout=LOAD_MS)
+        page.reload(timeout=LOAD_MS, wait_until="domcontentloaded")
+    page.wait_for_selector(".sop-page-overview", timeout=LOAD_MS)
+    deadline = time.monotonic() + 40
+    while live_kernels(server) > pool + 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert live_kernels(server) <= pool + 2
