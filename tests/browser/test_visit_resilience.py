@@ -130,3 +130,23 @@ def test_quick_reloads_leave_no_orphaned_kernels(own_server, page):
     while live_kernels(server) > pool + 2 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert live_kernels(server) <= pool + 2
+
+
+@pytest.mark.parametrize("megabytes", [3, 30])
+def test_a_file_far_over_the_limit_is_refused_beside_its_button_and_the_page_lives_on(voila_url, page, megabytes):
+    from .browser_helpers import upload
+
+    open_workbook(page, voila_url, "coverage")
+    closed: list[int] = []
+    page.on("websocket", lambda ws: ws.on("close", lambda _: closed.append(1)))
+    upload(page, ".sop-mapping-upload", "huge.csv", b"x" * (megabytes * 2**20))
+    note = page.locator(".sop-upload-too-large")
+    note.wait_for(timeout=10_000)
+    text = note.inner_text()
+    assert "huge.csv" in text and "1000 kB" in text or "1.0 MB" in text or "977" in text
+    assert "未上传" in text and "Nothing was uploaded" in text
+    box, button = note.bounding_box(), page.locator(".sop-mapping-upload").bounding_box()
+    assert 0 <= box["y"] - (button["y"] + button["height"]) < 200, "the note must sit right under its button"
+    page.click(".sop-lang button:has-text('中文')")  # the kernel still answers
+    page.wait_for_function("() => document.querySelector('.sop-page h1').textContent.includes('成果')", timeout=30_000)
+    assert closed == []
