@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 
 from . import analysis
 from .i18n import pick, t
-from .model import Framework
 
 STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
 THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
@@ -47,10 +46,11 @@ def _wrap(text: str, width: int = 60) -> str:
     return "<br>".join(lines + [line])
 
 
-def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Treemap: option -> top-level items -> outcomes and outputs, coloured by status."""
-    tops = analysis.top_level(fw, option)
-    df = analysis.option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+def hierarchy(items, tops, option: str, lang: str = "en") -> go.Figure:
+    """Treemap: option -> top-level items -> outcomes and outputs, coloured by status.
+
+    *items*: ``analysis.option_items(fw, option, ...)``; *tops*: ``analysis.top_level(fw, option)``.
+    """
     root = option
     ids, parents, labels, colours, hover = [root], [""], [t(f"option.{option}", lang)], ["white"], [""]
     for _, top in tops.iterrows():
@@ -59,7 +59,7 @@ def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussio
         labels.append(f"{top['id']} {pick(top, 'name', lang)}")
         colours.append(THEME_COLOURS.get(top["id"], NEUTRAL))
         hover.append(pick(top, "name", lang))
-    for _, item in df.iterrows():
+    for _, item in items.iterrows():
         ids.append(f"{item['top']}/{item['item']}")
         parents.append(item["top"])
         # The report's numbering slips: show where a duplicated label really sits.
@@ -81,22 +81,23 @@ def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussio
     return _layout(fig, title, height=520)
 
 
-def flow(fw: Framework, variant: int, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived)."""
-    objectives = fw.objectives
-    themes = analysis.top_level(fw, f"themes-{variant}")
-    df = analysis.flows(fw, variant, include_discussion=include_discussion, include_proposed=include_proposed)
-    nodes = [f"{o['id']} {pick(o, 'short', lang)}" for _, o in objectives.iterrows()]
+def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure:
+    """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived).
+
+    *flows*: ``analysis.flows(fw, variant, ...)``; *objectives* and *themes*: the nodes,
+    ``analysis.top_level(fw, "atu-7")`` and ``analysis.top_level(fw, f"themes-{variant}")``.
+    """
+    nodes = [f"{o['id']} {pick(o, 'name', lang)}" for _, o in objectives.iterrows()]
     nodes += [f"{th['id']} {pick(th, 'name', lang)}" for _, th in themes.iterrows()]
     index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
     node_colours = [NEUTRAL] * len(objectives) + [THEME_COLOURS[x] for x in themes["id"]]
     fig = go.Figure(go.Sankey(
         node={"label": nodes, "color": node_colours, "pad": 12, "thickness": 16},
         link={
-            "source": [index[o] for o in df["objective"]],
-            "target": [index[x] for x in df["theme"]],
-            "value": df["items"].tolist(),
-            "color": [THEME_COLOURS[x] + "80" for x in df["theme"]],
+            "source": [index[o] for o in flows["objective"]],
+            "target": [index[x] for x in flows["theme"]],
+            "value": flows["items"].tolist(),
+            "color": [THEME_COLOURS[x] + "80" for x in flows["theme"]],
             "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
         },
         arrangement="fixed",
@@ -104,20 +105,24 @@ def flow(fw: Framework, variant: int, lang: str = "en", *, include_discussion: b
     return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=460)
 
 
-def status_heatmap(fw: Framework, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Heatmaps of objective x status, one for outcomes and one for outputs, counts written in each cell."""
+def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STATUSES) -> go.Figure:
+    """Heatmaps of objective x status, one for outcomes and one for outputs, counts written in each cell.
+
+    *table*: ``analysis.status_table(fw, ...)`` (one row per objective, ``outcomes agreed`` ...);
+    *objectives*: ``analysis.top_level(fw, "atu-7")`` for their names; *statuses*: the columns shown.
+    """
     from plotly.subplots import make_subplots
 
-    counts = analysis.status_counts(fw, include_discussion=include_discussion, include_proposed=include_proposed)
-    statuses = list(analysis.STATUSES) if include_discussion else ["agreed"]
-    objectives = [f"{o['id']} {pick(o, 'short', lang)}" for _, o in fw.objectives.iterrows()]
+    statuses = list(statuses)
+    names = objectives.set_index("id")
+    rows = [f"{o} {pick(names.loc[o], 'name', lang)}" for o in table["objective"]]
     fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.12)
-    zmax = max(int(counts["count"].max()), 1)
+    counts = [f"{kind}s {status}" for kind in analysis.KINDS for status in analysis.STATUSES]
+    zmax = max(int(table[counts].to_numpy().max()), 1) if len(table) else 1
     for col, kind in enumerate(analysis.KINDS, start=1):
-        sub = counts[(counts["item_type"] == kind) & counts["status"].isin(statuses)]
-        z = sub.pivot(index="objective", columns="status", values="count").reindex(columns=statuses).loc[fw.objectives["id"]]
+        z = table[[f"{kind}s {s}" for s in statuses]]
         fig.add_trace(go.Heatmap(
-            z=z.values, x=[t(f"status.{s}", lang) for s in statuses], y=objectives,
+            z=z.values, x=[t(f"status.{s}", lang) for s in statuses], y=rows,
             text=z.values, texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=zmax,
             showscale=col == 2, name=t(f"kind.{kind}s", lang), xgap=2, ygap=2,
             hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
@@ -127,8 +132,11 @@ def status_heatmap(fw: Framework, lang: str = "en", *, include_discussion: bool 
     return _layout(fig, t("fig.heatmap.title", lang), height=380)
 
 
-def coverage(cov, lang: str = "en") -> go.Figure:  # cov: analysis.theme_coverage(...)
-    """Stacked bars: outcomes and outputs per thematic priority, by status (derived)."""
+def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
+    """Stacked bars: outcomes and outputs per thematic priority, by status (derived).
+
+    *cov*: ``analysis.theme_coverage(fw, variant, ...)``.
+    """
     names = [f"{r['theme']} {pick(r, 'name', lang)}" for _, r in cov.iterrows()]
     fig = go.Figure()
     shades = {("outcome", "agreed"): "#0072B2", ("outcome", "discussion"): "#E69F00",
@@ -143,25 +151,30 @@ def coverage(cov, lang: str = "en") -> go.Figure:  # cov: analysis.theme_coverag
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("axis.items", lang), gridcolor="#EEE")
-    variant = len(cov)
     return _layout(fig, t("fig.coverage.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=360)
 
 
-def option_balance(fw: Framework, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Items under each top-level item, for each option side by side."""
+def option_balance(balance, tops, lang: str = "en") -> go.Figure:
+    """Items under each top-level item, for each option side by side.
+
+    *balance*: ``option, top, status, items`` (items per top-level item and status; missing
+    rows count 0); *tops*: ``option, id, name_en, name_zh``, the top-level items of each
+    option in order (``analysis.top_level`` per option). Options appear in *tops*' order.
+    """
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=len(analysis.OPTIONS), shared_yaxes=True,
-                        subplot_titles=[t(f"option.{o}", lang) for o in analysis.OPTIONS], horizontal_spacing=0.04)
-    for col, option in enumerate(analysis.OPTIONS, start=1):
-        tops = analysis.top_level(fw, option)
-        df = analysis.option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+    options = list(dict.fromkeys(tops["option"]))
+    fig = make_subplots(rows=1, cols=len(options), shared_yaxes=True,
+                        subplot_titles=[t(f"option.{o}", lang) for o in options], horizontal_spacing=0.04)
+    counts = balance.set_index(["option", "top", "status"])["items"]
+    for col, option in enumerate(options, start=1):
+        option_tops = tops[tops["option"] == option]
         for status in analysis.STATUSES:
-            per_top = df[df["status"] == status].groupby("top").size().reindex(tops["id"], fill_value=0)
+            per_top = [int(counts.get((option, top, status), 0)) for top in option_tops["id"]]
             fig.add_trace(go.Bar(
-                x=list(tops["id"]), y=per_top.values, name=t(f"status.{status}", lang),
+                x=list(option_tops["id"]), y=per_top, name=t(f"status.{status}", lang),
                 marker={"color": STATUS_COLOURS[status]}, showlegend=col == 1, legendgroup=status,
-                customdata=[pick(r, "name", lang) for _, r in tops.iterrows()],
+                customdata=[pick(r, "name", lang) for _, r in option_tops.iterrows()],
                 hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
             ), row=1, col=col)
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12})
@@ -201,14 +214,13 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
 FIT_COLOURS = {"direct": "#0072B2", "partial": "#56B4E9", "none": "#E0E0E0"}
 
 
-def _ranked(fw: Framework, survey: str):
-    return fw.rankings[fw.rankings["survey"] == survey].sort_values("rank")
-
-
-def rank_order(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
+def rank_order(ranked, lang: str = "en") -> go.Figure:
     """The published order, first to last choice, as positions only: no bar lengths,
-    because the report gives no counts."""
-    ranked = _ranked(fw, survey)
+    because the report gives no counts.
+
+    *ranked*: one survey's rows of ``fw.rankings`` (``rank, item, label_en, label_zh``).
+    """
+    ranked = ranked.sort_values("rank")
     labels = [pick(r, "label", lang) for _, r in ranked.iterrows()]
     fig = go.Figure(go.Scatter(
         x=ranked["rank"], y=labels, mode="markers+text", text=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
@@ -228,28 +240,28 @@ def _home(target: object, fit: str, lang: str) -> str:
     return f"{'ATU ' if target.startswith('D.') else ''}{target} · {fit_label}"
 
 
-def landing(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
-    """Where each ranked priority lands under each option: colour = fit, text = home (derived)."""
-    df = analysis.survey_landing(fw, survey)
-    ranked = _ranked(fw, survey)
-    items = list(ranked["item"])
+def landing(land, lang: str = "en") -> go.Figure:
+    """Where each ranked priority lands under each option: colour = fit, text = home (derived).
+
+    *land*: ``analysis.survey_landing(fw, survey)`` (one survey; rows by rank, then option).
+    """
     fit_value = {"direct": 1.0, "partial": 0.5, "none": 0.0}
+    land = land.sort_values("rank", kind="stable")
+    options = list(dict.fromkeys(land["option"]))
+    ranked = land.drop_duplicates("item")
     z, text = [], []
-    for item in items:
-        row = df[df["item"] == item].set_index("option")
-        z.append([fit_value[row.loc[o, "fit"]] for o in analysis.OPTIONS])
-        text.append([
-            _home(row.loc[o, "target"], row.loc[o, "fit"], lang)
-            for o in analysis.OPTIONS
-        ])
+    for item in ranked["item"]:
+        row = land[land["item"] == item].set_index("option")
+        z.append([fit_value[row.loc[o, "fit"]] for o in options])
+        text.append([_home(row.loc[o, "target"], row.loc[o, "fit"], lang) for o in options])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[t(f"option.{o}", lang) for o in analysis.OPTIONS], y=[pick(r, "label", lang) for _, r in ranked.iterrows()],
+        z=z, x=[t(f"option.{o}", lang) for o in options], y=[pick(r, "label", lang) for _, r in ranked.iterrows()],
         text=text, texttemplate="%{text}", zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
         colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
         hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=120 + 55 * len(items))
+    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=120 + 55 * len(ranked))
 
 
 def weighted_scores(scores, lang: str = "en") -> go.Figure:  # scores: survey.weighted_coverage(...)

@@ -93,14 +93,14 @@ class RankingsPage(Page):
         fw, lang, sv = self.fw, self.lang, self.survey.value
         ranked = fw.rankings[fw.rankings["survey"] == sv].sort_values("rank")
         shown = ranked[["rank", "item"]].assign(label=[pick(r, "label", lang) for _, r in ranked.iterrows()])
-        self.order.update(figures.rank_order(fw, sv, lang), shown, lang, caption=self.t("rankings.order_caption"))
+        self.order.update(figures.rank_order(ranked, lang), shown, lang, caption=self.t("rankings.order_caption"))
         land = analysis.survey_landing(fw, sv)
         shown = land[["rank", "item", "option", "target", "fit", "rationale_en"]].assign(
             option=[self.t(f"option.{o}") for o in land["option"]],
             target=[f"{tg} {pick(r, 'target', lang)}" if isinstance(tg, str) else "" for tg, (_, r) in zip(land["target"], land.iterrows())],
             fit=[self.t(f"fit.{f}") for f in land["fit"]],
         )
-        self.landing.update(figures.landing(fw, sv, lang), shown, lang, caption=self.t("derived.caption_landing"))
+        self.landing.update(figures.landing(land, lang), shown, lang, caption=self.t("derived.caption_landing"))
 
     def draw_weighted(self) -> None:
         fw, lang, sv = self.fw, self.lang, self.survey.value
