@@ -6,6 +6,10 @@ deficiencies); status is also told apart by text, never by colour alone.
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+
 import plotly.graph_objects as go
 
 from . import analysis
@@ -15,6 +19,40 @@ STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
 THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
 NEUTRAL = "#BBBBBB"
 FONT = "Noto Sans, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
+
+
+# Toolbar buttons that send a chart (and the data behind it, e.g. a user's survey analysis)
+# to a third party: plotly.js 3 shows "Share chart..." (sendChartToCloud) unless told not
+# to; older versions had "Edit in Chart Studio" / sendDataToCloud.
+CLOUD_BUTTONS = ("sendChartToCloud", "sendDataToCloud", "editInChartStudio")
+PLOTLY_LOCALES = {"zh": "zh-CN"}
+
+
+@cache
+def _plotly_locale(locale: str) -> dict:
+    """plotly.js's own translation of its toolbar, copied from plotly/plotly.js
+    lib/locales/zh-cn.js (MIT; source and commit in the file's ``_source``)."""
+    data = json.loads((Path(__file__).parent / f"plotly-{locale.lower()}.json").read_text(encoding="utf-8"))
+    return {"dictionary": data["dictionary"], "format": data["format"]}
+
+
+def plotly_config(lang: str, name: str) -> dict:
+    """The plotly.js config of every chart: no button that sends data away, PNG download
+    named after the chart, toolbar tooltips in *lang*."""
+    config: dict = {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "modeBarButtonsToRemove": list(CLOUD_BUTTONS),
+        "toImageButtonOptions": {"format": "png", "filename": f"sopkit-{name}", "scale": 2},
+    }
+    locale = PLOTLY_LOCALES.get(lang)
+    if locale:
+        config["locale"] = locale
+        config["locales"] = {locale: _plotly_locale(locale)}
+    return config
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 420) -> go.Figure:

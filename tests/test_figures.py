@@ -150,3 +150,40 @@ def test_landing_cells_are_the_table(fw):
     changed = land.copy()
     changed.loc[changed.index[0], "fit"] = "none" if land["fit"].iloc[0] != "none" else "direct"
     assert values(figures.landing(changed).data[0].z)[0][0] == fits[changed["fit"].iloc[0]]
+
+
+# ---- chart config -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plotly_config_sends_nothing_away_and_keeps_png_download(lang):
+    config = figures.plotly_config(lang, "flow")
+    assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
+    assert config["showLink"] is False and config["plotlyServerURL"] == ""
+    assert {"sendChartToCloud", "sendDataToCloud", "editInChartStudio"} <= set(config["modeBarButtonsToRemove"])
+    assert "toImage" not in config["modeBarButtonsToRemove"]
+    assert config["toImageButtonOptions"] == {"format": "png", "filename": "sopkit-flow", "scale": 2}
+    assert config["displaylogo"] is False
+
+
+def test_plotly_config_in_chinese_carries_plotlys_zh_cn_locale():
+    config = figures.plotly_config("zh", "x")
+    assert config["locale"] == "zh-CN"
+    locale = config["locales"]["zh-CN"]
+    assert set(locale) == {"dictionary", "format"}
+    assert locale["dictionary"]["Download plot as a PNG"] == "下载图表为PNG格式"
+    assert locale["dictionary"]["Zoom"] == "缩放"
+    assert len(locale["format"]["months"]) == 12
+
+
+def test_plotly_config_in_english_has_no_locale():
+    config = figures.plotly_config("en", "x")
+    assert "locale" not in config and "locales" not in config
+
+
+def test_plotly_config_is_json_and_not_shared_between_calls():
+    import json
+
+    a = figures.plotly_config("zh", "a")
+    json.dumps(a)  # goes into the mime bundle as is
+    a["modeBarButtonsToRemove"].append("toImage")
+    assert "toImage" not in figures.plotly_config("zh", "a")["modeBarButtonsToRemove"]
