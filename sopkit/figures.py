@@ -7,6 +7,7 @@ deficiencies); status is also told apart by text, never by colour alone.
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -55,16 +56,97 @@ def plotly_config(lang: str, name: str) -> dict:
     return config
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 420) -> go.Figure:
+# Charts are built without knowing the screen: long texts are broken into lines that fit a
+# phone (about 360 px of chart width) and still read well on a desktop. Widths are in
+# columns: a Chinese character counts two, a Latin letter one.
+TITLE_COLS = 40     # chart titles (15 px)
+LABEL_COLS = 22     # category labels on an axis, Sankey nodes
+SHORT_COLS = 14     # labels that share the width three ways (options side by side)
+SANKEY_COLS = 18    # Sankey node labels: both columns' labels share the middle of the chart
+LINE_PX = 20        # one line of a 15 px title
+
+
+def _cols(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# Characters a line must not start with (Chinese and Latin closing punctuation).
+NO_LINE_START = set("）)]】」』，,。.、：:；;！!？?")
+
+
+def _tokens(text: str) -> list[str]:
+    """*text* cut where a line may break: at spaces (kept at the token's end), after a
+    slash, and around Chinese characters, never before closing punctuation."""
+    tokens, token = [], ""
+    for i, c in enumerate(text):
+        before = text[i - 1] if i else " "
+        wide, wide_before = _cols(c) == 2, _cols(before) == 2
+        can_break = token and c not in NO_LINE_START and not token.endswith(" ") and c != " " and (
+            wide or wide_before or before == "/")
+        if can_break or (token.endswith(" ") and c != " "):
+            tokens.append(token)
+            token = ""
+        token += c
+    return tokens + [token] if token else tokens
+
+
+def _lines(text: str, cols: int) -> list[str]:
+    """*text* broken into lines of at most *cols* columns (a word longer than a line is cut)."""
+    lines, line = [], ""
+    for token in _tokens(text):
+        while _cols(token.rstrip()) > cols:  # a word longer than a line
+            if line.strip():
+                lines.append(line.rstrip())
+                line = ""
+            lines.append(token[:cols])
+            token = token[cols:]
+        if line.strip() and _cols((line + token).rstrip()) > cols:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _fit(text: str, cols: int = LABEL_COLS) -> str:
+    """*text* with ``<br>`` where it must break to fit *cols* columns."""
+    return "<br>".join(_lines(text, cols))
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 420, top: int = 0) -> go.Figure:
+    """Title (wrapped to fit a phone), fonts, white background, tight margins. *height* is
+    for a one-line title: each further line adds its height, *top* adds room under the title."""
+    lines = _lines(title, TITLE_COLS)
+    extra = LINE_PX * (len(lines) - 1) + top
+    # The title's middle, in px from the top (plotly anchors multi-line titles reliably by the middle).
+    middle = 10 + LINE_PX * len(lines) / 2
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": "<br>".join(lines), "x": 0, "xanchor": "left", "pad": {"l": 2}, "font": {"size": 15},
+               "y": 1 - middle / (height + extra), "yref": "container", "yanchor": "middle"},
         font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=height + extra,
+        margin={"l": 10, "r": 10, "t": 45 + extra, "b": 10},
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+def _rows_height(labels: list[str], *, minimum: int = 40) -> int:
+    """Height for one row per (wrapped) label: every line of the longest label has room."""
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    return len(labels) * max(minimum, 17 * lines + 14)
+
+
+def _legend_below(fig: go.Figure) -> None:
+    """A horizontal legend at the foot of the chart, under the x-axis title (never on it):
+    placed in the container, it pushes the bottom margin by its own height."""
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom",
+                              "traceorder": "normal"})
 
 
 def _wrap(text: str, width: int = 60) -> str:
@@ -125,12 +207,12 @@ def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure
     *flows*: ``analysis.flows(fw, variant, ...)``; *objectives* and *themes*: the nodes,
     ``analysis.top_level(fw, "atu-7")`` and ``analysis.top_level(fw, f"themes-{variant}")``.
     """
-    nodes = [f"{o['id']} {pick(o, 'name', lang)}" for _, o in objectives.iterrows()]
-    nodes += [f"{th['id']} {pick(th, 'name', lang)}" for _, th in themes.iterrows()]
+    nodes = [_fit(f"{o['id']} {pick(o, 'name', lang)}", SANKEY_COLS) for _, o in objectives.iterrows()]
+    nodes += [_fit(f"{th['id']} {pick(th, 'name', lang)}", SANKEY_COLS) for _, th in themes.iterrows()]
     index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
     node_colours = [NEUTRAL] * len(objectives) + [THEME_COLOURS[x] for x in themes["id"]]
     fig = go.Figure(go.Sankey(
-        node={"label": nodes, "color": node_colours, "pad": 12, "thickness": 16},
+        node={"label": nodes, "color": node_colours, "pad": 18, "thickness": 14},
         link={
             "source": [index[o] for o in flows["objective"]],
             "target": [index[x] for x in flows["theme"]],
@@ -138,9 +220,9 @@ def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure
             "color": [THEME_COLOURS[x] + "80" for x in flows["theme"]],
             "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
         },
-        arrangement="fixed",
+        arrangement="fixed", textfont={"size": 11},
     ))
-    return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=460)
+    return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=560)
 
 
 def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STATUSES) -> go.Figure:
@@ -153,21 +235,21 @@ def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STA
 
     statuses = list(statuses)
     names = objectives.set_index("id")
-    rows = [f"{o} {pick(names.loc[o], 'name', lang)}" for o in table["objective"]]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.12)
+    rows = [_fit(f"{o} {pick(names.loc[o], 'name', lang)}") for o in table["objective"]]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.06)
     counts = [f"{kind}s {status}" for kind in analysis.KINDS for status in analysis.STATUSES]
     zmax = max(int(table[counts].to_numpy().max()), 1) if len(table) else 1
     for col, kind in enumerate(analysis.KINDS, start=1):
         z = table[[f"{kind}s {s}" for s in statuses]]
         fig.add_trace(go.Heatmap(
-            z=z.values, x=[t(f"status.{s}", lang) for s in statuses], y=rows,
+            z=z.values, x=[_fit(t(f"status.{s}", lang), 10) for s in statuses], y=rows,
             text=z.values, texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=zmax,
-            showscale=col == 2, name=t(f"kind.{kind}s", lang), xgap=2, ygap=2,
+            showscale=False, name=t(f"kind.{kind}s", lang), xgap=2, ygap=2,  # counts are written in the cells
             hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
         ), row=1, col=col)
     fig.update_yaxes(autorange="reversed")
     fig.update_yaxes(showticklabels=False, row=1, col=2)
-    return _layout(fig, t("fig.heatmap.title", lang), height=380)
+    return _layout(fig, t("fig.heatmap.title", lang), height=110 + _rows_height(rows), top=16)
 
 
 def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
@@ -175,7 +257,7 @@ def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
 
     *cov*: ``analysis.theme_coverage(fw, variant, ...)``.
     """
-    names = [f"{r['theme']} {pick(r, 'name', lang)}" for _, r in cov.iterrows()]
+    names = [_fit(f"{r['theme']} {pick(r, 'name', lang)}") for _, r in cov.iterrows()]
     fig = go.Figure()
     shades = {("outcome", "agreed"): "#0072B2", ("outcome", "discussion"): "#E69F00",
               ("output", "agreed"): "#56B4E9", ("output", "discussion"): "#F0E442"}
@@ -186,10 +268,11 @@ def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
             orientation="h", marker={"color": colour, "line": {"color": "#333", "width": 0.5}},
             hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
         ))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("axis.items", lang), gridcolor="#EEE")
-    return _layout(fig, t("fig.coverage.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=360)
+    return _layout(fig, t("fig.coverage.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=150 + _rows_height(names))
 
 
 def option_balance(balance, tops, lang: str = "en") -> go.Figure:
@@ -202,8 +285,10 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
     from plotly.subplots import make_subplots
 
     options = list(dict.fromkeys(tops["option"]))
+    titles = [_lines(t(f"option.{o}", lang), SHORT_COLS) for o in options]
     fig = make_subplots(rows=1, cols=len(options), shared_yaxes=True,
-                        subplot_titles=[t(f"option.{o}", lang) for o in options], horizontal_spacing=0.04)
+                        subplot_titles=["<br>".join(x) for x in titles], horizontal_spacing=0.04)
+    fig.update_annotations(font={"size": 12})
     counts = balance.set_index(["option", "top", "status"])["items"]
     for col, option in enumerate(options, start=1):
         option_tops = tops[tops["option"] == option]
@@ -215,9 +300,11 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
                 customdata=[pick(r, "name", lang) for _, r in option_tops.iterrows()],
                 hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
             ), row=1, col=col)
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12})
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
     fig.update_yaxes(title=t("axis.items", lang), row=1, col=1, gridcolor="#EEE")
-    return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=380)
+    subtitle_lines = max(len(x) for x in titles)
+    return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=420, top=16 * subtitle_lines)
 
 
 TIMELINE_COLOURS = {"tdag-session": "#D55E00", "meeting": "#0072B2", "presentation": "#56B4E9", "document": "#999999",
@@ -259,15 +346,17 @@ def rank_order(ranked, lang: str = "en") -> go.Figure:
     *ranked*: one survey's rows of ``fw.rankings`` (``rank, item, label_en, label_zh``).
     """
     ranked = ranked.sort_values("rank")
-    labels = [pick(r, "label", lang) for _, r in ranked.iterrows()]
+    labels = [_fit(pick(r, "label", lang)) for _, r in ranked.iterrows()]
     fig = go.Figure(go.Scatter(
-        x=ranked["rank"], y=labels, mode="markers+text", text=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
-        textposition="middle right", marker={"size": 22, "color": "#0072B2", "symbol": "circle"},
-        hovertemplate="%{y}: %{text}<extra></extra>", name="",
+        x=ranked["rank"], y=labels, mode="markers+text", text=[str(n) for n in ranked["rank"]],
+        customdata=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
+        textposition="middle center", textfont={"color": "white", "size": 12},
+        marker={"size": 24, "color": "#0072B2", "symbol": "circle"},
+        hovertemplate="%{y}: %{customdata}<extra></extra>", name="",
     ))
-    fig.update_xaxes(title=t("rankings.axis_rank", lang), dtick=1, range=[0.5, len(ranked) + 0.9], gridcolor="#EEE")
+    fig.update_xaxes(title=_fit(t("rankings.axis_rank", lang)), dtick=1, range=[0.5, len(ranked) + 0.5], gridcolor="#EEE")
     fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
-    return _layout(fig, t("fig.rank_order.title", lang), height=100 + 55 * len(ranked))
+    return _layout(fig, t("fig.rank_order.title", lang), height=110 + _rows_height(labels, minimum=55))
 
 
 def _home(target: object, fit: str, lang: str) -> str:
@@ -275,7 +364,7 @@ def _home(target: object, fit: str, lang: str) -> str:
     if not isinstance(target, str):
         return fit_label
     # ATU objectives share labels (D.1...) with the ITU-D objectives being ranked: say whose.
-    return f"{'ATU ' if target.startswith('D.') else ''}{target} · {fit_label}"
+    return f"{'ATU ' if target.startswith('D.') else ''}{target}<br>{fit_label}"
 
 
 def landing(land, lang: str = "en") -> go.Figure:
@@ -293,23 +382,26 @@ def landing(land, lang: str = "en") -> go.Figure:
         z.append([fit_value[row.loc[o, "fit"]] for o in options])
         text.append([_home(row.loc[o, "target"], row.loc[o, "fit"], lang) for o in options])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[t(f"option.{o}", lang) for o in options], y=[pick(r, "label", lang) for _, r in ranked.iterrows()],
-        text=text, texttemplate="%{text}", zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
+        z=z, x=[_fit(t(f"option.{o}", lang), 10) for o in options], y=[_fit(pick(r, "label", lang), 16) for _, r in ranked.iterrows()],
+        text=text, texttemplate="%{text}", textfont={"size": 11}, zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
         colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
         hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=120 + 55 * len(ranked))
+    fig.update_xaxes(side="top", tickangle=0)
+    rows = fig.data[0].y
+    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=70 + _rows_height(list(rows), minimum=55), top=50)
 
 
 def weighted_scores(scores, lang: str = "en") -> go.Figure:  # scores: survey.weighted_coverage(...)
     """Priority-weighted coverage score per option, 0 to 1 (derived)."""
     fig = go.Figure(go.Bar(
-        x=[t(f"option.{o}", lang) for o in scores["option"]], y=scores["score"],
+        x=[_fit(t(f"option.{o}", lang), SHORT_COLS) for o in scores["option"]], y=scores["score"],
         text=[f"{s:.2f}" for s in scores["score"]], textposition="outside",
         marker={"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]}, hovertemplate="%{x}: %{y:.3f}<extra></extra>",
     ))
     fig.update_yaxes(range=[0, 1.1], title=t("rankings.axis_score", lang), gridcolor="#EEE")
+    fig.update_xaxes(tickangle=0)
     return _layout(fig, t("fig.weighted.title", lang) + f" — {t('derived.short', lang)}", height=360)
 
 
@@ -323,11 +415,12 @@ def distribution(dist, labels: dict[str, str], lang: str = "en") -> go.Figure:  
     for i, rank in enumerate(ranks):
         sub = dist[dist["rank"] == rank].set_index("item").reindex(items)
         fig.add_trace(go.Bar(
-            y=[labels.get(x, x) for x in items], x=sub["count"], orientation="h",
+            y=[_fit(labels.get(x, x)) for x in items], x=sub["count"], orientation="h",
             name=t("rankings.nth", lang, n=rank), marker={"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
             hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
         ))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2, "traceorder": "normal"})
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("rankings.axis_respondents", lang), gridcolor="#EEE")
-    return _layout(fig, t("fig.distribution.title", lang), height=140 + 50 * len(items))
+    return _layout(fig, t("fig.distribution.title", lang), height=150 + _rows_height(list(fig.data[0].y) if fig.data else []))

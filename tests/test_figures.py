@@ -23,6 +23,11 @@ def values(seq) -> list:
     return np.asarray(seq).tolist()
 
 
+def unwrapped(labels) -> list[str]:
+    """Labels without the line breaks the figures put in (and without spaces, which a break eats)."""
+    return ["".join(str(label).replace("<br>", "").split()) for label in labels]
+
+
 @pytest.mark.parametrize("name", TABLE_FIGURES)
 def test_figure_builders_take_no_framework(name):
     """Figures take tables: no parameter is a Framework, none is called ``fw``."""
@@ -132,7 +137,7 @@ def test_rank_order_draws_the_rows_it_is_given(fw):
     ranked = fw.rankings[fw.rankings["survey"] == survey]
     fig = figures.rank_order(ranked.sample(frac=1, random_state=1))  # any row order: drawn by rank
     assert values(fig.data[0].x) == sorted(ranked["rank"].tolist())
-    assert list(fig.data[0].y) == ranked.sort_values("rank")["label_en"].tolist()
+    assert unwrapped(fig.data[0].y) == unwrapped(ranked.sort_values("rank")["label_en"])
     assert len(figures.rank_order(ranked.head(2)).data[0].y) == 2
 
 
@@ -140,7 +145,7 @@ def test_landing_cells_are_the_table(fw):
     survey = fw.surveys["id"].iloc[0]
     land = analysis.survey_landing(fw, survey)
     heat = figures.landing(land).data[0]
-    assert list(heat.y) == land.drop_duplicates("item")["label_en"].tolist()
+    assert unwrapped(heat.y) == unwrapped(land.drop_duplicates("item")["label_en"])
     assert len(heat.x) == land["option"].nunique()
     fits = {"direct": 1.0, "partial": 0.5, "none": 0.0}
     first = land[land["item"] == land["item"].iloc[0]]
@@ -187,3 +192,73 @@ def test_plotly_config_is_json_and_not_shared_between_calls():
     json.dumps(a)  # goes into the mime bundle as is
     a["modeBarButtonsToRemove"].append("toImage")
     assert "toImage" not in figures.plotly_config("zh", "a")["modeBarButtonsToRemove"]
+
+
+# ---- fitting texts on a phone ---------------------------------------------------------------------
+
+LONG = [
+    "T5 Inclusive and secure telecommunications/ICTs for sustainable development",
+    "方案1：4个主题重点：高级别项目、成果和输出成果（按状态） — 本项目的提议",
+    "ATU部门目标对应于4个主题重点（成果和输出成果） — 本项目的提议",
+    "Option 1: 4 thematic priorities",
+    "short",
+]
+
+
+@pytest.mark.parametrize("text", LONG)
+@pytest.mark.parametrize("cols", [10, 14, 22, 40])
+def test_lines_fit_their_width_and_keep_the_text(text, cols):
+    lines = figures._lines(text, cols)
+    assert all(figures._cols(line) <= cols for line in lines)
+    assert "".join("".join(lines).split()) == "".join(text.split())
+    assert not any(line[:1] in figures.NO_LINE_START for line in lines[1:])
+
+
+def test_lines_break_latin_at_spaces_and_chinese_between_characters():
+    assert figures._lines("Option 1: 4 thematic priorities", 14) == ["Option 1: 4", "thematic", "priorities"]
+    assert figures._lines("各优先事项在各方案下的归属", 10) == ["各优先事项", "在各方案下", "的归属"]
+    assert figures._cols("方案A") == 5
+
+
+def _long_labels(fig) -> list[str]:
+    texts = []
+    for trace in fig.data:
+        for attr in ("y", "x"):
+            texts += [v for v in list(getattr(trace, attr, None) if getattr(trace, attr, None) is not None else []) if isinstance(v, str)]
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chart_texts_are_wrapped_to_fit_a_phone(fw, lang):
+    """Titles, category labels and Sankey nodes carry line breaks: no line wider than a phone allows."""
+    survey = fw.surveys["id"].iloc[0]
+    built = [
+        figures.coverage(analysis.theme_coverage(fw, 5), 5, lang),
+        figures.status_heatmap(analysis.status_table(fw), analysis.top_level(fw, "atu-7"), lang),
+        figures.landing(analysis.survey_landing(fw, survey), lang),
+        figures.rank_order(fw.rankings[fw.rankings["survey"] == survey], lang),
+        figures.flow(analysis.flows(fw, 5), analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-5"), 5, lang),
+        figures.option_balance(*_balance(fw), lang),
+    ]
+    for fig in built:
+        for line in str(fig.layout.title.text).split("<br>"):
+            assert figures._cols(line) <= figures.TITLE_COLS
+        labels = _long_labels(fig) + [a.text for a in fig.layout.annotations]
+        if fig.data and fig.data[0].type == "sankey":
+            labels += list(fig.data[0].node.label)
+        for label in labels:
+            for line in label.split("<br>"):
+                assert figures._cols(line) <= figures.LABEL_COLS, (fig.layout.title.text, label)
+
+
+@pytest.mark.parametrize("build", ["coverage", "distribution"])
+def test_legends_sit_below_the_axis_title_not_on_it(fw, build):
+    if build == "coverage":
+        fig = figures.coverage(analysis.theme_coverage(fw, 4), 4)
+    else:
+        from sopkit import survey as sv
+
+        items = sv.survey_items(fw, "strategic-goals")
+        fig = figures.distribution(sv.rank_distribution(sv.synthetic_responses(items, 5, seed=1), items), {})
+    legend = fig.layout.legend
+    assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")

@@ -1,0 +1,78 @@
+"""Geometry checks for the layout tests: what overlaps or is cut off in a drawn page.
+
+The JS below reads bounding boxes of the texts plotly draws (titles, axis titles, legends,
+subplot titles, tick labels, Sankey node labels, heatmap cell texts) and of the page's own
+controls, and reports overlaps and cut-offs as short readable strings (empty = all good).
+"""
+
+from __future__ import annotations
+
+# JS: problems in every plotly chart under `root` (a CSS selector): texts of different kinds
+# that intersect, and texts cut by the edge of the chart. Tick labels are checked against the
+# titles, legends and subplot titles, and with each other (wrapped labels need room).
+CHART_PROBLEMS_JS = """(root) => {
+    const SLACK = 1;  // px: antialiasing and rounding
+    const problems = [];
+    const name = (el) => (el.textContent || '').trim().slice(0, 40);
+    const box = (el) => { const r = el.getBoundingClientRect(); return {l: r.left, r: r.right, t: r.top, b: r.bottom, w: r.width, h: r.height}; };
+    const hit = (a, b) => a.l < b.r - SLACK && b.l < a.r - SLACK && a.t < b.b - SLACK && b.t < a.b - SLACK;
+    for (const plot of document.querySelectorAll(root + ' .js-plotly-plot')) {
+        if (!plot.offsetParent) continue;  // hidden chart
+        const chart = plot.closest('[class*="sop-"]');
+        const where = chart ? Array.from(chart.classList).find(c => c.startsWith('sop-')) : 'chart';
+        const svg = box(plot.querySelector('.main-svg'));
+        const pick = (css, kind) => Array.from(plot.querySelectorAll(css))
+            .filter(el => (el.textContent || '').trim() && box(el).w > 0)
+            .map(el => ({el, kind, b: box(el)}));
+        const titles = [
+            ...pick('.gtitle', 'title'),
+            ...pick('[class^="g-x"][class$="title"], [class^="g-y"][class$="title"]', 'axis title'),
+            ...pick('.annotation-text', 'subplot title'),
+        ];
+        const legends = Array.from(plot.querySelectorAll('.legend')).map(el => ({el, kind: 'legend', b: box(el.querySelector('.bg') || el)}));
+        const ticks = pick('.xtick text, .ytick text, .x2tick text, .x3tick text', 'tick label');
+        const nodes = pick('.node-label', 'node label');
+        const cells = pick('.hm text, .heatmaplayer text, .textpoint text', 'cell text');
+        const big = [...titles, ...legends];
+        const pairs = (list, other, label) => {
+            for (let i = 0; i < list.length; i++) {
+                const from = other ? other : list.slice(i + 1);
+                for (const b of from) {
+                    if (list[i].el === b.el || list[i].el.contains(b.el) || b.el.contains(list[i].el)) continue;
+                    if (hit(list[i].b, b.b)) problems.push(`${where}: ${list[i].kind} "${name(list[i].el)}" overlaps ${b.kind} "${name(b.el)}"`);
+                }
+            }
+        };
+        pairs(big, null);
+        pairs(ticks, big);
+        pairs(ticks, null);
+        pairs(nodes, null);
+        pairs(cells, null);
+        for (const item of [...titles, ...ticks, ...nodes, ...cells, ...legends]) {
+            const b = item.b;
+            if (b.l < svg.l - SLACK || b.r > svg.r + SLACK || b.t < svg.t - SLACK || b.b > svg.b + SLACK)
+                problems.push(`${where}: ${item.kind} "${name(item.el)}" is cut by the chart's edge`);
+        }
+    }
+    return problems;
+}"""
+
+# JS: the page's controls and blocks whose right edge passes the viewport, and whether the page
+# scrolls sideways.
+OVERFLOW_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const problems = [];
+    const scroller = document.querySelector('#rendered_cells') || document.documentElement;
+    if (document.documentElement.scrollWidth > width + 1) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+    if (scroller.scrollWidth > scroller.clientWidth + 1) problems.push(`content scrolls sideways: ${scroller.scrollWidth} > ${scroller.clientWidth}`);
+    const css = '.sop-page select, .sop-page input, .sop-page button, .sop-page .widget-slider, .sop-page .widget-toggle-buttons, '
+              + '.sop-page .js-plotly-plot, .sop-page h1, .sop-page h2, .sop-page h3, .sop-page p, .sop-page .sop-notice, .sop-page .sop-card';
+    for (const el of document.querySelectorAll(css)) {
+        if (!el.offsetParent) continue;
+        if (el.closest('.sop-scroll')) continue;  // wide tables scroll inside their own box
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 && el.matches('.widget-slider, .widget-slider *')) problems.push(`slider ${el.className} is 0 px wide`);
+        if (r.right > width + 1) problems.push(`${el.tagName.toLowerCase()}.${String(el.className).split(' ').filter(c => c.startsWith('sop-') || c.startsWith('widget-')).join('.')} "${(el.textContent || el.value || '').trim().slice(0, 30)}" ends at ${Math.round(r.right)} > ${width}`);
+    }
+    return problems;
+}"""
