@@ -322,7 +322,7 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
         sub = dated[dated["kind"] == kind]
         if sub.empty:
             continue
-        lane = t(f"timeline.{kind}", lang)
+        lane = _fit(t(f"timeline.{kind}", lang), 16)
         labels = [_wrap(pick(r, "label", lang), 50) for _, r in sub.iterrows()]
         when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for _, r in sub.iterrows()]
         fig.add_trace(go.Scatter(
@@ -331,7 +331,7 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
             customdata=list(zip(when, labels)), hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
         ))
     fig.update_layout(showlegend=False, hovermode="closest")
-    fig.update_xaxes(gridcolor="#EEE", dtick="M2", tickformat="%Y-%m")
+    fig.update_xaxes(gridcolor="#EEE", tickformat="%Y-%m", tickangle=0, nticks=6)  # plotly spaces the ticks for the width
     fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
     return _layout(fig, t("fig.timeline.title", lang), height=380)
 
@@ -382,13 +382,14 @@ def landing(land, lang: str = "en") -> go.Figure:
         z.append([fit_value[row.loc[o, "fit"]] for o in options])
         text.append([_home(row.loc[o, "target"], row.loc[o, "fit"], lang) for o in options])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[_fit(t(f"option.{o}", lang), 10) for o in options], y=[_fit(pick(r, "label", lang), 16) for _, r in ranked.iterrows()],
+        z=z, x=[_fit(t(f"option.{o}", lang), 10) for o in options], y=[_fit(pick(r, "label", lang), 18) for _, r in ranked.iterrows()],
         text=text, texttemplate="%{text}", textfont={"size": 11}, zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
         colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
         hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=0)
+    fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 11})
+    fig.update_yaxes(tickfont={"size": 12})
     rows = fig.data[0].y
     return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=70 + _rows_height(list(rows), minimum=55), top=50)
 

@@ -73,7 +73,10 @@ def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
     body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="")
     if caption:
         body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
-    return body
+    # A box that scrolls sideways when the table is wider than the screen; focusable so a
+    # keyboard can scroll it too.
+    label = html.escape(caption or t("table.scroll", lang), quote=True)
+    return f'<div class="sop-scroll" tabindex="0" role="group" aria-label="{label}">{body}</div>'
 
 
 def table_block(df: pd.DataFrame, lang: str, name: str, *, caption: str = "", summary: str | None = None, open_: bool = False) -> str:

@@ -45,7 +45,7 @@ class CoveragePage(Page):
         self.issues = w.HTML()
         self.issues.add_class("sop-issues")
         self.search_heading = w.HTML()
-        self.search = w.Text(continuous_update=False, layout=w.Layout(width="420px"))
+        self.search = w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%"))
         self.search.add_class("sop-search")
         self.results = w.HTML()
         self.results.add_class("sop-search-results")

@@ -37,9 +37,9 @@ class OptionsPage(Page):
         self.variant = w.ToggleButtons(options=[("4", 4), ("5", 5)], value=4, style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
         self.flow = ChartView("flow")
-        self.whatif_item = w.Dropdown(layout=w.Layout(width="420px"))
+        self.whatif_item = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
         self.whatif_item.add_class("sop-whatif-item")
-        self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px"))
+        self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
         self.whatif_theme.add_class("sop-whatif-theme")
         self.reset = w.Button(icon="undo", layout=w.Layout(width="auto"))  # fixed width cut the label
         self.reset.add_class("sop-whatif-reset")
@@ -51,7 +51,7 @@ class OptionsPage(Page):
         self.coverage_table.add_class("sop-whatif-coverage")
 
         self.detail_heading = w.HTML()
-        self.objective = w.Dropdown(layout=w.Layout(width="420px"))
+        self.objective = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
         self.objective.add_class("sop-objective")
         self.detail = w.HTML()
         self.detail.add_class("sop-objective-detail")

@@ -18,8 +18,11 @@ CHART_PROBLEMS_JS = """(root) => {
     const hit = (a, b) => a.l < b.r - SLACK && b.l < a.r - SLACK && a.t < b.b - SLACK && b.t < a.b - SLACK;
     for (const plot of document.querySelectorAll(root + ' .js-plotly-plot')) {
         if (!plot.offsetParent) continue;  // hidden chart
-        const chart = plot.closest('[class*="sop-"]');
-        const where = chart ? Array.from(chart.classList).find(c => c.startsWith('sop-')) : 'chart';
+        let where = 'chart';
+        for (let el = plot; el; el = el.parentElement) {
+            const own = Array.from(el.classList || []).find(c => c.startsWith('sop-') && c !== 'sop-chart');
+            if (own) { where = own; break; }
+        }
         const svg = box(plot.querySelector('.main-svg'));
         const pick = (css, kind) => Array.from(plot.querySelectorAll(css))
             .filter(el => (el.textContent || '').trim() && box(el).w > 0)
@@ -76,3 +79,23 @@ OVERFLOW_JS = """() => {
     }
     return problems;
 }"""
+
+
+# JS: is every drawn chart title of the page in Chinese (the redraw after switching to 中文 is done)?
+CHARTS_IN_CHINESE_JS = """() => {
+    const titles = Array.from(document.querySelectorAll('.sop-page .js-plotly-plot'))
+        .filter(p => p.offsetParent).map(p => p.querySelector('.gtitle'));
+    return titles.length > 0 && titles.every(t => t && /[\\u4e00-\\u9fff]/.test(t.textContent));
+}"""
+
+
+def switch_to_chinese(page) -> None:
+    """Switch the page to 中文 with its own control; wait until the heading and every chart are redrawn."""
+    page.locator(".sop-lang").get_by_role("button", name="中文").click()
+    page.wait_for_function("() => /[\\u4e00-\\u9fff]/.test(document.querySelector('.sop-page h1').textContent)")
+    page.wait_for_function(CHARTS_IN_CHINESE_JS)
+
+
+def full_screenshot(page, path) -> None:
+    """The whole page: Voila scrolls #rendered_cells, not the document, so screenshot that box's content."""
+    page.locator(".sop-page").screenshot(path=str(path))
