@@ -60,8 +60,8 @@ CHART_PROBLEMS_JS = """(root) => {
     return problems;
 }"""
 
-# JS: the page's controls and blocks whose right edge passes the viewport, and whether the page
-# scrolls sideways.
+# JS: the page's controls and blocks whose right edge passes the viewport, controls that cover
+# one another, and whether the page scrolls sideways.
 OVERFLOW_JS = """() => {
     const width = document.documentElement.clientWidth;
     const problems = [];
@@ -76,6 +76,13 @@ OVERFLOW_JS = """() => {
         const r = el.getBoundingClientRect();
         if (r.width === 0 && el.matches('.widget-slider, .widget-slider *')) problems.push(`slider ${el.className} is 0 px wide`);
         if (r.right > width + 1) problems.push(`${el.tagName.toLowerCase()}.${String(el.className).split(' ').filter(c => c.startsWith('sop-') || c.startsWith('widget-')).join('.')} "${(el.textContent || el.value || '').trim().slice(0, 30)}" ends at ${Math.round(r.right)} > ${width}`);
+    }
+    // The page's own controls (sop-* classes) must not cover one another (fixed heights do, once labels wrap).
+    const controls = Array.from(document.querySelectorAll('.sop-page .widget-inline-hbox[class*="sop-"], .sop-page .widget-button[class*="sop-"], .sop-page .widget-upload[class*="sop-"]'))
+        .filter(el => el.offsetParent).map(el => [Array.from(el.classList).find(c => c.startsWith('sop-')), el.getBoundingClientRect()]);
+    for (let i = 0; i < controls.length; i++) for (let j = i + 1; j < controls.length; j++) {
+        const [an, a] = controls[i], [bn, b] = controls[j];
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) problems.push(`control ${an} overlaps control ${bn}`);
     }
     return problems;
 }"""
@@ -97,5 +104,12 @@ def switch_to_chinese(page) -> None:
 
 
 def full_screenshot(page, path) -> None:
-    """The whole page: Voila scrolls #rendered_cells, not the document, so screenshot that box's content."""
-    page.locator(".sop-page").screenshot(path=str(path))
+    """The whole page. Voila scrolls #rendered_cells, not the document: the window is made as
+    tall as the content for the shot (same width, so the same layout), then put back."""
+    size = page.viewport_size
+    height = page.evaluate("() => (document.querySelector('#rendered_cells') || document.documentElement).scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    try:
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
