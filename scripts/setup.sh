@@ -23,3 +23,7 @@ fi
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
     apt_install chromium
 fi
+# A Chinese font, so the browser tests measure Chinese pages as a delegate sees them (not as boxes).
+if [ "${1:-}" = "--browser" ] && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+    apt_install fonts-wqy-microhei
+fi

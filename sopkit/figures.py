@@ -6,11 +6,15 @@ deficiencies); status is also told apart by text, never by colour alone.
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from functools import cache
+from pathlib import Path
+
 import plotly.graph_objects as go
 
 from . import analysis
 from .i18n import pick, t
-from .model import Framework
 
 STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
 THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
@@ -18,16 +22,131 @@ NEUTRAL = "#BBBBBB"
 FONT = "Noto Sans, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 420) -> go.Figure:
+# Toolbar buttons that send a chart (and the data behind it, e.g. a user's survey analysis)
+# to a third party: plotly.js 3 shows "Share chart..." (sendChartToCloud) unless told not
+# to; older versions had "Edit in Chart Studio" / sendDataToCloud.
+CLOUD_BUTTONS = ("sendChartToCloud", "sendDataToCloud", "editInChartStudio")
+PLOTLY_LOCALES = {"zh": "zh-CN"}
+
+
+@cache
+def _plotly_locale(locale: str) -> dict:
+    """plotly.js's own translation of its toolbar, copied from plotly/plotly.js
+    lib/locales/zh-cn.js (MIT; source and commit in the file's ``_source``)."""
+    data = json.loads((Path(__file__).parent / f"plotly-{locale.lower()}.json").read_text(encoding="utf-8"))
+    return {"dictionary": data["dictionary"], "format": data["format"]}
+
+
+def plotly_config(lang: str, name: str) -> dict:
+    """The plotly.js config of every chart: no button that sends data away, PNG download
+    named after the chart, toolbar tooltips in *lang*."""
+    config: dict = {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "modeBarButtonsToRemove": list(CLOUD_BUTTONS),
+        "toImageButtonOptions": {"format": "png", "filename": f"sopkit-{name}", "scale": 2},
+    }
+    locale = PLOTLY_LOCALES.get(lang)
+    if locale:
+        config["locale"] = locale
+        config["locales"] = {locale: _plotly_locale(locale)}
+    return config
+
+
+# Charts are built without knowing the screen: long texts are broken into lines that fit a
+# phone (about 360 px of chart width) and still read well on a desktop. Widths are in
+# columns: a Chinese character counts two, a Latin letter one.
+TITLE_COLS = 40     # chart titles (15 px)
+LABEL_COLS = 22     # category labels on an axis, Sankey nodes
+SHORT_COLS = 14     # labels that share the width three ways (options side by side)
+SANKEY_COLS = 18    # Sankey node labels: both columns' labels share the middle of the chart
+LINE_PX = 20        # one line of a 15 px title
+
+
+def _cols(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# Characters a line must not start with (Chinese and Latin closing punctuation).
+NO_LINE_START = set("）)]】」』，,。.、：:；;！!？?")
+
+
+def _tokens(text: str) -> list[str]:
+    """*text* cut where a line may break: at spaces (kept at the token's end), after a
+    slash, and around Chinese characters, never before closing punctuation."""
+    tokens, token = [], ""
+    for i, c in enumerate(text):
+        before = text[i - 1] if i else " "
+        wide, wide_before = _cols(c) == 2, _cols(before) == 2
+        can_break = token and c not in NO_LINE_START and not token.endswith(" ") and c != " " and (
+            wide or wide_before or before == "/")
+        if can_break or (token.endswith(" ") and c != " "):
+            tokens.append(token)
+            token = ""
+        token += c
+    return tokens + [token] if token else tokens
+
+
+def _lines(text: str, cols: int) -> list[str]:
+    """*text* broken into lines of at most *cols* columns (a word longer than a line is cut)."""
+    lines, line = [], ""
+    for token in _tokens(text):
+        while _cols(token.rstrip()) > cols:  # a word longer than a line
+            if line.strip():
+                lines.append(line.rstrip())
+                line = ""
+            lines.append(token[:cols])
+            token = token[cols:]
+        if line.strip() and _cols((line + token).rstrip()) > cols:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _fit(text: str, cols: int = LABEL_COLS) -> str:
+    """*text* with ``<br>`` where it must break to fit *cols* columns."""
+    return "<br>".join(_lines(text, cols))
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 420, top: int = 0) -> go.Figure:
+    """Title (wrapped to fit a phone), fonts, white background, tight margins. *height* is
+    for a one-line title: each further line adds its height, *top* adds room under the title."""
+    lines = _lines(title, TITLE_COLS)
+    extra = LINE_PX * (len(lines) - 1) + top
+    # The title's middle, in px from the top (plotly anchors multi-line titles reliably by the middle).
+    middle = 10 + LINE_PX * len(lines) / 2
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": "<br>".join(lines), "x": 0, "xanchor": "left", "pad": {"l": 2}, "font": {"size": 15},
+               "y": 1 - middle / (height + extra), "yref": "container", "yanchor": "middle"},
         font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=height + extra,
+        margin={"l": 10, "r": 10, "t": 45 + extra, "b": 10},
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+def _rows_height(labels: list[str], *, minimum: int = 40) -> int:
+    """Height for one row per (wrapped) label: every line of the longest label has room."""
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    return len(labels) * max(minimum, 17 * lines + 14)
+
+
+def _legend_below(fig: go.Figure) -> None:
+    """A horizontal legend at the foot of the chart, under the x-axis title (never on it):
+    placed in the container, it pushes the bottom margin by its own height."""
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom",
+                              "traceorder": "normal"})
 
 
 def _wrap(text: str, width: int = 60) -> str:
@@ -47,10 +166,11 @@ def _wrap(text: str, width: int = 60) -> str:
     return "<br>".join(lines + [line])
 
 
-def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Treemap: option -> top-level items -> outcomes and outputs, coloured by status."""
-    tops = analysis.top_level(fw, option)
-    df = analysis.option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | None = None) -> go.Figure:
+    """Treemap: option -> top-level items -> outcomes and outputs, coloured by status.
+
+    *items*: ``analysis.option_items(fw, option, ...)``; *tops*: ``analysis.top_level(fw, option)``.
+    """
     root = option
     ids, parents, labels, colours, hover = [root], [""], [t(f"option.{option}", lang)], ["white"], [""]
     for _, top in tops.iterrows():
@@ -59,7 +179,7 @@ def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussio
         labels.append(f"{top['id']} {pick(top, 'name', lang)}")
         colours.append(THEME_COLOURS.get(top["id"], NEUTRAL))
         hover.append(pick(top, "name", lang))
-    for _, item in df.iterrows():
+    for _, item in items.iterrows():
         ids.append(f"{item['top']}/{item['item']}")
         parents.append(item["top"])
         # The report's numbering slips: show where a duplicated label really sits.
@@ -76,60 +196,70 @@ def hierarchy(fw: Framework, option: str, lang: str = "en", *, include_discussio
         root_color="white", maxdepth=3, tiling={"pad": 2},
     ))
     title = t("fig.hierarchy.title", lang, option=t(f"option.{option}", lang))
-    if fw.option(option).derived:
+    # *derived*: the placement is the project's proposal (the themes options); by default a
+    # top-level id of a thematic priority (T1, T2, ...) says so.
+    if derived if derived is not None else tops["id"].astype(str).str.startswith("T").any():
         title += f" — {t('derived.short', lang)}"
     return _layout(fig, title, height=520)
 
 
-def flow(fw: Framework, variant: int, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived)."""
-    objectives = fw.objectives
-    themes = analysis.top_level(fw, fw.variant_option(variant).id)
-    df = analysis.flows(fw, variant, include_discussion=include_discussion, include_proposed=include_proposed)
-    nodes = [f"{o['id']} {pick(o, 'short', lang)}" for _, o in objectives.iterrows()]
-    nodes += [f"{th['id']} {pick(th, 'name', lang)}" for _, th in themes.iterrows()]
+def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure:
+    """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived).
+
+    *flows*: ``analysis.flows(fw, variant, ...)``; *objectives* and *themes*: the nodes,
+    ``analysis.top_level(fw, "atu-7")`` and ``analysis.top_level(fw, f"themes-{variant}")``.
+    """
+    nodes = [_fit(f"{o['id']} {pick(o, 'name', lang)}", SANKEY_COLS) for _, o in objectives.iterrows()]
+    nodes += [_fit(f"{th['id']} {pick(th, 'name', lang)}", SANKEY_COLS) for _, th in themes.iterrows()]
     index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
     node_colours = [NEUTRAL] * len(objectives) + [THEME_COLOURS[x] for x in themes["id"]]
     fig = go.Figure(go.Sankey(
-        node={"label": nodes, "color": node_colours, "pad": 12, "thickness": 16},
+        node={"label": nodes, "color": node_colours, "pad": 18, "thickness": 14},
         link={
-            "source": [index[o] for o in df["objective"]],
-            "target": [index[x] for x in df["theme"]],
-            "value": df["items"].tolist(),
-            "color": [THEME_COLOURS[x] + "80" for x in df["theme"]],
+            "source": [index[o] for o in flows["objective"]],
+            "target": [index[x] for x in flows["theme"]],
+            "value": flows["items"].tolist(),
+            "color": [THEME_COLOURS[x] + "80" for x in flows["theme"]],
             "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
         },
-        arrangement="fixed",
+        arrangement="fixed", textfont={"size": 11},
     ))
-    return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=460)
+    return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=560)
 
 
-def status_heatmap(fw: Framework, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Heatmaps of objective x status, one for outcomes and one for outputs, counts written in each cell."""
+def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STATUSES) -> go.Figure:
+    """Heatmaps of objective x status, one for outcomes and one for outputs, counts written in each cell.
+
+    *table*: ``analysis.status_table(fw, ...)`` (one row per objective, ``outcomes agreed`` ...);
+    *objectives*: ``analysis.top_level(fw, "atu-7")`` for their names; *statuses*: the columns shown.
+    """
     from plotly.subplots import make_subplots
 
-    counts = analysis.status_counts(fw, include_discussion=include_discussion, include_proposed=include_proposed)
-    statuses = list(analysis.STATUSES) if include_discussion else ["agreed"]
-    objectives = [f"{o['id']} {pick(o, 'short', lang)}" for _, o in fw.objectives.iterrows()]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.12)
-    zmax = max(int(counts["count"].max()), 1)
+    statuses = list(statuses)
+    names = objectives.set_index("id")
+    rows = [_fit(f"{o} {pick(names.loc[o], 'name', lang)}") for o in table["objective"]]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.06)
+    counts = [f"{kind}s {status}" for kind in analysis.KINDS for status in analysis.STATUSES]
+    zmax = max(int(table[counts].to_numpy().max()), 1) if len(table) else 1
     for col, kind in enumerate(analysis.KINDS, start=1):
-        sub = counts[(counts["item_type"] == kind) & counts["status"].isin(statuses)]
-        z = sub.pivot(index="objective", columns="status", values="count").reindex(columns=statuses).loc[fw.objectives["id"]]
+        z = table[[f"{kind}s {s}" for s in statuses]]
         fig.add_trace(go.Heatmap(
-            z=z.values, x=[t(f"status.{s}", lang) for s in statuses], y=objectives,
+            z=z.values, x=[_fit(t(f"status.{s}", lang), 10) for s in statuses], y=rows,
             text=z.values, texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=zmax,
-            showscale=col == 2, name=t(f"kind.{kind}s", lang), xgap=2, ygap=2,
+            showscale=False, name=t(f"kind.{kind}s", lang), xgap=2, ygap=2,  # counts are written in the cells
             hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
         ), row=1, col=col)
     fig.update_yaxes(autorange="reversed")
     fig.update_yaxes(showticklabels=False, row=1, col=2)
-    return _layout(fig, t("fig.heatmap.title", lang), height=380)
+    return _layout(fig, t("fig.heatmap.title", lang), height=110 + _rows_height(rows), top=16)
 
 
-def coverage(cov, lang: str = "en") -> go.Figure:  # cov: analysis.theme_coverage(...)
-    """Stacked bars: outcomes and outputs per thematic priority, by status (derived)."""
-    names = [f"{r['theme']} {pick(r, 'name', lang)}" for _, r in cov.iterrows()]
+def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
+    """Stacked bars: outcomes and outputs per thematic priority, by status (derived).
+
+    *cov*: ``analysis.theme_coverage(fw, variant, ...)``.
+    """
+    names = [_fit(f"{r['theme']} {pick(r, 'name', lang)}") for _, r in cov.iterrows()]
     fig = go.Figure()
     shades = {("outcome", "agreed"): "#0072B2", ("outcome", "discussion"): "#E69F00",
               ("output", "agreed"): "#56B4E9", ("output", "discussion"): "#F0E442"}
@@ -140,33 +270,43 @@ def coverage(cov, lang: str = "en") -> go.Figure:  # cov: analysis.theme_coverag
             orientation="h", marker={"color": colour, "line": {"color": "#333", "width": 0.5}},
             hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
         ))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("axis.items", lang), gridcolor="#EEE")
-    variant = len(cov)
-    return _layout(fig, t("fig.coverage.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=360)
+    return _layout(fig, t("fig.coverage.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=150 + _rows_height(names))
 
 
-def option_balance(fw: Framework, lang: str = "en", *, include_discussion: bool = True, include_proposed: bool = True) -> go.Figure:
-    """Items under each top-level item, for each option side by side."""
+def option_balance(balance, tops, lang: str = "en") -> go.Figure:
+    """Items under each top-level item, for each option side by side.
+
+    *balance*: ``option, top, status, items`` (items per top-level item and status; missing
+    rows count 0); *tops*: ``option, id, name_en, name_zh``, the top-level items of each
+    option in order (``analysis.top_level`` per option). Options appear in *tops*' order.
+    """
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=len(fw.option_ids), shared_yaxes=True,
-                        subplot_titles=[t(f"option.{o}", lang) for o in fw.option_ids], horizontal_spacing=0.04)
-    for col, option in enumerate(fw.option_ids, start=1):
-        tops = analysis.top_level(fw, option)
-        df = analysis.option_items(fw, option, include_discussion=include_discussion, include_proposed=include_proposed)
+    options = list(dict.fromkeys(tops["option"]))
+    titles = [_lines(t(f"option.{o}", lang), SHORT_COLS) for o in options]
+    fig = make_subplots(rows=1, cols=len(options), shared_yaxes=True,
+                        subplot_titles=["<br>".join(x) for x in titles], horizontal_spacing=0.04)
+    fig.update_annotations(font={"size": 12})
+    counts = balance.set_index(["option", "top", "status"])["items"]
+    for col, option in enumerate(options, start=1):
+        option_tops = tops[tops["option"] == option]
         for status in analysis.STATUSES:
-            per_top = df[df["status"] == status].groupby("top").size().reindex(tops["id"], fill_value=0)
+            per_top = [int(counts.get((option, top, status), 0)) for top in option_tops["id"]]
             fig.add_trace(go.Bar(
-                x=list(tops["id"]), y=per_top.values, name=t(f"status.{status}", lang),
+                x=list(option_tops["id"]), y=per_top, name=t(f"status.{status}", lang),
                 marker={"color": STATUS_COLOURS[status]}, showlegend=col == 1, legendgroup=status,
-                customdata=[pick(r, "name", lang) for _, r in tops.iterrows()],
+                customdata=[pick(r, "name", lang) for _, r in option_tops.iterrows()],
                 hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
             ), row=1, col=col)
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12})
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
     fig.update_yaxes(title=t("axis.items", lang), row=1, col=1, gridcolor="#EEE")
-    return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=380)
+    subtitle_lines = max(len(x) for x in titles)
+    return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=420, top=16 * subtitle_lines)
 
 
 TIMELINE_COLOURS = {"tdag-session": "#D55E00", "meeting": "#0072B2", "presentation": "#56B4E9", "document": "#999999",
@@ -184,7 +324,7 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
         sub = dated[dated["kind"] == kind]
         if sub.empty:
             continue
-        lane = t(f"timeline.{kind}", lang)
+        lane = _fit(t(f"timeline.{kind}", lang), 16)
         labels = [_wrap(pick(r, "label", lang), 50) for _, r in sub.iterrows()]
         when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for _, r in sub.iterrows()]
         fig.add_trace(go.Scatter(
@@ -193,7 +333,7 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
             customdata=list(zip(when, labels)), hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
         ))
     fig.update_layout(showlegend=False, hovermode="closest")
-    fig.update_xaxes(gridcolor="#EEE", dtick="M2", tickformat="%Y-%m")
+    fig.update_xaxes(gridcolor="#EEE", tickformat="%Y-%m", tickangle=0, nticks=6)  # plotly spaces the ticks for the width
     fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
     return _layout(fig, t("fig.timeline.title", lang), height=380)
 
@@ -201,23 +341,24 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
 FIT_COLOURS = {"direct": "#0072B2", "partial": "#56B4E9", "none": "#E0E0E0"}
 
 
-def _ranked(fw: Framework, survey: str):
-    return fw.rankings[fw.rankings["survey"] == survey].sort_values("rank")
-
-
-def rank_order(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
+def rank_order(ranked, lang: str = "en") -> go.Figure:
     """The published order, first to last choice, as positions only: no bar lengths,
-    because the report gives no counts."""
-    ranked = _ranked(fw, survey)
-    labels = [pick(r, "label", lang) for _, r in ranked.iterrows()]
+    because the report gives no counts.
+
+    *ranked*: one survey's rows of ``fw.rankings`` (``rank, item, label_en, label_zh``).
+    """
+    ranked = ranked.sort_values("rank")
+    labels = [_fit(pick(r, "label", lang)) for _, r in ranked.iterrows()]
     fig = go.Figure(go.Scatter(
-        x=ranked["rank"], y=labels, mode="markers+text", text=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
-        textposition="middle right", marker={"size": 22, "color": "#0072B2", "symbol": "circle"},
-        hovertemplate="%{y}: %{text}<extra></extra>", name="",
+        x=ranked["rank"], y=labels, mode="markers+text", text=[str(n) for n in ranked["rank"]],
+        customdata=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
+        textposition="middle center", textfont={"color": "white", "size": 12},
+        marker={"size": 24, "color": "#0072B2", "symbol": "circle"},
+        hovertemplate="%{y}: %{customdata}<extra></extra>", name="",
     ))
-    fig.update_xaxes(title=t("rankings.axis_rank", lang), dtick=1, range=[0.5, len(ranked) + 0.9], gridcolor="#EEE")
+    fig.update_xaxes(title=_fit(t("rankings.axis_rank", lang)), dtick=1, range=[0.5, len(ranked) + 0.5], gridcolor="#EEE")
     fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
-    return _layout(fig, t("fig.rank_order.title", lang), height=100 + 55 * len(ranked))
+    return _layout(fig, t("fig.rank_order.title", lang), height=110 + _rows_height(labels, minimum=55))
 
 
 def _home(target: object, fit: str, lang: str) -> str:
@@ -225,41 +366,45 @@ def _home(target: object, fit: str, lang: str) -> str:
     if not isinstance(target, str):
         return fit_label
     # ATU objectives share labels (D.1...) with the ITU-D objectives being ranked: say whose.
-    return f"{'ATU ' if target.startswith('D.') else ''}{target} · {fit_label}"
+    return f"{'ATU ' if target.startswith('D.') else ''}{target}<br>{fit_label}"
 
 
-def landing(fw: Framework, survey: str, lang: str = "en") -> go.Figure:
-    """Where each ranked priority lands under each option: colour = fit, text = home (derived)."""
-    df = analysis.survey_landing(fw, survey)
-    ranked = _ranked(fw, survey)
-    items = list(ranked["item"])
+def landing(land, lang: str = "en") -> go.Figure:
+    """Where each ranked priority lands under each option: colour = fit, text = home (derived).
+
+    *land*: ``analysis.survey_landing(fw, survey)`` (one survey; rows by rank, then option).
+    """
     fit_value = {"direct": 1.0, "partial": 0.5, "none": 0.0}
+    land = land.sort_values("rank", kind="stable")
+    options = list(dict.fromkeys(land["option"]))
+    ranked = land.drop_duplicates("item")
     z, text = [], []
-    for item in items:
-        row = df[df["item"] == item].set_index("option")
-        z.append([fit_value[row.loc[o, "fit"]] for o in fw.option_ids])
-        text.append([
-            _home(row.loc[o, "target"], row.loc[o, "fit"], lang)
-            for o in fw.option_ids
-        ])
+    for item in ranked["item"]:
+        row = land[land["item"] == item].set_index("option")
+        z.append([fit_value[row.loc[o, "fit"]] for o in options])
+        text.append([_home(row.loc[o, "target"], row.loc[o, "fit"], lang) for o in options])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[t(f"option.{o}", lang) for o in fw.option_ids], y=[pick(r, "label", lang) for _, r in ranked.iterrows()],
-        text=text, texttemplate="%{text}", zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
+        z=z, x=[_fit(t(f"option.{o}", lang), 10) for o in options], y=[_fit(pick(r, "label", lang), 18) for _, r in ranked.iterrows()],
+        text=text, texttemplate="%{text}", textfont={"size": 11}, zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
         colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
         hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=120 + 55 * len(items))
+    fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 11})
+    fig.update_yaxes(tickfont={"size": 12})
+    rows = fig.data[0].y
+    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=70 + _rows_height(list(rows), minimum=55), top=50)
 
 
 def weighted_scores(scores, lang: str = "en") -> go.Figure:  # scores: survey.weighted_coverage(...)
     """Priority-weighted coverage score per option, 0 to 1 (derived)."""
     fig = go.Figure(go.Bar(
-        x=[t(f"option.{o}", lang) for o in scores["option"]], y=scores["score"],
+        x=[_fit(t(f"option.{o}", lang), SHORT_COLS) for o in scores["option"]], y=scores["score"],
         text=[f"{s:.2f}" for s in scores["score"]], textposition="outside",
         marker={"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]}, hovertemplate="%{x}: %{y:.3f}<extra></extra>",
     ))
     fig.update_yaxes(range=[0, 1.1], title=t("rankings.axis_score", lang), gridcolor="#EEE")
+    fig.update_xaxes(tickangle=0)
     return _layout(fig, t("fig.weighted.title", lang) + f" — {t('derived.short', lang)}", height=360)
 
 
@@ -273,11 +418,12 @@ def distribution(dist, labels: dict[str, str], lang: str = "en") -> go.Figure:  
     for i, rank in enumerate(ranks):
         sub = dist[dist["rank"] == rank].set_index("item").reindex(items)
         fig.add_trace(go.Bar(
-            y=[labels.get(x, x) for x in items], x=sub["count"], orientation="h",
+            y=[_fit(labels.get(x, x)) for x in items], x=sub["count"], orientation="h",
             name=t("rankings.nth", lang, n=rank), marker={"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
             hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
         ))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2, "traceorder": "normal"})
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("rankings.axis_respondents", lang), gridcolor="#EEE")
-    return _layout(fig, t("fig.distribution.title", lang), height=140 + 50 * len(items))
+    return _layout(fig, t("fig.distribution.title", lang), height=150 + _rows_height(list(fig.data[0].y) if fig.data else []))

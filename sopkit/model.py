@@ -95,6 +95,11 @@ class Framework:
         """The thematic variants (numbers of priorities) of option 1, in order: ``(4, 5)``."""
         return tuple(o.variant for o in self.option_records if o.variant is not None)
 
+    @property
+    def objectives_option(self) -> Option:
+        """The option whose top level is the ATU objectives (the report's own placement)."""
+        return next(o for o in self.option_records if o.kind == "objectives")
+
     def variant_option(self, variant: int) -> Option:
         """The thematic option with *variant* priorities; ValueError for any other number."""
         for o in self.option_records:

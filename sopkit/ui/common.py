@@ -10,6 +10,7 @@ import io
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -19,6 +20,7 @@ from IPython.display import display
 
 from .. import analysis
 from ..errors import DataError
+from ..figures import plotly_config
 from ..i18n import messages, pick, t
 from ..model import Framework, load_framework
 
@@ -26,30 +28,8 @@ log = logging.getLogger("sopkit.ui")
 
 MAX_UPLOAD_BYTES = 1_000_000  # uploads (mappings, survey responses); the served pages refuse larger files before sending
 
-CSS = """
-<style>
-.sop-page { max-width: 1180px; margin: 0 auto; font-family: 'Noto Sans', 'Noto Sans CJK SC', 'Microsoft YaHei', Arial, sans-serif; }
-.sop-page h1 { font-size: 1.6em; margin: 0.2em 0; }
-.sop-page h2 { font-size: 1.25em; margin: 1.2em 0 0.3em; border-bottom: 1px solid #ddd; }
-.sop-notice { background: #FFF8E1; border-left: 4px solid #E69F00; padding: 6px 10px; margin: 6px 0; }
-.sop-message-error { background: #FDECEA; border-left: 4px solid #D55E00; padding: 6px 10px; }
-.sop-message-info { background: #E8F4FB; border-left: 4px solid #0072B2; padding: 6px 10px; }
-.sop-page table.sop-data { border-collapse: collapse; font-size: 0.9em; margin: 4px 0 8px; }
-.sop-page table.sop-data th, .sop-page table.sop-data td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
-.sop-page table.sop-data th { background: #f3f3f3; }
-.sop-page table.sop-data caption { text-align: left; font-style: italic; color: #555; }
-.sop-page a { color: #0057A0; text-decoration: underline; }
-.sop-downloads a { margin-right: 1em; }
-.sop-page a:focus, .sop-page summary:focus, .sop-page button:focus, .sop-page select:focus, .sop-page input:focus { outline: 3px solid #0072B2; outline-offset: 1px; }
-.sop-page details > summary { cursor: pointer; color: #0057A0; }
-.sop-cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
-.sop-card { border: 1px solid #ccc; border-radius: 6px; padding: 8px 14px; min-width: 150px; }
-.sop-card-value { font-size: 2em; font-weight: bold; color: #0072B2; }
-.sop-card-note { font-size: 0.85em; color: #555; }
-.sop-tag { font-size: 0.8em; padding: 1px 5px; border-radius: 3px; color: white; }
-.sop-tag-agreed { background: #0072B2; } .sop-tag-discussion { background: #A05F00; }
-</style>
-"""
+# The pages' stylesheet (package data), read once and injected in each page as a <style>.
+CSS = f"<style>\n{(Path(__file__).parent / 'style.css').read_text(encoding='utf-8')}</style>\n"
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 CSV_MIME = "text/csv;charset=utf-8"
@@ -95,7 +75,10 @@ def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
     body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="")
     if caption:
         body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
-    return body
+    # A box that scrolls sideways when the table is wider than the screen; focusable so a
+    # keyboard can scroll it too.
+    label = html.escape(caption or t("table.scroll", lang), quote=True)
+    return f'<div class="sop-scroll" tabindex="0" role="group" aria-label="{label}">{body}</div>'
 
 
 def table_block(df: pd.DataFrame, lang: str, name: str, *, caption: str = "", summary: str | None = None, open_: bool = False) -> str:
@@ -141,10 +124,7 @@ class ChartView:
         # to check its version, and with it jsonschema's format checkers (rfc3987-syntax
         # builds a grammar on import): about 1.3 s before the first chart of every kernel.
         spec = json.loads(figure.to_json())
-        spec["config"] = {
-            "displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": f"sopkit-{self.name}", "scale": 2},
-        }
+        spec["config"] = plotly_config(lang, self.name)
         self.output.clear_output(wait=True)
         with self.output:
             display({PLOTLY_MIME: spec}, raw=True)

@@ -43,7 +43,7 @@ class CoveragePage(Page):
         self.issues = w.HTML()
         self.issues.add_class("sop-issues")
         self.search_heading = w.HTML()
-        self.search = w.Text(continuous_update=False, layout=w.Layout(width="420px"))
+        self.search = w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%"))
         self.search.add_class("sop-search")
         self.results = w.HTML()
         self.results.add_class("sop-search-results")
@@ -83,7 +83,8 @@ class CoveragePage(Page):
     def redraw(self) -> None:
         fw, lang, f = self.active_fw, self.lang, self.filters()
         counts = analysis.status_table(fw, **f)
-        self.heatmap.update(figures.status_heatmap(fw, lang, **f), counts, lang)
+        statuses = analysis.STATUSES if f["include_discussion"] else ("agreed",)
+        self.heatmap.update(figures.status_heatmap(counts, analysis.top_level(fw, fw.objectives_option.id), lang, statuses=statuses), counts, lang)
         self.draw_coverage()
         self.draw_search()
 
@@ -91,7 +92,7 @@ class CoveragePage(Page):
         """The views that depend on the mapping and the variant."""
         fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
         cov, shown = coverage_tables(fw, variant, lang, f)
-        self.coverage.update(figures.coverage(cov, lang), shown, lang, caption=self.t("derived.caption"))
+        self.coverage.update(figures.coverage(cov, variant, lang), shown, lang, caption=self.t("derived.caption"))
         issues = analysis.mapping_issues(fw, variant)
         if issues.empty:
             self.issues.value = f"<p>{self.t('coverage.no_issues')}</p>"

@@ -35,9 +35,9 @@ class OptionsPage(Page):
                                        style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
         self.flow = ChartView("flow")
-        self.whatif_item = w.Dropdown(layout=w.Layout(width="420px"))
+        self.whatif_item = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
         self.whatif_item.add_class("sop-whatif-item")
-        self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px"))
+        self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
         self.whatif_theme.add_class("sop-whatif-theme")
         self.reset = w.Button(icon="undo", layout=w.Layout(width="auto"))  # fixed width cut the label
         self.reset.add_class("sop-whatif-reset")
@@ -49,7 +49,7 @@ class OptionsPage(Page):
         self.coverage_table.add_class("sop-whatif-coverage")
 
         self.detail_heading = w.HTML()
-        self.objective = w.Dropdown(layout=w.Layout(width="420px"))
+        self.objective = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
         self.objective.add_class("sop-objective")
         self.detail = w.HTML()
         self.detail.add_class("sop-objective-detail")
@@ -166,23 +166,26 @@ class OptionsPage(Page):
 
     def draw_hierarchy(self) -> None:
         fw, lang, f, option = self.framework(), self.lang, self.filters(), self.option.value
-        tops = analysis.option_items(fw, option, **f)
-        shown = tops[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in tops.iterrows()])
-        self.hierarchy.update(figures.hierarchy(fw, option, lang, **f), shown, lang,
+        items = analysis.option_items(fw, option, **f)
+        shown = items[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in items.iterrows()])
+        self.hierarchy.update(figures.hierarchy(items, analysis.top_level(fw, option), option, lang, derived=fw.option(option).derived), shown, lang,
                               caption=self.t("derived.caption") if fw.option(option).derived else "")
 
     def draw_compare(self) -> None:
         fw, lang, f = self.framework(), self.lang, self.filters()
         balance = pd.concat([analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
                              for o in fw.option_ids], ignore_index=True)[["option", "top", "status", "items"]]
-        self.balance.update(figures.option_balance(fw, lang, **f), balance, lang)
+        tops = pd.concat([analysis.top_level(fw, o).assign(option=o) for o in fw.option_ids], ignore_index=True)
+        self.balance.update(figures.option_balance(balance, tops, lang), balance, lang)
         compare = analysis.compare_options(fw, **f)
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
         self.compare_table.value = table_block(compare, lang, "sopkit-options-compared", caption=self.t("derived.compare_caption"))
 
     def draw_mapping(self) -> None:
         fw, lang, f, variant = self.framework(), self.lang, self.filters(), self.variant.value
-        self.flow.update(figures.flow(fw, variant, lang, **f), analysis.flows(fw, variant, **f), lang, caption=self.t("derived.caption"))
+        flows = analysis.flows(fw, variant, **f)
+        figure = figures.flow(flows, analysis.top_level(fw, fw.objectives_option.id), analysis.top_level(fw, fw.variant_option(variant).id), variant, lang)
+        self.flow.update(figure, flows, lang, caption=self.t("derived.caption"))
         self.draw_coverage(fw, variant, f)
 
     def draw_coverage(self, fw, variant: int, f: dict[str, bool]) -> None:

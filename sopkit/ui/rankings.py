@@ -15,6 +15,7 @@ from ..i18n import pick
 from .common import ChartView, Page, table_block
 
 MAX_UPLOAD_BYTES = 1_000_000
+STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all equal" to "only the top counts"
 
 
 class RankingsPage(Page):
@@ -24,15 +25,17 @@ class RankingsPage(Page):
         self.responses = None  # uploaded, validated responses (DataFrame) for the current survey
         self.responses_name = ""
         self.survey = w.Dropdown(options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0],
-                                 layout=w.Layout(width="460px"))
+                                 layout=w.Layout(width="460px", max_width="100%"))
         self.survey.add_class("sop-survey")
         self.order_notice = w.HTML()
         self.order = ChartView("rank-order")
         self.landing_heading = w.HTML()
         self.landing = ChartView("landing")
         self.weight_heading, self.weight_help = w.HTML(), w.HTML()
-        self.strength = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, continuous_update=False,
-                                      readout_format=".2f", layout=w.Layout(width="460px"), style={"description_width": "initial"})
+        # Buttons, not a slider: ipywidgets' slider handle has no accessible name (axe: serious)
+        # and its track collapses to 0 px on a phone.
+        self.strength = w.ToggleButtons(options=[(f"{v:g}", v) for v in STRENGTHS], value=0.5,
+                                        style={"button_width": "auto", "description_width": "initial"})
         self.strength.add_class("sop-strength")
         self.strength_ends = w.HTML()
         self.weighted = ChartView("weighted")
@@ -41,7 +44,7 @@ class RankingsPage(Page):
         self.upload.add_class("sop-responses-upload")
         self.clear = w.Button(icon="times", layout=w.Layout(width="auto"))
         self.clear.add_class("sop-responses-clear")
-        self.method = w.Dropdown(options=[(m, m) for m in survey.METHODS], value="borda")
+        self.method = w.Dropdown(options=[(m, m) for m in survey.METHODS], value="borda", style={"description_width": "initial"})
         self.method.add_class("sop-method")
         self.responses_status = w.HTML()
         self.responses_status.add_class("sop-responses-status")
@@ -57,7 +60,7 @@ class RankingsPage(Page):
         return w.VBox([
             self.survey, self.order_notice, self.order.widget,
             self.landing_heading, self.landing.widget,
-            self.weight_heading, self.weight_help, w.HBox([self.strength, self.strength_ends], layout=w.Layout(align_items="center")),
+            self.weight_heading, self.weight_help, w.HBox([self.strength, self.strength_ends], layout=w.Layout(align_items="center", flex_flow="row wrap")),
             self.weighted.widget,
             self.responses_heading, self.responses_help,
             w.HBox([self.upload, self.clear, self.method], layout=w.Layout(flex_flow="row wrap", align_items="center")),
@@ -93,14 +96,14 @@ class RankingsPage(Page):
         fw, lang, sv = self.fw, self.lang, self.survey.value
         ranked = fw.rankings[fw.rankings["survey"] == sv].sort_values("rank")
         shown = ranked[["rank", "item"]].assign(label=[pick(r, "label", lang) for _, r in ranked.iterrows()])
-        self.order.update(figures.rank_order(fw, sv, lang), shown, lang, caption=self.t("rankings.order_caption"))
+        self.order.update(figures.rank_order(ranked, lang), shown, lang, caption=self.t("rankings.order_caption"))
         land = analysis.survey_landing(fw, sv)
         shown = land[["rank", "item", "option", "target", "fit", "rationale_en"]].assign(
             option=[self.t(f"option.{o}") for o in land["option"]],
             target=[f"{tg} {pick(r, 'target', lang)}" if isinstance(tg, str) else "" for tg, (_, r) in zip(land["target"], land.iterrows())],
             fit=[self.t(f"fit.{f}") for f in land["fit"]],
         )
-        self.landing.update(figures.landing(fw, sv, lang), shown, lang, caption=self.t("derived.caption_landing"))
+        self.landing.update(figures.landing(land, lang), shown, lang, caption=self.t("derived.caption_landing"))
 
     def draw_weighted(self) -> None:
         fw, lang, sv = self.fw, self.lang, self.survey.value

@@ -47,15 +47,15 @@ def test_survey_dropdown_changes_the_ranked_items(rankings, fw):
     wait_value(page, Y_COUNT_JS, 5, arg=".sop-landing")
 
 
-def test_weight_slider_changes_the_scores(rankings, fw):
+def test_weight_buttons_change_the_scores(rankings, fw):
     page = rankings
     at = lambda strength: [round(s, 3) for s in survey.weighted_coverage(fw, "itu-d-objectives", strength)["score"]]  # noqa: E731
     wait_value(page, SCORES_JS, at(0.5))
-    handle = page.locator(".sop-strength .noUi-handle")
-    handle.focus()
-    page.keyboard.press("End")  # keyboard: to the right end, "only the top counts"
+    page.locator(".sop-strength").get_by_role("button", name="1", exact=True).focus()
+    page.keyboard.press("Enter")  # keyboard: "only the top counts"
     wait_value(page, SCORES_JS, at(1.0))
-    page.keyboard.press("Home")
+    page.locator(".sop-strength").get_by_role("button", name="0", exact=True).focus()
+    page.keyboard.press("Space")
     wait_value(page, SCORES_JS, at(0.0))
 
 

@@ -33,13 +33,13 @@
     state.shown = true;
     var why = REASONS[reason] || REASONS.lost;
     var zhFirst = lang().indexOf("zh") === 0;
-    var box = document.createElement("div");
+    var box = document.createElement("aside");  // a landmark of its own, outside the (inert) page
     box.className = "sop-reload-notice";
-    box.setAttribute("role", "alert");
+    box.setAttribute("aria-label", zhFirst ? "连接 / Connection" : "Connection / 连接");
     box.setAttribute("data-reason", String(reason));
     var en = "<p lang=\"en\"><b>" + why[0] + "</b> Reload the page to continue.</p>";
     var zh = "<p lang=\"zh\"><b>" + why[1] + "</b>请重新加载页面以继续。</p>";
-    box.innerHTML = (zhFirst ? zh + en : en + zh) +
+    box.innerHTML = "<div role=\"alert\">" + (zhFirst ? zh + en : en + zh) + "</div>" +
       "<button type=\"button\" class=\"sop-reload\">" + (zhFirst ? "重新加载 / Reload" : "Reload / 重新加载") + "</button>";
     box.querySelector("button").addEventListener("click", function () { window.location.reload(); });
     document.body.insertBefore(box, document.body.firstChild);

@@ -1,0 +1,264 @@
+"""Figure builders draw the table they are given: pandas in, plotly out.
+
+Each test builds a figure from an analysis table, changes the table, and checks that the
+figure follows it (so a figure cannot quietly recompute its own data from the framework).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sopkit import analysis, figures
+from sopkit.model import Framework
+
+TABLE_FIGURES = ["hierarchy", "flow", "status_heatmap", "coverage", "option_balance", "rank_order", "landing"]
+
+
+def values(seq) -> list:
+    """A plotly array as a plain list (plotly may keep numpy arrays or typed-array dicts)."""
+    return np.asarray(seq).tolist()
+
+
+def unwrapped(labels) -> list[str]:
+    """Labels without the line breaks the figures put in (and without spaces, which a break eats)."""
+    return ["".join(str(label).replace("<br>", "").split()) for label in labels]
+
+
+@pytest.mark.parametrize("name", TABLE_FIGURES)
+def test_figure_builders_take_no_framework(name):
+    """Figures take tables: no parameter is a Framework, none is called ``fw``."""
+    params = inspect.signature(getattr(figures, name)).parameters.values()
+    assert all(p.name != "fw" and p.annotation is not Framework for p in params)
+
+
+# ---- hierarchy --------------------------------------------------------------------------------
+
+def test_hierarchy_draws_the_items_it_is_given(fw):
+    items = analysis.option_items(fw, "themes-4")
+    tops = analysis.top_level(fw, "themes-4")
+    fig = figures.hierarchy(items, tops, "themes-4")
+    trace = fig.data[0]
+    assert {i.split("/", 1)[1] for i in trace.ids if "/" in i} == set(items["item"])
+    assert [i for i, p in zip(trace.ids, trace.parents) if p == "themes-4"] == list(tops["id"])
+
+    fewer = items[items["top"] != "T1"]
+    trace = figures.hierarchy(fewer, tops, "themes-4").data[0]
+    assert not [i for i in trace.ids if i.startswith("T1/")]
+    assert len(trace.ids) == 1 + len(tops) + len(fewer)
+
+
+# ---- flow -------------------------------------------------------------------------------------
+
+def test_flow_link_values_are_the_table(fw):
+    flows = analysis.flows(fw, 5)
+    objectives, themes = analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-5")
+    sankey = figures.flow(flows, objectives, themes, 5).data[0]
+    assert values(sankey.link.value) == flows["items"].tolist()
+    labels = list(sankey.node.label)
+    assert [labels[i].split(" ")[0] for i in sankey.link.source] == flows["objective"].tolist()
+    assert [labels[i].split(" ")[0] for i in sankey.link.target] == flows["theme"].tolist()
+
+    doubled = flows.assign(items=flows["items"] * 2)
+    assert values(figures.flow(doubled, objectives, themes, 5).data[0].link.value) == doubled["items"].tolist()
+
+
+# ---- status heatmap ------------------------------------------------------------------------
+
+def test_status_heatmap_cells_are_the_table(fw):
+    table = analysis.status_table(fw)
+    objectives = analysis.top_level(fw, "atu-7")
+    fig = figures.status_heatmap(table, objectives)
+    outcomes, outputs = fig.data
+    assert values(outcomes.z) == table[["outcomes agreed", "outcomes discussion"]].to_numpy().tolist()
+    assert values(outputs.z) == table[["outputs agreed", "outputs discussion"]].to_numpy().tolist()
+    assert [y.split(" ")[0] for y in outcomes.y] == table["objective"].tolist()
+
+    two = table.iloc[:2]
+    fig = figures.status_heatmap(two, objectives, statuses=("agreed",))
+    assert values(fig.data[0].z) == two[["outcomes agreed"]].to_numpy().tolist()
+    assert len(fig.data[0].x) == 1
+
+
+# ---- coverage ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant", [4, 5])
+def test_coverage_bars_are_the_table(fw, variant):
+    cov = analysis.theme_coverage(fw, variant)
+    fig = figures.coverage(cov, variant)
+    for trace in fig.data:
+        assert [y.split(" ")[0] for y in trace.y] == cov["theme"].tolist()
+    assert sum(sum(values(trace.x)) for trace in fig.data) == cov["items"].sum()
+
+
+def test_coverage_title_names_the_variant_it_is_told_not_the_row_count(fw):
+    cov = analysis.theme_coverage(fw, 5)
+    fewer = cov[cov["items"] > cov["items"].min()]  # a filtered table: fewer rows than priorities
+    assert len(fewer) < 5
+    title = figures.coverage(fewer, 5).layout.title.text
+    assert "5" in title and str(len(fewer)) not in title
+
+
+# ---- option balance ---------------------------------------------------------------------------
+
+def _balance(fw, **filters):
+    balance = pd.concat([
+        analysis.option_items(fw, o, **filters).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
+        for o in fw.option_ids], ignore_index=True)
+    tops = pd.concat([analysis.top_level(fw, o).assign(option=o) for o in fw.option_ids], ignore_index=True)
+    return balance, tops
+
+
+def test_option_balance_bars_are_the_table(fw):
+    balance, tops = _balance(fw)
+    fig = figures.option_balance(balance, tops)
+    drawn = {(t.xaxis, x, t.legendgroup): y for t in fig.data for x, y in zip(t.x, values(t.y))}
+    axes = {o: ("x" if i == 0 else f"x{i + 1}") for i, o in enumerate(fw.option_ids)}
+    for _, row in balance.iterrows():
+        assert drawn[(axes[row["option"]], row["top"], row["status"])] == row["items"]
+    assert sum(drawn.values()) == balance["items"].sum()  # the rest are zeros
+
+
+def test_option_balance_draws_the_options_of_its_tables(fw):
+    balance, tops = _balance(fw)
+    only = tops[tops["option"] == "atu-7"]
+    fig = figures.option_balance(balance[balance["option"] == "atu-7"], only)
+    assert len(fig.data) == len(analysis.STATUSES)
+    assert set(fig.data[0].x) == set(only["id"])
+
+
+# ---- rankings ---------------------------------------------------------------------------------
+
+def test_rank_order_draws_the_rows_it_is_given(fw):
+    survey = fw.surveys["id"].iloc[0]
+    ranked = fw.rankings[fw.rankings["survey"] == survey]
+    fig = figures.rank_order(ranked.sample(frac=1, random_state=1))  # any row order: drawn by rank
+    assert values(fig.data[0].x) == sorted(ranked["rank"].tolist())
+    assert unwrapped(fig.data[0].y) == unwrapped(ranked.sort_values("rank")["label_en"])
+    assert len(figures.rank_order(ranked.head(2)).data[0].y) == 2
+
+
+def test_landing_cells_are_the_table(fw):
+    survey = fw.surveys["id"].iloc[0]
+    land = analysis.survey_landing(fw, survey)
+    heat = figures.landing(land).data[0]
+    assert unwrapped(heat.y) == unwrapped(land.drop_duplicates("item")["label_en"])
+    assert len(heat.x) == land["option"].nunique()
+    fits = {"direct": 1.0, "partial": 0.5, "none": 0.0}
+    first = land[land["item"] == land["item"].iloc[0]]
+    assert values(heat.z)[0] == [fits[f] for f in first["fit"]]
+
+    # Change one fit in the table: the figure follows.
+    changed = land.copy()
+    changed.loc[changed.index[0], "fit"] = "none" if land["fit"].iloc[0] != "none" else "direct"
+    assert values(figures.landing(changed).data[0].z)[0][0] == fits[changed["fit"].iloc[0]]
+
+
+# ---- chart config -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plotly_config_sends_nothing_away_and_keeps_png_download(lang):
+    config = figures.plotly_config(lang, "flow")
+    assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
+    assert config["showLink"] is False and config["plotlyServerURL"] == ""
+    assert {"sendChartToCloud", "sendDataToCloud", "editInChartStudio"} <= set(config["modeBarButtonsToRemove"])
+    assert "toImage" not in config["modeBarButtonsToRemove"]
+    assert config["toImageButtonOptions"] == {"format": "png", "filename": "sopkit-flow", "scale": 2}
+    assert config["displaylogo"] is False
+
+
+def test_plotly_config_in_chinese_carries_plotlys_zh_cn_locale():
+    config = figures.plotly_config("zh", "x")
+    assert config["locale"] == "zh-CN"
+    locale = config["locales"]["zh-CN"]
+    assert set(locale) == {"dictionary", "format"}
+    assert locale["dictionary"]["Download plot as a PNG"] == "下载图表为PNG格式"
+    assert locale["dictionary"]["Zoom"] == "缩放"
+    assert len(locale["format"]["months"]) == 12
+
+
+def test_plotly_config_in_english_has_no_locale():
+    config = figures.plotly_config("en", "x")
+    assert "locale" not in config and "locales" not in config
+
+
+def test_plotly_config_is_json_and_not_shared_between_calls():
+    import json
+
+    a = figures.plotly_config("zh", "a")
+    json.dumps(a)  # goes into the mime bundle as is
+    a["modeBarButtonsToRemove"].append("toImage")
+    assert "toImage" not in figures.plotly_config("zh", "a")["modeBarButtonsToRemove"]
+
+
+# ---- fitting texts on a phone ---------------------------------------------------------------------
+
+LONG = [
+    "T5 Inclusive and secure telecommunications/ICTs for sustainable development",
+    "方案1：4个主题重点：高级别项目、成果和输出成果（按状态） — 本项目的提议",
+    "ATU部门目标对应于4个主题重点（成果和输出成果） — 本项目的提议",
+    "Option 1: 4 thematic priorities",
+    "short",
+]
+
+
+@pytest.mark.parametrize("text", LONG)
+@pytest.mark.parametrize("cols", [10, 14, 22, 40])
+def test_lines_fit_their_width_and_keep_the_text(text, cols):
+    lines = figures._lines(text, cols)
+    assert all(figures._cols(line) <= cols for line in lines)
+    assert "".join("".join(lines).split()) == "".join(text.split())
+    assert not any(line[:1] in figures.NO_LINE_START for line in lines[1:])
+
+
+def test_lines_break_latin_at_spaces_and_chinese_between_characters():
+    assert figures._lines("Option 1: 4 thematic priorities", 14) == ["Option 1: 4", "thematic", "priorities"]
+    assert figures._lines("各优先事项在各方案下的归属", 10) == ["各优先事项", "在各方案下", "的归属"]
+    assert figures._cols("方案A") == 5
+
+
+def _long_labels(fig) -> list[str]:
+    texts = []
+    for trace in fig.data:
+        for attr in ("y", "x"):
+            texts += [v for v in list(getattr(trace, attr, None) if getattr(trace, attr, None) is not None else []) if isinstance(v, str)]
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chart_texts_are_wrapped_to_fit_a_phone(fw, lang):
+    """Titles, category labels and Sankey nodes carry line breaks: no line wider than a phone allows."""
+    survey = fw.surveys["id"].iloc[0]
+    built = [
+        figures.coverage(analysis.theme_coverage(fw, 5), 5, lang),
+        figures.status_heatmap(analysis.status_table(fw), analysis.top_level(fw, "atu-7"), lang),
+        figures.landing(analysis.survey_landing(fw, survey), lang),
+        figures.rank_order(fw.rankings[fw.rankings["survey"] == survey], lang),
+        figures.flow(analysis.flows(fw, 5), analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-5"), 5, lang),
+        figures.option_balance(*_balance(fw), lang),
+    ]
+    for fig in built:
+        for line in str(fig.layout.title.text).split("<br>"):
+            assert figures._cols(line) <= figures.TITLE_COLS
+        labels = _long_labels(fig) + [a.text for a in fig.layout.annotations]
+        if fig.data and fig.data[0].type == "sankey":
+            labels += list(fig.data[0].node.label)
+        for label in labels:
+            for line in label.split("<br>"):
+                assert figures._cols(line) <= figures.LABEL_COLS, (fig.layout.title.text, label)
+
+
+@pytest.mark.parametrize("build", ["coverage", "distribution"])
+def test_legends_sit_below_the_axis_title_not_on_it(fw, build):
+    if build == "coverage":
+        fig = figures.coverage(analysis.theme_coverage(fw, 4), 4)
+    else:
+        from sopkit import survey as sv
+
+        items = sv.survey_items(fw, "strategic-goals")
+        fig = figures.distribution(sv.rank_distribution(sv.synthetic_responses(items, 5, seed=1), items), {})
+    legend = fig.layout.legend
+    assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")
