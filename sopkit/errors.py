@@ -43,7 +43,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "tables_undescribed": ("tables",),
     # the header
     "unknown_column": ("expected",),
-    "missing_column": ("expected",),
+    "missing_column": (),
     "duplicate_column": (),
     # a row or a cell
     "row_length": ("cells", "header"),
@@ -229,7 +229,7 @@ def check_header(header: Sequence[str], expected: Sequence[str], found: Problems
             found.add(row, col or "(blank)", "unknown_column", expected=listed)
     for col in expected:
         if col not in header:
-            found.add(row, col, "missing_column", expected=listed)
+            found.add(row, col, "missing_column")
     for col in dict.fromkeys(c for c in header if header.count(c) > 1):
         found.add(row, col, "duplicate_column")
 

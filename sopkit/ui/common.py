@@ -116,6 +116,9 @@ def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 # ---- the mapping in use: the project's proposal or the user's own -------------------------------------
 
+USER_SUFFIX = "_user"  # derived.caption -> derived.caption_user: the same text for the user's own mapping
+
+
 def is_bundled_mapping(fw: Framework, bundled: Framework) -> bool:
     """Is *fw*'s mapping the project's proposal (the one of *bundled*), not one the user edited or uploaded?"""
     return fw is bundled or fw.mapping.equals(bundled.mapping)
@@ -123,7 +126,7 @@ def is_bundled_mapping(fw: Framework, bundled: Framework) -> bool:
 
 def mapping_text(key: str, lang: str, *, bundled: bool, **fields: object) -> str:
     """The message *key* for the project's proposal, or its ``<key>_user`` twin for the user's mapping."""
-    return t(key if bundled else f"{key}_user", lang, **fields)
+    return t(key if bundled else key + USER_SUFFIX, lang, **fields)
 
 
 def mapping_figure(figure: Any, lang: str, *, bundled: bool) -> Any:
@@ -131,8 +134,12 @@ def mapping_figure(figure: Any, lang: str, *, bundled: bool) -> Any:
     if bundled:
         return figure
     title = figure.layout.title.text or ""
-    ours, theirs = t("derived.short", lang), t("derived.short_user", lang)
-    figure.update_layout(title_text=title.replace(ours, theirs) if ours in title else f"{title} — {theirs}")
+    for key in ("derived.short", "derived.partly"):
+        ours = t(key, lang)
+        if ours in title:
+            figure.update_layout(title_text=title.replace(ours, t(key + USER_SUFFIX, lang)))
+            return figure
+    figure.update_layout(title_text=f"{title} — {t('derived.short_user', lang)}")
     return figure
 
 

@@ -210,7 +210,7 @@ class OptionsPage(Page):
         fw, lang, f = self.framework(), self.lang, self.filters()
         balance = pd.concat([analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
                              for o in analysis.OPTIONS], ignore_index=True)[["option", "top", "status", "items"]]
-        self.balance.update(figures.option_balance(fw, lang, **f), balance, lang)
+        self.balance.update(mapping_figure(figures.option_balance(fw, lang, **f), lang, bundled=self.bundled()), balance, lang)
         compare = analysis.compare_options(fw, **f)
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
         if not self.bundled():  # option 1's rows follow the user's mapping, not the project's proposal
