@@ -48,7 +48,7 @@ CSS = """
 .sop-card-note { font-size: 0.85em; color: #555; }
 .sop-tag { font-size: 0.8em; padding: 1px 5px; border-radius: 3px; color: white; }
 .sop-tag-agreed { background: #0072B2; } .sop-tag-discussion { background: #A05F00; }
-.sop-upload-message { margin: 2px 0 6px; } .sop-upload-message ul { margin: 4px 0; overflow-wrap: anywhere; }
+.sop-upload-message { margin: 2px 0 6px; scroll-margin: 16px; } .sop-upload-message ul { margin: 4px 0; overflow-wrap: anywhere; }
 .sop-previous { color: #555; font-style: italic; }
 </style>
 """
