@@ -25,7 +25,7 @@ def messages(lang: str) -> dict[str, str]:
     return json.loads((MESSAGES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
 
 
-def t(key: str, lang: str = "en", **fields: object) -> str:
+def t(key: str, lang: str = "en", /, **fields: object) -> str:
     """The UI string *key* in *lang*, formatted with *fields*."""
     text = messages(lang).get(key) or messages("en").get(key) or key
     return text.format(**fields) if fields else text

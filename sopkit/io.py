@@ -14,43 +14,42 @@ import io as _io
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, Problems, check_header, not_text, shown, size_text, strip_bom
 from .schema import Field, Table
 
 Row = dict[str, Any]
 MAX_FILE_BYTES = 20 * 1024 * 1024  # far above any real table; stops a runaway file
 
 
-def _shown(value: str, limit: int = 40) -> str:
-    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+Error = tuple[str, dict[str, Any]]  # (problem code, params)
 
 
-def _convert(value: str, spec: Field) -> tuple[Any, str | None]:
-    """Convert one non-empty cell; return (value, error message or None)."""
+def _convert(value: str, spec: Field) -> tuple[Any, Error | None]:
+    """Convert one non-empty cell; return (value, (problem code, params) or None)."""
     if spec.type == "integer":
         try:
             number = int(value)
         except ValueError:
-            return None, f"{_shown(value)} is not a whole number"
+            return None, ("not_integer", {"value": shown(value)})
         if spec.minimum is not None and number < spec.minimum:
-            return None, f"{number} is below the minimum {spec.minimum}"
+            return None, ("below_minimum", {"value": number, "minimum": spec.minimum})
         return number, None
     if spec.type == "boolean":
         if value in spec.true_values:
             return True, None
         if value in spec.false_values:
             return False, None
-        return None, f"{_shown(value)} is not true or false"
+        return None, ("not_boolean", {"value": shown(value)})
     if spec.type == "date":
         try:
             return dt.date.fromisoformat(value), None
         except ValueError:
-            return None, f"{_shown(value)} is not a date written YYYY-MM-DD"
+            return None, ("not_date", {"value": shown(value)})
     if spec.type == "time":
         try:
             return dt.datetime.strptime(value, "%H:%M").time(), None
         except ValueError:
-            return None, f"{_shown(value)} is not a time written HH:MM"
+            return None, ("not_time", {"value": shown(value)})
     return value, None
 
 
@@ -62,35 +61,38 @@ def read_table(data_dir: Path, table: Table) -> tuple[list[Row], list[Problem]]:
     """
     name = table.path
     path = data_dir / table.path
-    problems: list[Problem] = []
-
-    def problem(row: int | None, column: str | None, message: str) -> None:
-        problems.append(Problem(name, row, column, message))
-
+    found = Problems(name)
     try:
         raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
     except FileNotFoundError:
-        problem(None, None, f"file is missing from {data_dir}")
-        return [], problems
+        found.add(None, None, "file_missing", folder=str(data_dir))
+        return [], found.list()
     except OSError as exc:
-        problem(None, None, f"cannot be read ({exc.strerror})")
-        return [], problems
+        found.add(None, None, "file_unreadable", reason=exc.strerror)
+        return [], found.list()
     if raw is None:
-        problem(None, None, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
-        return [], problems
-    rows, found = parse_table(raw, table, name)
-    return rows, problems + found
+        found.add(None, None, "too_large", limit=size_text(MAX_FILE_BYTES))
+        return [], found.list()
+    return parse_table(raw, table, name)
 
 
-def parse_table(raw: bytes, table: Table, name: str) -> tuple[list[Row], list[Problem]]:
-    """Validate one table's CSV content against its schema; *name* is used in messages."""
-    problems: list[Problem] = []
+def parse_table(raw: bytes, table: Table, name: str, *, max_problems: int | None = None) -> tuple[list[Row], list[Problem]]:
+    """Validate one table's CSV content against its schema; *name* is used in messages.
 
-    def problem(row: int | None, column: str | None, message: str) -> None:
-        problems.append(Problem(name, row, column, message))
+    *max_problems* keeps the first problems only (an upload); ``None`` keeps all (``sopkit check``).
+    """
+    found = Problems(name, max_problems)
+    rows = _parse_table(raw, table, found)
+    return rows, found.list()
 
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+
+def _parse_table(raw: bytes, table: Table, found: Problems) -> list[Row]:
+    problem = found.add
+    kind = not_text(raw)
+    if kind is not None:
+        problem(None, None, kind[0], **kind[1])
+        return []
+    raw = strip_bom(raw)
     try:
         text = raw.decode("utf-8")
         invalid = False
@@ -100,8 +102,8 @@ def parse_table(raw: bytes, table: Table, name: str) -> tuple[list[Row], list[Pr
         text = raw.decode("utf-8", errors="surrogateescape")
         invalid = True
     if not text.strip():
-        problem(None, None, "file is empty (it needs at least the header row)")
-        return [], problems
+        problem(None, None, "empty")
+        return []
 
     records = list(csv.reader(_io.StringIO(text, newline="")))
     if invalid:
@@ -110,20 +112,12 @@ def parse_table(raw: bytes, table: Table, name: str) -> tuple[list[Row], list[Pr
             for index, cell in enumerate(record):
                 if any("\udc80" <= ch <= "\udcff" for ch in cell):
                     column = header[index].strip() if number > 1 and index < len(header) else None
-                    problem(number, column, "text is not valid UTF-8 (save the file as 'CSV UTF-8')")
-        return [], problems
+                    problem(number, column, "not_utf8")
+        return []
     header = [h.strip() for h in records[0]]
-    expected = table.field_names
-    for col in header:
-        if col not in expected:
-            problem(1, col or "(blank)", f"unknown column (expected: {', '.join(expected)})")
-    for col in expected:
-        if col not in header:
-            problem(1, col, "column is missing from the header")
-    for col in {c for c in header if header.count(c) > 1}:
-        problem(1, col, "column appears more than once in the header")
-    if problems:
-        return [], problems
+    check_header(header, table.field_names, found)
+    if found:
+        return []
 
     specs = {f.name: f for f in table.fields}
     rows: list[Row] = []
@@ -132,7 +126,7 @@ def parse_table(raw: bytes, table: Table, name: str) -> tuple[list[Row], list[Pr
             continue  # blank lines, as Excel leaves at the end
         if len(record) != len(header):
             missing = header[len(record)] if len(record) < len(header) else None
-            problem(number, missing, f"row has {len(record)} cells, the header has {len(header)}")
+            problem(number, missing, "row_length", cells=len(record), header=len(header))
             continue
         row: Row = {"_row": number}
         for col, cell in zip(header, record):
@@ -140,21 +134,21 @@ def parse_table(raw: bytes, table: Table, name: str) -> tuple[list[Row], list[Pr
             value = cell.strip()
             if not value:
                 if spec.required:
-                    problem(number, col, "required value is blank")
+                    problem(number, col, "required")
                 row[col] = None
                 continue
             converted, error = _convert(value, spec)
             if error is None and spec.enum is not None and converted not in spec.enum:
                 allowed = ", ".join(str(v).lower() if isinstance(v, bool) else str(v) for v in spec.enum)
-                error = f"{_shown(value)} is not one of: {allowed}"
+                error = ("enum", {"value": shown(value), "allowed": allowed})
             if error is None and spec.pattern is not None and not spec.pattern.fullmatch(value):
-                error = f"{_shown(value)} is not a valid {col}"
+                error = ("pattern", {"value": shown(value), "field": col})
             if error:
-                problem(number, col, error)
+                problem(number, col, error[0], **error[1])
             row[col] = converted
         rows.append(row)
-    if not rows and not problems:
-        problem(None, None, "file has a header but no data rows")
+    if not rows and not found:
+        problem(None, None, "no_rows")
     if table.primary_key:
         seen: dict[tuple[Any, ...], int] = {}
         for row in rows:
@@ -162,11 +156,11 @@ def parse_table(raw: bytes, table: Table, name: str) -> tuple[list[Row], list[Pr
             if any(k is None for k in key):
                 continue
             if key in seen:
-                shown = ", ".join(f"{k}={v}" for k, v in zip(table.primary_key, key))
-                problem(row["_row"], table.primary_key[-1], f"duplicate key ({shown}), first used in row {seen[key]}")
+                key_text = ", ".join(f"{k}={v}" for k, v in zip(table.primary_key, key))
+                problem(row["_row"], table.primary_key[-1], "duplicate_key", key=key_text, first=seen[key])
             else:
                 seen[key] = row["_row"]
-    return rows, problems
+    return rows
 
 
 def check_foreign_keys(tables: dict[str, Table], rows: dict[str, list[Row]]) -> list[Problem]:
@@ -181,13 +175,7 @@ def check_foreign_keys(tables: dict[str, Table], rows: dict[str, list[Row]]) -> 
                 key = tuple(row[c] for c in fk.fields)
                 if any(v is None for v in key) or key in target:
                     continue
-                shown = " / ".join(str(v) for v in key)
-                problems.append(
-                    Problem(
-                        table.path,
-                        row["_row"],
-                        fk.fields[-1],
-                        f"{shown!r} does not exist in {tables[fk.resource].path} ({', '.join(fk.reference)})",
-                    )
-                )
+                value = " / ".join(str(v) for v in key)
+                problems.append(Problem(table.path, row["_row"], fk.fields[-1], "foreign_key",
+                                        {"value": repr(value), "table": tables[fk.resource].path, "columns": ", ".join(fk.reference)}))
     return problems

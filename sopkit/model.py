@@ -170,7 +170,7 @@ def validate(path: str | os.PathLike[str] | None = None, *, mapping: str | os.Pa
     tables = read_package(data_dir)
     missing = [n for n in Framework.table_names() if n not in tables]
     if missing:
-        return tables, {}, [Problem("datapackage.json", None, None, f"no table described for: {', '.join(missing)}")]
+        return tables, {}, [Problem("datapackage.json", None, None, "tables_undescribed", {"tables": ", ".join(missing)})]
     folders = {name: data_dir for name in tables}
     if mapping is not None:
         # An edited mapping from elsewhere: same schema, its own file name in messages.

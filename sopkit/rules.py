@@ -23,15 +23,15 @@ def check_items(rows: dict[str, list[Row]]) -> list[Problem]:
     for table in ("outcomes", "outputs"):
         for r in rows.get(table, []):
             if r["id"] and r["objective"] and not r["id"].startswith(r["objective"] + ("-" if "/" not in r["id"] else "/")):
-                problems.append(Problem(f"{table}.csv", r["_row"], "id", f"{r['id']!r} does not start with its objective {r['objective']!r}"))
+                problems.append(Problem(f"{table}.csv", r["_row"], "id", "id_objective", {"value": repr(r["id"]), "objective": repr(r["objective"])}))
             if r["alternative_wording"] is True and not r["alt_text_zh"]:
-                problems.append(Problem(f"{table}.csv", r["_row"], "alt_text_zh", "alternative_wording is true but the alternative text is blank"))
+                problems.append(Problem(f"{table}.csv", r["_row"], "alt_text_zh", "alt_text_blank"))
             if r["alternative_wording"] is False and r["alt_text_zh"]:
-                problems.append(Problem(f"{table}.csv", r["_row"], "alternative_wording", "an alternative text is given but alternative_wording is false"))
+                problems.append(Problem(f"{table}.csv", r["_row"], "alternative_wording", "alt_text_unexpected"))
     both = _ids(rows, "outcomes") & _ids(rows, "outputs")
     for r in rows.get("outputs", []):
         if r["id"] in both:
-            problems.append(Problem("outputs.csv", r["_row"], "id", f"{r['id']!r} is also an outcome id"))
+            problems.append(Problem("outputs.csv", r["_row"], "id", "output_is_outcome", {"value": repr(r["id"])}))
     return problems
 
 
@@ -43,11 +43,11 @@ def check_mapping(rows: dict[str, list[Row]], mapping: list[Row], file: str = "m
     for r in mapping:
         table = ITEM_TABLES.get(r["item_type"] or "")
         if table and r["item"] and r["item"] not in _ids(rows, table):
-            problems.append(Problem(file, r["_row"], "item", f"{r['item']!r} is not an {r['item_type']} in {table}.csv"))
+            problems.append(Problem(file, r["_row"], "item", "mapping_item", {"value": repr(r["item"]), "kind": r["item_type"], "table": f"{table}.csv"}))
         theme = themes.get(r["theme"] or "")
         option = variants.get(r["variant"])
         if theme is not None and option is not None and not theme[option.theme_flag]:
-            problems.append(Problem(file, r["_row"], "theme", f"{r['theme']} is not one of the {r['variant']} thematic priorities"))
+            problems.append(Problem(file, r["_row"], "theme", "mapping_theme", {"theme": r["theme"], "variant": r["variant"]}))
     return problems
 
 
@@ -63,9 +63,9 @@ def check_rankings(rows: dict[str, list[Row]]) -> list[Problem]:
             if r["rank"] is None:
                 continue
             if r["rank"] in seen:
-                problems.append(Problem("rankings.csv", r["_row"], "rank", f"rank {r['rank']} of {survey!r} is also given in row {seen[r['rank']]}"))
+                problems.append(Problem("rankings.csv", r["_row"], "rank", "rank_repeated", {"rank": r["rank"], "survey": repr(survey), "first": seen[r["rank"]]}))
             elif r["rank"] > len(items):
-                problems.append(Problem("rankings.csv", r["_row"], "rank", f"rank {r['rank']} is beyond the {len(items)} items of {survey!r}"))
+                problems.append(Problem("rankings.csv", r["_row"], "rank", "rank_beyond", {"rank": r["rank"], "count": len(items), "survey": repr(survey)}))
             seen.setdefault(r["rank"], r["_row"])
     themes = {r["id"]: r for r in rows.get("themes", [])}
     objectives = _ids(rows, "objectives")
@@ -73,7 +73,7 @@ def check_rankings(rows: dict[str, list[Row]]) -> list[Problem]:
     for r in rows.get("ranking_landing", []):
         target, option = r["target"], r["option"]
         if (target is None) != (r["fit"] == "none"):
-            problems.append(Problem("ranking_landing.csv", r["_row"], "fit", "fit must be 'none' exactly when target is blank"))
+            problems.append(Problem("ranking_landing.csv", r["_row"], "fit", "fit_target"))
         if target is None or option not in options:
             continue
         if options[option].kind == "objectives":
@@ -81,5 +81,5 @@ def check_rankings(rows: dict[str, list[Row]]) -> list[Problem]:
         else:
             ok = target in themes and bool(themes[target][options[option].theme_flag])
         if not ok:
-            problems.append(Problem("ranking_landing.csv", r["_row"], "target", f"{target!r} is not a top-level item of option {option}"))
+            problems.append(Problem("ranking_landing.csv", r["_row"], "target", "landing_target", {"value": repr(target), "option": option}))
     return problems

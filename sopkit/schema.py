@@ -98,8 +98,8 @@ def read_package(data_dir: Path) -> dict[str, Table]:
                 foreign_keys=fks,
             )
     except FileNotFoundError:
-        raise DataError([Problem(path.name, None, None, f"file not found in {data_dir}")]) from None
+        raise DataError([Problem(path.name, None, None, "package_missing", {"folder": str(data_dir)})]) from None
     except (ValueError, KeyError, TypeError, re.error) as exc:
         # JSON syntax errors, missing keys: the descriptor itself is broken.
-        raise DataError([Problem(path.name, None, None, f"cannot read the data package description ({exc})")]) from None
+        raise DataError([Problem(path.name, None, None, "package_unreadable", {"reason": str(exc)})]) from None
     return tables

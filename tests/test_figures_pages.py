@@ -67,7 +67,7 @@ def test_rankings_charts_are_their_tables(fw):
     for survey in fw.surveys["id"]:
         page.survey.value = survey
         order = page.order.table
-        assert [y.replace("<br>", "").replace(" ", "") for y in page.order.figure.data[0].y] == [x.replace(" ", "") for x in order["label"]]
+        assert [y.replace("<br>", "").replace(" ", "") for y in page.order.figure.data[0].y] == [x.replace(" ", "") for x in order["name"]]
         landing = page.landing.table
         heat = page.landing.figure.data[0]
         assert len(heat.y) * len(heat.x) == len(landing)

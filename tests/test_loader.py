@@ -205,11 +205,11 @@ def test_data_error_is_a_value_error():
 
 
 def test_data_error_carries_location_and_problems():
-    problems = [Problem("a.csv", 3, "x", "bad"), Problem("b.csv", None, None, "worse")]
+    problems = [Problem("a.csv", 3, "x", "not_integer", {"value": "'bad'"}), Problem("b.csv", None, None, "empty")]
     err = DataError(problems)
     assert (err.file, err.row, err.column) == ("a.csv", 3, "x")
     assert err.problems == problems
-    assert str(err).startswith("a.csv:3: x: bad")
+    assert str(err).startswith("a.csv:3: x: 'bad' is not a whole number")
     assert "1 more problem" in str(err)
 
 

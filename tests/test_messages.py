@@ -224,3 +224,16 @@ def test_every_column_shown_in_a_table_has_a_header():
     assert len(columns) > 15
     missing = sorted(c for c in columns if f"col.{c}" not in MESSAGES["en"])
     assert not missing, f"table columns without a col.<name> message: {missing}"
+
+
+def test_every_problem_code_has_a_message_with_its_placeholders():
+    from sopkit.errors import CODES
+
+    for lang in LANGUAGES:
+        missing = sorted(code for code in CODES if f"problem.{code}" not in MESSAGES[lang])
+        assert not missing, f"problem codes without a message in {lang}.json: {missing}"
+        differ = {code: placeholders(MESSAGES[lang][f"problem.{code}"]) for code, fields in CODES.items()
+                  if placeholders(MESSAGES[lang][f"problem.{code}"]) != set(fields)}
+        assert not differ, f"{lang}.json: placeholders differ from sopkit.errors.CODES: {differ}"
+    unused = sorted(k for k in MESSAGES["en"] if k.startswith("problem.") and k[len("problem."):] not in CODES)
+    assert not unused, f"problem messages without a code: {unused}"

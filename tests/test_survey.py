@@ -150,7 +150,7 @@ def test_bad_too_large_is_refused_before_parsing():
     assert len(err.value.problems) == 1  # nothing decoded or parsed: only the size
     p = problem(err)
     assert (p.file, p.row, p.column) == ("upload.csv", None, None)
-    assert "more than the limit of 100 bytes" in p.message
+    assert "larger than 100 bytes" in p.message
     sv.parse_responses(csv_bytes("r1,ITU-D.4,1"), ITEMS, max_bytes=len(csv_bytes("r1,ITU-D.4,1")))  # at the limit: fine
 
 

@@ -17,7 +17,7 @@ import sopkit
 from sopkit import analysis
 from sopkit.i18n import t
 from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
-from sopkit.ui.coverage import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
+from sopkit.limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
 from ui_helpers import download, edited_mapping, html_table, text_of, upload_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +129,8 @@ def test_upload_of_an_edited_mapping_changes_coverage(page):
     assert after["T1"] == before["T1"] + D1_ITEMS
     assert after["T4"] == before["T4"] - D1_ITEMS
     assert "my-mapping.csv" in page.mapping_status.value
-    assert text_of(page.message.value).strip() == t("coverage.upload_ok", name="my-mapping.csv")
+    assert text_of(page.upload_note.value).strip() == t("coverage.upload_ok", name="my-mapping.csv")
+    assert page.message.value == ""
     # agreed/contested counts do not depend on the mapping
     assert [np.asarray(tr.z).tolist() for tr in page.heatmap.figure.data] == heatmap_before
 
@@ -141,7 +142,7 @@ def test_upload_of_the_options_page_download(page, framework):
 
     upload(page, "mapping.csv", download(options.mapping_download.value, "sop-download-mapping"))
 
-    assert "sop-message-error" not in page.message.value
+    assert "sop-message-error" not in page.upload_note.value
     options_cov = html_table(options.coverage_table.value)
     assert dict(zip(options_cov[t("col.theme")], options_cov[t("col.items")].astype(int))) == covered(page)
 
@@ -175,7 +176,7 @@ BAD_UPLOADS = {
     "unknown-item.csv": (_unknown_item, "D.9-z"),
     "wrong-columns.csv": (_wrong_columns, "objective"),
     "latin1.csv": (_not_utf8, "UTF-8"),
-    "huge.csv": (_too_large, f"{MAX_UPLOAD_BYTES // 1000} KB"),
+    "huge.csv": (_too_large, "larger than 1 MB"),
     "empty.csv": (lambda: b"", "empty"),
 }
 
@@ -188,8 +189,9 @@ def test_bad_upload_is_refused_with_a_readable_message(page, name):
 
     upload(page, name, content())
 
-    message = page.message.value
+    message = page.upload_note.value  # beside the upload control, not at the top of the page
     assert "sop-message-error" in message
+    assert page.scrolled_to[-1] == ".sop-mapping-message"
     text = text_of(message)
     assert name in text and detail in text
     # Every problem line names the user's file (a file-size refusal is one line, not a list).
@@ -199,6 +201,7 @@ def test_bad_upload_is_refused_with_a_readable_message(page, name):
     assert "Traceback" not in text
     assert covered(page) == kept  # the previous (uploaded) mapping stays on screen ...
     assert "good.csv" in page.mapping_status.value
+    assert name in text_of(page.mapping_status.value)  # ... said to be the previous file's
     page.variant.value = 5
     page.variant.value = 4
     assert covered(page) == kept  # ... and in use for the next redraw
@@ -207,9 +210,9 @@ def test_bad_upload_is_refused_with_a_readable_message(page, name):
 
 def test_uploaded_file_name_is_reduced_to_its_base_name(page):
     upload(page, "../../etc/evil<script>.csv", _wrong_columns())
-    text = text_of(page.message.value)
+    text = text_of(page.upload_note.value)
     assert "evil<script>.csv" in text and "../" not in text
-    assert "<script>" not in page.message.value  # escaped, not markup
+    assert "<script>" not in page.upload_note.value  # escaped, not markup
 
 
 # ---- broken data -------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_mapping_upload_takes_any_bytes(coverage, content, name):
     before = coverage.coverage.table.copy()
     coverage.on_upload({"new": [{"name": name, "content": content}]})
     assert coverage.t("error.unexpected") not in coverage.message.value
-    if "sop-message-error" in coverage.message.value:
+    if "sop-message-error" in coverage.upload_note.value:
         assert coverage.coverage.table.equals(before)  # a bad upload keeps the mapping in use
 
 
@@ -52,6 +52,7 @@ def test_responses_upload_takes_any_bytes(rankings, content, name):
 def test_oversized_uploads_are_refused_before_parsing(coverage, rankings):
     big = b"variant,item,item_type,theme,rationale_en,seed_hint,derived\n" + b"4,D.1,objective,T4,x,,true\n" * 60_000
     coverage.on_upload({"new": [{"name": "big.csv", "content": big}]})
-    assert "big.csv" in coverage.message.value and "KB" in coverage.message.value
+    assert "big.csv" in coverage.upload_note.value and "larger than 1 MB" in coverage.upload_note.value
     rankings.on_upload({"new": [{"name": "big.csv", "content": b"respondent,item,rank\n" + b"r,ITU-D.1,1\n" * 200_000}]})
-    assert "big.csv" in rankings.message.value and "sop-message-error" in rankings.message.value
+    assert "big.csv" in rankings.upload_note.value and "sop-message-error" in rankings.upload_note.value
+    assert "larger than 1 MB" in rankings.upload_note.value

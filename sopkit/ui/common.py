@@ -22,11 +22,10 @@ from .. import analysis
 from ..errors import DataError
 from ..figures import plotly_config
 from ..i18n import messages, pick, t
+from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
 
 log = logging.getLogger("sopkit.ui")
-
-MAX_UPLOAD_BYTES = 1_000_000  # uploads (mappings, survey responses); the served pages refuse larger files before sending
 
 # The pages' stylesheet (package data), read once and injected in each page as a <style>.
 CSS = f"<style>\n{(Path(__file__).parent / 'style.css').read_text(encoding='utf-8')}</style>\n"
@@ -60,14 +59,87 @@ def download_links(df: pd.DataFrame, name: str, lang: str, *, xlsx: bool = True)
     return f'<div class="sop-downloads">{"".join(links)}</div>'
 
 
+# Columns whose values are codes of a vocabulary (``status`` = agreed/discussion ...): message prefix.
+VALUE_MESSAGES = {"item_type": "kind", "status": "status", "option": "option", "fit": "fit", "issue": "issue"}
+
+
+def localise_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Vocabulary codes in *lang* (``status.agreed`` ...) for a language other than English;
+    English tables keep the data's own codes, as in its CSV files. Unknown values stay."""
+    if lang == "en":
+        return df
+    table = messages(lang)
+    names = [c for c in df.columns if c in VALUE_MESSAGES]
+    return df.assign(**{
+        c: df[c].map(lambda v, p=VALUE_MESSAGES[c]: table[f"{p}.{v}"] if f"{p}.{v}" in table else v) for c in names
+    }) if names else df
+
+
+def english_only(text: str, lang: str) -> str:
+    """A project note that exists in English only, tagged as such outside English."""
+    return text if lang == "en" or not text else f"{text} {t('note.english_only', lang)}"
+
+
 def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Column headers in *lang* (``col.<name>`` messages; unknown columns keep their name),
-    and yes/no in *lang* for boolean columns."""
+    vocabulary codes in *lang* (``localise_values``) and yes/no in *lang* for boolean columns."""
     table = messages(lang)
     yes_no = {True: t("bool.true", lang), False: t("bool.false", lang)}
     bools = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c])]
     shown = df.assign(**{c: df[c].map(yes_no) for c in bools}) if bools else df
+    shown = localise_values(shown, lang)
     return shown.rename(columns={c: table.get(f"col.{c}", c) for c in df.columns})
+
+
+# ---- the mapping in use: the project's proposal or the user's own -------------------------------------
+
+USER_SUFFIX = "_user"  # derived.caption -> derived.caption_user: the same text for the user's own mapping
+
+
+def is_bundled_mapping(fw: Framework, bundled: Framework) -> bool:
+    """Is *fw*'s mapping the project's proposal (the one of *bundled*), not one the user edited or uploaded?"""
+    return fw is bundled or fw.mapping.equals(bundled.mapping)
+
+
+def mapping_text(key: str, lang: str, *, bundled: bool, **fields: object) -> str:
+    """The message *key* for the project's proposal, or its ``<key>_user`` twin for the user's mapping."""
+    return t(key if bundled else key + USER_SUFFIX, lang, **fields)
+
+
+def mapping_figure(figure: Any, lang: str, *, bundled: bool) -> Any:
+    """A figure built on a mapping, its title saying whose mapping it is."""
+    if bundled:
+        return figure
+    title = figure.layout.title.text or ""
+    for key in ("derived.short", "derived.partly"):
+        ours = t(key, lang)
+        if ours in title:
+            figure.update_layout(title_text=title.replace(ours, t(key + USER_SUFFIX, lang)))
+            return figure
+    figure.update_layout(title_text=f"{title} — {t('derived.short_user', lang)}")
+    return figure
+
+
+# ---- uploads -------------------------------------------------------------------------------------------
+
+def uploaded_file(change: dict) -> tuple[str, bytes] | None:
+    """(file name, content) of a FileUpload change, or None when the value was emptied."""
+    files = change["new"]
+    if not files:
+        return None
+    upload = files[0]
+    name = Path(str(upload["name"])).name[:80] or "upload.csv"
+    return name, bytes(upload["content"])
+
+
+def problems_html(title: str, error: DataError, lang: str, *, limit: int = MAX_PROBLEMS) -> str:
+    """A title and one line per problem (``file:row: column: what``) in *lang*, escaped, at most *limit*."""
+    problems = error.problems
+    lines = [p.line(lang) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(t("problem.more_problems", lang, count=len(problems) - limit))
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return f'<div class="sop-message-error" role="alert"><b>{html.escape(title)}</b><ul>{items}</ul></div>'
 
 
 def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
@@ -100,6 +172,26 @@ def coverage_tables(fw: Framework, variant: int, lang: str, filters: dict[str, b
     return cov, cov[COVERAGE_COLUMNS]
 
 
+class FilterControls:
+    """The two filters the options and coverage pages share: items under discussion, proposed additions."""
+
+    def __init__(self) -> None:
+        self.include_discussion = w.Checkbox(value=True, indent=False)
+        self.include_discussion.add_class("sop-include-discussion")
+        self.include_proposed = w.Checkbox(value=True, indent=False)
+        self.include_proposed.add_class("sop-include-proposed")
+        self.controls = (self.include_discussion, self.include_proposed)
+        self.widget = w.HBox(list(self.controls), layout=w.Layout(flex_flow="row wrap"))
+
+    def relabel(self, lang: str) -> None:
+        self.include_discussion.description = t("filter.include_discussion", lang)
+        self.include_proposed.description = t("filter.include_proposed", lang)
+
+    def filters(self) -> dict[str, bool]:
+        """Keyword arguments for the analysis functions (``include_discussion``, ``include_proposed``)."""
+        return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
+
+
 class ChartView:
     """A plotly chart, its data as a table (the chart's text alternative) and downloads.
 
@@ -110,6 +202,7 @@ class ChartView:
         self.name = name
         self.figure: Any = None
         self.table: pd.DataFrame | None = None
+        self.caption = ""
         self.output = w.Output()
         self.output.add_class("sop-chart")
         self.alternative = w.HTML()
@@ -117,7 +210,7 @@ class ChartView:
         self.widget.add_class(f"sop-{name}")
 
     def update(self, figure: Any, table: pd.DataFrame, lang: str, *, caption: str = "") -> None:
-        self.figure, self.table = figure, table
+        self.figure, self.table, self.caption = figure, table, caption
         if get_ipython() is None:
             return  # no kernel (tests, scripts): keep figure and table, draw nothing
         # The plotly mime bundle, displayed directly: fig.show() would first import nbformat
@@ -150,6 +243,8 @@ class Page:
         self.intro = w.HTML()
         self.message = w.HTML()
         self.message.add_class("sop-message")
+        self.scripts = w.Output(layout=w.Layout(display="none"))  # scrolling a message into view
+        self.scrolled_to: list[str] = []  # what scroll_into_view was asked for (tests read it)
         self.lang_switch = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style={"button_width": "80px"})
         self.lang_switch.add_class("sop-lang")
         header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
@@ -161,7 +256,7 @@ class Page:
             self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
             self.body = self.build()
-        self.widget = w.VBox([w.HTML(CSS), self.document, header, self.intro, self.message, self.body])
+        self.widget = w.VBox([w.HTML(CSS), self.document, header, self.intro, self.message, self.body, self.scripts])
         self.widget.add_class("sop-page")
         self.widget.add_class(f"sop-page-{self.key}")
         self.lang_switch.observe(self.guard(self._on_lang), "value")
@@ -225,10 +320,46 @@ class Page:
         else:
             self.message.value = f'<div class="sop-message-info" role="status">{html.escape(text)}</div>'
 
-    def say_problems(self, title: str, error: DataError) -> None:
-        """Show a data error as a title and one line per problem (file:row: column: what)."""
-        lines = "".join(f"<li>{html.escape(str(p))}</li>" for p in error.problems)
-        self.message.value = f'<div class="sop-message-error" role="alert"><b>{html.escape(title)}</b><ul>{lines}</ul></div>'
+    def say_problems(self, title: str, error: DataError, *, where: w.HTML | None = None) -> None:
+        """Show a data error as a title and one line per problem (file:row: column: what), in the
+        visitor's language, in *where* (an upload's own message area) or the page's message line."""
+        (where or self.message).value = problems_html(title, error, self.lang)
+
+    def upload_message(self, name: str) -> w.HTML:
+        """The message area of an upload control, to sit right below it (``.sop-<name>-message``)."""
+        area = w.HTML()
+        area.add_class("sop-upload-message")
+        area.add_class(f"sop-{name}-message")
+        return area
+
+    def say_at(self, where: w.HTML, text: str, *, error: bool = False) -> None:
+        """A one-line message in an upload's message area (empty text clears it)."""
+        if not text:
+            where.value = ""
+        elif error:
+            where.value = self._error_html(self.t("error.title"), text)
+        else:
+            where.value = f'<div class="sop-message-info" role="status">{html.escape(text)}</div>'
+
+    def scroll_into_view(self, css: str) -> None:
+        """Ask the browser to scroll the element *css* of this page into view (a message the
+        visitor must see where they are looking)."""
+        self.scrolled_to.append(css)
+        if get_ipython() is None:
+            return
+        selector = json.dumps(f".sop-page-{self.key} {css}")
+        script = ("requestAnimationFrame(() => requestAnimationFrame(() => {"
+                  f" const el = document.querySelector({selector});"
+                  " if (el) el.scrollIntoView({block: 'nearest'}); }));")
+        self.scripts.clear_output()
+        with self.scripts:
+            display({"application/javascript": script}, raw=True)
+
+    def reset_upload(self, upload: w.FileUpload) -> None:
+        """Empty a FileUpload after handling its file, so that choosing the same file again is
+        a change (ipywidgets fires nothing for an unchanged value)."""
+        with self.quiet():
+            upload.value = ()
 
     def guard(self, fn: Callable[..., None]) -> Callable[..., None]:
         """Wrap a callback: skip while relabelling; turn any error into a readable message."""
@@ -239,7 +370,7 @@ class Page:
             try:
                 fn(*args)
             except DataError as exc:
-                self.say(str(exc), error=True)
+                self.say_problems(self.t("error.title"), exc)
             except Exception:  # noqa: BLE001 - a visitor must never see a traceback
                 log.exception("callback failed")
                 self.say(self.t("error.unexpected"), error=True)

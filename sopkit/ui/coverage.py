@@ -4,17 +4,15 @@ thematic priority under a mapping (bundled or uploaded), and a search over all t
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import ipywidgets as w
 
 from .. import analysis, figures
-from ..errors import DataError
+from ..errors import DataError, Problem, size_text
 from ..i18n import pick
-from .common import ChartView, Page, coverage_tables, table_block
-
-MAX_UPLOAD_BYTES = 1_000_000  # a mapping CSV is ~30 KB; anything near this is not one
-MAX_QUERY_CHARS = 200
+from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
+from .common import (ChartView, FilterControls, Page, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text,
+                     table_block, uploaded_file)
 
 
 class CoveragePage(Page):
@@ -23,10 +21,9 @@ class CoveragePage(Page):
     def build(self) -> w.Widget:
         self.active_fw = self.fw  # changes when the user uploads an edited mapping
         self.mapping_name = ""
-        self.include_discussion = w.Checkbox(value=True, indent=False)
-        self.include_discussion.add_class("sop-include-discussion")
-        self.include_proposed = w.Checkbox(value=True, indent=False)
-        self.include_proposed.add_class("sop-include-proposed")
+        self.rejected = ""  # name of the last file refused while another mapping stays in use
+        self.filter_controls = FilterControls()
+        self.include_discussion, self.include_proposed = self.filter_controls.include_discussion, self.filter_controls.include_proposed
         self.status_heading = w.HTML()
         self.heatmap = ChartView("heatmap")
         self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
@@ -37,6 +34,7 @@ class CoveragePage(Page):
         self.upload.add_class("sop-mapping-upload")
         self.reset = w.Button(icon="undo", layout=w.Layout(width="auto"))  # fixed width cut the label
         self.reset.add_class("sop-mapping-reset")
+        self.upload_note = self.upload_message("mapping")
         self.mapping_status = w.HTML()
         self.mapping_status.add_class("sop-mapping-status")
         self.coverage = ChartView("coverage")
@@ -55,20 +53,19 @@ class CoveragePage(Page):
         self.reset.on_click(self.guard(self.on_reset))
         self.search.observe(self.guard(lambda _c: self.draw_search()), "value")
         return w.VBox([
-            w.HBox([self.include_discussion, self.include_proposed], layout=w.Layout(flex_flow="row wrap")),
+            self.filter_controls.widget,
             self.status_heading, self.heatmap.widget,
             self.coverage_heading, self.coverage_notice,
             w.HBox([self.variant, self.upload, self.reset], layout=w.Layout(flex_flow="row wrap", align_items="center")),
-            self.mapping_status, self.coverage.widget, self.issues,
+            self.upload_note, self.mapping_status, self.coverage.widget, self.issues,
             self.search_heading, self.search, self.results,
         ])
 
     def relabel(self) -> None:
-        self.include_discussion.description = self.t("filter.include_discussion")
-        self.include_proposed.description = self.t("filter.include_proposed")
+        self.filter_controls.relabel(self.lang)
         self.status_heading.value = f"<h2>{self.t('coverage.status')}</h2>"
         self.coverage_heading.value = f"<h2>{self.t('coverage.themes')}</h2>"
-        self.coverage_notice.value = f'<div class="sop-notice">{self.t("derived.mapping_notice")}</div>'
+        self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", self.lang, bundled=self.bundled())}</div>'
         self.variant.description = self.t("options.variant")
         self.upload.description = self.t("coverage.upload")
         self.upload.tooltip = self.t("coverage.upload_help")
@@ -78,7 +75,11 @@ class CoveragePage(Page):
         self.search.placeholder = self.t("coverage.search_placeholder")
 
     def filters(self) -> dict[str, bool]:
-        return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
+        return self.filter_controls.filters()
+
+    def bundled(self) -> bool:
+        """Is the mapping in use the project's proposal (not one the user uploaded)?"""
+        return is_bundled_mapping(self.active_fw, self.fw)
 
     def redraw(self) -> None:
         fw, lang, f = self.active_fw, self.lang, self.filters()
@@ -91,15 +92,23 @@ class CoveragePage(Page):
     def draw_coverage(self) -> None:
         """The views that depend on the mapping and the variant."""
         fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
+        bundled = self.bundled()
+        self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, bundled=bundled)}</div>'
         cov, shown = coverage_tables(fw, variant, lang, f)
-        self.coverage.update(figures.coverage(cov, variant, lang), shown, lang, caption=self.t("derived.caption"))
+        self.coverage.update(mapping_figure(figures.coverage(cov, variant, lang), lang, bundled=bundled), shown, lang,
+                             caption=mapping_text("derived.caption", lang, bundled=bundled))
         issues = analysis.mapping_issues(fw, variant)
         if issues.empty:
             self.issues.value = f"<p>{self.t('coverage.no_issues')}</p>"
         else:
-            self.issues.value = table_block(issues, lang, f"sopkit-mapping-issues-{variant}", caption=self.t("coverage.issues"))
+            self.issues.value = table_block(issues, lang, f"sopkit-mapping-issues-{variant}",
+                                            caption=mapping_text("coverage.issues", lang, bundled=bundled))
         source = self.t("coverage.mapping_bundled") if not self.mapping_name else self.t("coverage.mapping_uploaded", name=self.mapping_name)
-        self.mapping_status.value = f"<p>{html.escape(source)}</p>"
+        if self.rejected:  # a refused file must never look accepted
+            previous = self.t("coverage.mapping_previous", name=self.rejected)
+            self.mapping_status.value = f'<p class="sop-previous">{html.escape(previous)} {html.escape(source)}</p>'
+        else:
+            self.mapping_status.value = f"<p>{html.escape(source)}</p>"
 
     def draw_search(self) -> None:
         query = self.search.value[:MAX_QUERY_CHARS]
@@ -114,28 +123,36 @@ class CoveragePage(Page):
             table_block(shown, self.lang, "sopkit-search") if len(hits) else "")
 
     def on_upload(self, change) -> None:
-        files = change["new"]
-        if not files:
+        received = uploaded_file(change)
+        if received is None:
             return
-        upload = files[0]
-        name = Path(str(upload["name"])).name[:80]
-        content = bytes(upload["content"])
-        if len(content) > MAX_UPLOAD_BYTES:
-            self.say(self.t("coverage.upload_too_large", name=name, limit=MAX_UPLOAD_BYTES // 1000), error=True)
-            return
+        self.reset_upload(self.upload)  # the same file chosen again is a new upload
+        name, content = received
+        self.say("")
         try:
-            # Checked like mapping.csv; problems name the user's file. The other tables are shared.
-            fw = self.fw.with_mapping(content, name=name)
+            fw = self.load_mapping(name, content)
         except DataError as exc:
-            self.say_problems(self.t("coverage.upload_invalid", name=name), exc)  # keep the current mapping
+            # Keep the mapping in use, and say so beside the upload.
+            self.say_problems(self.t("coverage.upload_invalid", name=name), exc, where=self.upload_note)
+            self.rejected = name
+            self.draw_coverage()
+            self.scroll_into_view(".sop-mapping-message")
             return
-        self.active_fw, self.mapping_name = fw, name
-        self.say(self.t("coverage.upload_ok", name=name))
+        self.active_fw, self.mapping_name, self.rejected = fw, name, ""
+        self.say_at(self.upload_note, self.t("coverage.upload_ok", name=name))
         self.draw_coverage()
 
+    def load_mapping(self, name: str, content: bytes):
+        """The framework with the mapping in *content*; DataError (naming *name*) if it is not usable."""
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise DataError([Problem(name, None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})])
+        # Checked like mapping.csv; problems name the user's file. The other tables are shared.
+        return self.fw.with_mapping(content, name=name)
+
     def on_reset(self, _button=None) -> None:
-        self.active_fw, self.mapping_name = self.fw, ""
+        self.active_fw, self.mapping_name, self.rejected = self.fw, "", ""
         self.say("")
+        self.say_at(self.upload_note, "")
         self.draw_coverage()
 
 

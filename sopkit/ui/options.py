@@ -11,7 +11,10 @@ import pandas as pd
 from .. import analysis, figures
 from ..i18n import pick
 from ..whatif import WhatIf
-from .common import CSV_MIME, ChartView, Page, coverage_tables, data_uri, table_block
+from .common import (CSV_MIME, ChartView, FilterControls, Page, coverage_tables, data_uri, english_only,
+                     is_bundled_mapping, mapping_figure, mapping_text, table_block)
+
+EDIT_RATIONALE = "Edited in the workbook (what-if)."
 
 
 class OptionsPage(Page):
@@ -21,10 +24,8 @@ class OptionsPage(Page):
         self.whatif = WhatIf(self.fw)  # the what-if mapping: this page is a view over it
         self.option = w.Dropdown(options=[(o, o) for o in self.fw.option_ids], value=self.fw.option_ids[0])
         self.option.add_class("sop-option")
-        self.include_discussion = w.Checkbox(value=True, indent=False)
-        self.include_discussion.add_class("sop-include-discussion")
-        self.include_proposed = w.Checkbox(value=True, indent=False)
-        self.include_proposed.add_class("sop-include-proposed")
+        self.filter_controls = FilterControls()
+        self.include_discussion, self.include_proposed = self.filter_controls.controls
         self.hierarchy = ChartView("hierarchy")
         self.compare_heading, self.compare_table = w.HTML(), w.HTML()
         self.compare_table.add_class("sop-compare")
@@ -76,11 +77,9 @@ class OptionsPage(Page):
     def relabel(self) -> None:
         self.option.description = self.t("options.option")
         self.set_options(self.option, [(self.t(f"option.{o}"), o) for o in self.fw.option_ids])
-        self.include_discussion.description = self.t("filter.include_discussion")
-        self.include_proposed.description = self.t("filter.include_proposed")
+        self.filter_controls.relabel(self.lang)
         self.compare_heading.value = f"<h2>{self.t('options.compare')}</h2>"
         self.mapping_heading.value = f"<h2>{self.t('options.mapping')}</h2>"
-        self.mapping_notice.value = f'<div class="sop-notice">{self.t("derived.mapping_notice")}</div>'
         self.variant.description = self.t("options.variant")
         self.whatif_item.description = self.t("whatif.item")
         self.whatif_theme.description = self.t("whatif.theme")
@@ -155,7 +154,11 @@ class OptionsPage(Page):
 
     # ---- drawing ---------------------------------------------------------------------
     def filters(self) -> dict[str, bool]:
-        return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
+        return self.filter_controls.filters()
+
+    def bundled(self) -> bool:
+        """Is the mapping in use the project's proposal (no what-if edits)?"""
+        return is_bundled_mapping(self.framework(), self.fw)
 
     def redraw(self, *, detail: bool = True) -> None:
         self.draw_hierarchy()
@@ -168,33 +171,47 @@ class OptionsPage(Page):
         fw, lang, f, option = self.framework(), self.lang, self.filters(), self.option.value
         items = analysis.option_items(fw, option, **f)
         shown = items[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in items.iterrows()])
-        self.hierarchy.update(figures.hierarchy(items, analysis.top_level(fw, option), option, lang, derived=fw.option(option).derived), shown, lang,
-                              caption=self.t("derived.caption") if fw.option(option).derived else "")
+        figure = figures.hierarchy(items, analysis.top_level(fw, option), option, lang, derived=fw.option(option).derived)
+        if not fw.option(option).derived:  # the report's own structure: no mapping involved
+            self.hierarchy.update(figure, shown, lang)
+            return
+        bundled = self.bundled()
+        self.hierarchy.update(mapping_figure(figure, lang, bundled=bundled), shown, lang,
+                              caption=mapping_text("derived.caption", lang, bundled=bundled))
 
     def draw_compare(self) -> None:
         fw, lang, f = self.framework(), self.lang, self.filters()
         balance = pd.concat([analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
                              for o in fw.option_ids], ignore_index=True)[["option", "top", "status", "items"]]
         tops = pd.concat([analysis.top_level(fw, o).assign(option=o) for o in fw.option_ids], ignore_index=True)
-        self.balance.update(figures.option_balance(balance, tops, lang), balance, lang)
+        self.balance.update(mapping_figure(figures.option_balance(balance, tops, lang), lang, bundled=self.bundled()), balance, lang)
         compare = analysis.compare_options(fw, **f)
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
-        self.compare_table.value = table_block(compare, lang, "sopkit-options-compared", caption=self.t("derived.compare_caption"))
+        if not self.bundled():  # option 1's rows follow the user's mapping, not the project's proposal
+            compare = compare.rename(columns={"derived": "derived_user"})
+        self.compare_table.value = table_block(compare, lang, "sopkit-options-compared",
+                                               caption=mapping_text("derived.compare_caption", lang, bundled=self.bundled()))
 
     def draw_mapping(self) -> None:
         fw, lang, f, variant = self.framework(), self.lang, self.filters(), self.variant.value
+        bundled = self.bundled()
+        self.mapping_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, bundled=bundled)}</div>'
         flows = analysis.flows(fw, variant, **f)
         figure = figures.flow(flows, analysis.top_level(fw, fw.objectives_option.id), analysis.top_level(fw, fw.variant_option(variant).id), variant, lang)
-        self.flow.update(figure, flows, lang, caption=self.t("derived.caption"))
+        self.flow.update(mapping_figure(figure, lang, bundled=bundled), flows, lang,
+                         caption=mapping_text("derived.caption", lang, bundled=bundled))
         self.draw_coverage(fw, variant, f)
 
     def draw_coverage(self, fw, variant: int, f: dict[str, bool]) -> None:
         _, shown = coverage_tables(fw, variant, self.lang, f)
+        bundled = self.bundled()
         issues = analysis.mapping_issues(fw, variant)
-        issue_html = "" if issues.empty else table_block(issues, self.lang, "sopkit-mapping-issues", caption=self.t("coverage.issues"))
+        issue_html = "" if issues.empty else table_block(issues, self.lang, "sopkit-mapping-issues",
+                                                         caption=mapping_text("coverage.issues", self.lang, bundled=bundled))
         self.coverage_table.value = (
             f"<h3>{self.t('whatif.coverage', variant=variant)}</h3>"
-            + table_block(shown, self.lang, f"sopkit-coverage-{variant}", caption=self.t("derived.caption")) + issue_html
+            + table_block(shown, self.lang, f"sopkit-coverage-{variant}", caption=mapping_text("derived.caption", self.lang, bundled=bundled))
+            + issue_html
         )
         n = self.whatif.edit_count(variant)
         self.edit_status.value = self.t("whatif.edits", count=n) if n else self.t("whatif.no_edits")
@@ -236,7 +253,7 @@ class OptionsPage(Page):
             extra += f"<br><i>{self.t('flag.alternative')}:</i> {html.escape(pick(r, 'alt_text', lang))}"
         note = r["note_en"]
         if isinstance(note, str) and note:  # the project's notes exist in English only
-            extra += f"<br><small>{self.t('detail.note')}: {html.escape(note)}</small>"
+            extra += f"<br><small>{self.t('detail.note')}: {html.escape(english_only(note, lang))}</small>"
         return f"<li><b>{html.escape(r['label'])}</b> {text}{extra}</li>"
 
 

@@ -5,16 +5,15 @@ analysis of raw responses a user uploads."""
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import ipywidgets as w
 
 from .. import analysis, figures, survey
 from ..errors import DataError
 from ..i18n import pick
-from .common import ChartView, Page, table_block
+from ..limits import MAX_UPLOAD_BYTES
+from .common import ChartView, Page, table_block, uploaded_file
 
-MAX_UPLOAD_BYTES = 1_000_000
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all equal" to "only the top counts"
 
 
@@ -22,8 +21,8 @@ class RankingsPage(Page):
     key = "rankings"
 
     def build(self) -> w.Widget:
-        self.responses = None  # uploaded, validated responses (DataFrame) for the current survey
-        self.responses_name = ""
+        self.uploaded: survey.UploadedResponses | None = None  # the accepted upload for the current survey
+        self.rejected = ""  # name of the last file refused while an earlier upload stays in use
         self.survey = w.Dropdown(options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0],
                                  layout=w.Layout(width="460px", max_width="100%"))
         self.survey.add_class("sop-survey")
@@ -46,6 +45,7 @@ class RankingsPage(Page):
         self.clear.add_class("sop-responses-clear")
         self.method = w.Dropdown(options=[(m, m) for m in survey.METHODS], value="borda", style={"description_width": "initial"})
         self.method.add_class("sop-method")
+        self.upload_note = self.upload_message("responses")
         self.responses_status = w.HTML()
         self.responses_status.add_class("sop-responses-status")
         self.distribution = ChartView("distribution")
@@ -64,7 +64,7 @@ class RankingsPage(Page):
             self.weighted.widget,
             self.responses_heading, self.responses_help,
             w.HBox([self.upload, self.clear, self.method], layout=w.Layout(flex_flow="row wrap", align_items="center")),
-            self.responses_status, self.distribution.widget, self.aggregate,
+            self.upload_note, self.responses_status, self.distribution.widget, self.aggregate,
         ])
 
     def relabel(self) -> None:
@@ -77,7 +77,7 @@ class RankingsPage(Page):
         self.strength.description = self.t("rankings.strength")
         self.strength_ends.value = f"<small>{self.t('rankings.strength_ends')}</small>"
         self.responses_heading.value = f"<h2>{self.t('rankings.responses')}</h2>"
-        self.responses_help.value = f"<p>{self.t('rankings.responses_help', items=html.escape(', '.join(survey.survey_items(self.fw, self.survey.value))))}</p>"
+        self.responses_help.value = f"<p>{self.t('rankings.responses_help', items=html.escape(', '.join(self.items())))}</p>"
         self.upload.description = self.t("rankings.upload")
         self.clear.description = self.t("rankings.clear")
         self.method.description = self.t("rankings.method")
@@ -88,6 +88,14 @@ class RankingsPage(Page):
         self.draw_weighted()
         self.draw_responses()
 
+    @property
+    def responses(self):
+        """The accepted responses frame (None when there is none)."""
+        return None if self.uploaded is None else self.uploaded.frame
+
+    def items(self) -> list[str]:
+        return survey.survey_items(self.fw, self.survey.value)
+
     def labels(self) -> dict[str, str]:
         ranked = self.fw.rankings[self.fw.rankings["survey"] == self.survey.value]
         return {r["item"]: pick(r, "label", self.lang) for _, r in ranked.iterrows()}
@@ -95,7 +103,7 @@ class RankingsPage(Page):
     def draw_published(self) -> None:
         fw, lang, sv = self.fw, self.lang, self.survey.value
         ranked = fw.rankings[fw.rankings["survey"] == sv].sort_values("rank")
-        shown = ranked[["rank", "item"]].assign(label=[pick(r, "label", lang) for _, r in ranked.iterrows()])
+        shown = ranked[["rank", "item"]].assign(name=[pick(r, "label", lang) for _, r in ranked.iterrows()])
         self.order.update(figures.rank_order(ranked, lang), shown, lang, caption=self.t("rankings.order_caption"))
         land = analysis.survey_landing(fw, sv)
         shown = land[["rank", "item", "option", "target", "fit", "rationale_en"]].assign(
@@ -117,25 +125,30 @@ class RankingsPage(Page):
         self.weighted.update(figures.weighted_scores(scores, lang), shown, lang, caption=self.t("derived.caption_weighted"))
 
     def draw_responses(self) -> None:
-        if self.responses is None:
+        uploaded = self.uploaded
+        if uploaded is None:
             self.responses_status.value = f"<p>{self.t('rankings.no_responses')}</p>"
             self.distribution.widget.layout.display = "none"
             self.aggregate.value = ""
             return
         fw, lang, sv = self.fw, self.lang, self.survey.value
-        items = survey.survey_items(fw, sv)
-        respondents = self.responses["respondent"].nunique()
-        self.responses_status.value = f"<p>{html.escape(self.t('rankings.responses_loaded', name=self.responses_name, count=respondents))}</p>"
+        loaded = html.escape(self.t("rankings.responses_loaded", name=uploaded.name, count=uploaded.respondents))
+        if self.rejected:  # a refused file must never look accepted: say whose analysis this is
+            previous = html.escape(self.t("rankings.responses_previous", name=self.rejected, previous=uploaded.name))
+            self.responses_status.value = f'<p class="sop-previous">{previous}</p>'
+        else:
+            self.responses_status.value = f"<p>{loaded}</p>"
         self.distribution.widget.layout.display = None
-        dist = survey.rank_distribution(self.responses, items)
-        self.distribution.update(figures.distribution(dist, self.labels(), lang), dist, lang)
-        agg = survey.aggregate(self.responses, self.method.value, items)
+        dist = uploaded.distribution()
+        self.distribution.update(figures.distribution(dist, self.labels(), lang), dist, lang,
+                                 caption=self.t("rankings.responses_caption", name=uploaded.name))
+        agg = uploaded.aggregate(self.method.value)
         published = survey.published_order(fw, sv)
         cmp = survey.compare_published(agg, published)
         matches = survey.matches_published(agg, published)
         verdict = self.t("rankings.matches" if matches else "rankings.differs")
         table = agg.merge(cmp[["item", "published_rank"]], on="item", how="left")
-        table = table.assign(label=[self.labels().get(i, i) for i in table["item"]])[["position", "item", "label", "score", "published_rank"]]
+        table = table.assign(name=[self.labels().get(i, i) for i in table["item"]])[["position", "item", "name", "score", "published_rank"]]
         self.aggregate.value = (
             f'<p class="sop-match sop-match-{"yes" if matches else "no"}"><b>{html.escape(verdict)}</b> '
             f"{html.escape(self.t('rankings.ties_note'))}</p>"
@@ -144,32 +157,37 @@ class RankingsPage(Page):
 
     def on_survey(self, _change=None) -> None:
         # Responses belong to one survey: a new survey starts without them.
-        if self.responses is not None:
-            self.responses, self.responses_name = None, ""
-            self.say(self.t("rankings.responses_cleared"))
+        if self.uploaded is not None:
+            self.uploaded, self.rejected = None, ""
+            self.say_at(self.upload_note, self.t("rankings.responses_cleared"))
         with self.quiet():
             self.relabel()
         self.redraw()
 
     def on_upload(self, change) -> None:
-        files = change["new"]
-        if not files:
+        received = uploaded_file(change)
+        if received is None:
             return
-        upload = files[0]
-        name = Path(str(upload["name"])).name[:80] or "upload.csv"
-        content = bytes(upload["content"])
+        self.reset_upload(self.upload)  # the same file chosen again is a new upload
+        name, content = received
+        self.say("")
         try:
-            responses = survey.parse_responses(content, survey.survey_items(self.fw, self.survey.value), name=name, max_bytes=MAX_UPLOAD_BYTES)
+            uploaded = survey.UploadedResponses.parse(content, name=name, survey=self.survey.value, items=self.items(),
+                                                      max_bytes=MAX_UPLOAD_BYTES)
         except DataError as exc:
-            self.say_problems(self.t("rankings.upload_invalid", name=name), exc)
+            self.say_problems(self.t("rankings.upload_invalid", name=name), exc, where=self.upload_note)
+            self.rejected = name if self.uploaded is not None else ""
+            self.draw_responses()
+            self.scroll_into_view(".sop-responses-message")
             return
-        self.responses, self.responses_name = responses, name
-        self.say(self.t("rankings.upload_ok", name=name))
+        self.uploaded, self.rejected = uploaded, ""
+        self.say_at(self.upload_note, self.t("rankings.upload_ok", name=name))
         self.draw_responses()
 
     def on_clear(self, _button=None) -> None:
-        self.responses, self.responses_name = None, ""
+        self.uploaded, self.rejected = None, ""
         self.say("")
+        self.say_at(self.upload_note, "")
         self.draw_responses()
 
 

@@ -94,11 +94,13 @@ def test_bad_upload_shows_an_error_and_keeps_the_mapping(coverage):
 
     upload(page, ".sop-mapping-upload", "not-a-mapping.csv", b"objective,priority\nD.1,T1\n")
 
-    error = page.locator(".sop-message .sop-message-error")
+    error = page.locator(".sop-mapping-message .sop-message-error")  # beside the upload control
     error.wait_for()
     assert "not-a-mapping.csv" in error.inner_text()
     assert "Traceback" not in page.inner_text("body")
-    assert page.text_content(".sop-mapping-status").strip() == t("coverage.mapping_bundled")
+    page.wait_for_function("() => document.querySelector('.sop-mapping-status').textContent.includes('not-a-mapping.csv')")
+    status = page.text_content(".sop-mapping-status").strip()
+    assert status.endswith(t("coverage.mapping_bundled")) and "not-a-mapping.csv" in status  # marked as not used
     assert page.evaluate(BARS_JS) == before
 
 
@@ -112,4 +114,4 @@ def test_good_upload_updates_status_and_chart(coverage, fw):
 
     wait_value(page, TEXT_JS, t("coverage.mapping_uploaded", name="moved-d1.csv"), arg=".sop-mapping-status")
     wait_value(page, BARS_JS, [cov[0] + n_d1, cov[1], cov[2], cov[3] - n_d1])
-    assert page.locator(".sop-message .sop-message-error").count() == 0
+    assert page.locator(".sop-mapping-message .sop-message-error").count() == 0

@@ -75,8 +75,8 @@ def test_uploading_responses_draws_their_distribution(rankings, fw):
 def test_a_bad_upload_shows_a_message_and_nothing_breaks(rankings):
     page = rankings
     upload(page, ".sop-responses-upload", "wrong.csv", b"who,what\nx,y\n")
-    page.wait_for_selector(".sop-message .sop-message-error", timeout=ACTION_MS)
-    message = page.inner_text(".sop-message")
+    page.wait_for_selector(".sop-responses-message .sop-message-error", timeout=ACTION_MS)
+    message = page.inner_text(".sop-responses-message")
     assert "wrong.csv" in message and "respondent" in message
     assert page.locator(".sop-distribution").is_hidden()
     wait_drawn(page, ".sop-weighted")  # the rest of the page still works
@@ -90,3 +90,60 @@ def test_language_switch(rankings):
         "([want]) => { const g = document.querySelector('.sop-rank-order .gtitle'); return g && g.textContent === want; }",
         arg=[t("fig.rank_order.title", "zh")], timeout=ACTION_MS,
     )
+
+
+# JS: does *css* lie fully inside the window (1 px of rounding allowed)?
+IN_VIEW_JS = """(css) => { const el = document.querySelector(css);
+    if (!el) return null; const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= -1 && r.bottom <= window.innerHeight + 1; }"""
+BOX_JS = """(css) => { const r = document.querySelector(css).getBoundingClientRect(); return [r.top, r.bottom, r.left]; }"""
+# JS: scroll the page (Voila scrolls a panel, not the window) so that *css* ends at window y = *y*.
+SCROLL_TO_JS = """([css, y]) => { const el = document.querySelector(css);
+    let box = el.parentElement;
+    while (box && !(box.scrollHeight > box.clientHeight + 10 && ['auto', 'scroll'].includes(getComputedStyle(box).overflowY))) box = box.parentElement;
+    box = box || document.scrollingElement;
+    box.scrollTop += el.getBoundingClientRect().bottom - y;
+    return el.getBoundingClientRect().bottom; }"""
+
+
+def test_a_refused_file_is_said_next_to_the_upload_and_scrolled_into_view(page, voila_url, fw):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_workbook(page, voila_url, "rankings")
+    items = survey.survey_items(fw, "itu-d-objectives")
+    upload(page, ".sop-responses-upload", "good.csv", survey.synthetic_responses(items, 6, seed=2).to_csv(index=False).encode())
+    wait_drawn(page, ".sop-distribution")
+    # the upload button at the bottom edge of the window: its message falls below the edge
+    button = page.locator(".sop-responses-upload")
+    assert abs(page.evaluate(SCROLL_TO_JS, [".sop-responses-upload", 790]) - 790) < 2
+    assert page.evaluate(IN_VIEW_JS, ".sop-responses-upload")
+    assert not page.evaluate(IN_VIEW_JS, ".sop-responses-message")
+
+    upload(page, ".sop-responses-upload", "workbook.xlsx", b"PK\x03\x04" + bytes(range(256)) * 20)
+    page.wait_for_selector(".sop-responses-message .sop-message-error", timeout=ACTION_MS)
+    wait_value(page, IN_VIEW_JS, True, arg=".sop-responses-message")  # scrolled to where the user looks
+    message = page.inner_text(".sop-responses-message")
+    assert "workbook.xlsx" in message and "Excel" in message and "CSV UTF-8" in message
+    assert len(message.splitlines()) <= 3  # a title and one line, never the file's bytes
+    # right below the upload control, not at the top of the page
+    upload_box, message_box = page.evaluate(BOX_JS, ".sop-responses-upload"), page.evaluate(BOX_JS, ".sop-responses-message")
+    assert 0 <= message_box[0] - upload_box[1] < 80
+    assert page.inner_text(".sop-message").strip() == ""
+    # the analysis still on screen is said to be the previous file's
+    status = page.inner_text(".sop-responses-status")
+    assert "workbook.xlsx" in status and "good.csv" in status
+    assert button.is_visible()
+
+
+def test_the_same_file_can_be_uploaded_again(rankings, fw):
+    page = rankings
+    items = survey.survey_items(fw, "itu-d-objectives")
+    content = survey.synthetic_responses(items, 4, seed=5).to_csv(index=False).encode()
+    upload(page, ".sop-responses-upload", "same.csv", content)
+    wait_drawn(page, ".sop-distribution")
+    page.click(".sop-responses-clear")
+    page.wait_for_selector(".sop-distribution", state="hidden", timeout=ACTION_MS)
+    upload(page, ".sop-responses-upload", "same.csv", content)  # the very same file, chosen again
+    page.wait_for_function("() => document.querySelector('.sop-responses-status').textContent.includes('same.csv')",
+                           timeout=ACTION_MS)
+    page.wait_for_selector(".sop-distribution", state="visible", timeout=ACTION_MS)
+    wait_drawn(page, ".sop-distribution")

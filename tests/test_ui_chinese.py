@@ -1,0 +1,177 @@
+"""中文 all the way, kernel side: every page built in Chinese shows no English words.
+
+Walks what the kernel produces for a visitor (no browser): every widget's text,
+labels, options and tooltips, every chart's texts (titles, axes, legends,
+labels, hover texts) and every table (header, cells, caption), and looks for
+ASCII words outside a short allowlist (item ids, ITU acronyms, file formats).
+Project notes that exist only in English may appear if they are labelled so.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
+from sopkit.ui.common import ChartView, table_html
+from ui_helpers import edited_mapping, html_tables, text_of, upload_value
+
+# Identifiers, acronyms and formats that stay as they are in Chinese text.
+ALLOWED = {
+    "ITU", "ITU-D", "ITU-T", "ITU-R", "TDAG", "TDAG-WG-SOP", "TDAG-WG-RDTP", "WG", "SOP", "RDTP", "ATU", "WTDC", "WSIS",
+    "SDG", "SDGs", "LDC", "LDCs", "SIDS", "LLDC", "LLDCs", "ICT", "ICTs", "PP", "CSV", "XLSX", "PNG", "UTF", "Excel",
+    "English",  # the language switch names the other language in that language
+}
+# Item ids and references (D.1, D.1-a, D.7/D.4-2, T1, ITU-D.4, Goal 2, TDAG-20-1, C-2021-ATU-13):
+# a token that starts with a capital and holds a digit. Lower-case codes (themes-4) are not ids.
+ID = re.compile(r"(?<![\w./-])(?:Goal \d+|[A-Z][\w./-]*\d[\w./-]*)", re.ASCII)
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+ENGLISH_ONLY = "仅英文"  # the tag of project notes that exist in English only (note.english_only, col.rationale_en)
+TEMPLATE = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>|<[^>]+>")
+
+
+# Latin words the Chinese report itself uses (names of people and tools, MoU, BDT ...): verbatim source.
+SOURCE_WORDS = set(WORD.findall((Path(__file__).resolve().parents[1] / "data" / "source" / "report-zh.txt").read_text(encoding="utf-8")))
+FILE_NAME = re.compile(r"[\w./-]+\.(?:csv|json|xlsx|ipynb)(?![A-Za-z0-9])")
+HIDDEN = re.compile(r"<(style|code)\b.*?</\1>", re.S)  # a style sheet; code, file and column names in <code>
+
+
+def english_words(text: str) -> list[str]:
+    """ASCII words in *text* that are neither an id, an allowed acronym, a file name nor a word of the
+    Chinese source text."""
+    text = TEMPLATE.sub(" ", str(text))
+    text = FILE_NAME.sub(" ", ID.sub(" ", text))
+    return [word for word in WORD.findall(text) if word not in ALLOWED | SOURCE_WORDS and len(word) > 1]
+
+
+def labelled_english_only(text: str) -> bool:
+    return ENGLISH_ONLY in text
+
+
+def markup_texts(markup: str) -> list[str]:
+    """Texts of an HTML fragment: each table's caption, headers and cells (the cells of a column
+    labelled English-only left out), then the rest of the text and the tooltips."""
+    markup = HIDDEN.sub(" ", markup)
+    out: list[str] = re.findall(r'(?:title|aria-label|alt)="([^"]*)"', markup)
+    for table in html_tables(markup):
+        out.append(table.attrs.get("caption", ""))
+        for column in table.columns:
+            out.append(column)
+            if not labelled_english_only(column):
+                out += [str(v) for v in table[column]]
+    out.append(text_of(re.sub(r"<table\b.*?</table>", " ", markup, flags=re.S)))
+    return out
+
+
+def widget_texts(widget: w.Widget, skip: set[int]) -> list[str]:
+    """Visible texts of a widget tree: values of HTML widgets, descriptions, options, tooltips, placeholders."""
+    if id(widget) in skip:
+        return []
+    out: list[str] = []
+    if isinstance(widget, (w.HTML, w.HTMLMath)):
+        out += markup_texts(widget.value)
+    for attr in ("description", "tooltip", "placeholder"):
+        value = getattr(widget, attr, None)
+        if isinstance(value, str):
+            out.append(value)
+    if isinstance(widget, (w.Dropdown, w.ToggleButtons, w.Select, w.RadioButtons)):
+        out += [str(label) for label in widget._options_labels]
+    if isinstance(widget, w.Text) and widget.value:
+        out.append(widget.value)
+    for child in getattr(widget, "children", ()):
+        out += widget_texts(child, skip)
+    return out
+
+
+def figure_texts(figure) -> list[str]:
+    """Texts a chart shows: title, axis titles, legend names, labels, tick and hover texts."""
+    out: list[str] = []
+    layout = figure.layout
+    if layout.title and layout.title.text:
+        out.append(layout.title.text)
+    for axis in [layout[k] for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        if axis.title and axis.title.text:
+            out.append(axis.title.text)
+    out += [a.text for a in layout.annotations or () if a.text]
+    for trace in figure.data:
+        for attr in ("name", "hovertemplate", "texttemplate", "text", "labels", "customdata", "x", "y", "hovertext"):
+            value = getattr(trace, attr, None) if attr in trace else None
+            if value is None:
+                continue
+            values = [value] if isinstance(value, str) else list(value) if hasattr(value, "__iter__") else []
+            for v in values:
+                if isinstance(v, str):
+                    out.append(v)
+                elif hasattr(v, "__iter__"):
+                    out += [x for x in v if isinstance(x, str)]
+        if trace.type == "sankey":
+            out += list(trace.node.label or ())
+            if trace.link.hovertemplate:
+                out.append(trace.link.hovertemplate)
+    return out
+
+
+def chart_views(page) -> list[ChartView]:
+    return [v for v in vars(page).values() if isinstance(v, ChartView)]
+
+
+def visible_texts(page) -> list[str]:
+    """Everything the kernel has put on the page for the visitor."""
+    texts = widget_texts(page.widget, skip={id(page.lang_switch)})
+    for view in chart_views(page):
+        if view.figure is not None and view.widget.layout.display != "none":
+            texts += figure_texts(view.figure)
+            texts += markup_texts(table_html(view.table, page.lang, caption=view.caption))
+    return texts
+
+
+def offenders(page) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for text in visible_texts(page):
+        if labelled_english_only(text):
+            continue
+        words = english_words(text)
+        if words:
+            found[text[:120]] = words
+    return found
+
+
+def exercise(page) -> None:
+    """Put each page in the states a visitor reaches: edits, uploads, other options."""
+    if isinstance(page, OptionsPage):
+        page.whatif_item.value = "D.1"
+        page.whatif_theme.value = "T1"
+    if isinstance(page, CoveragePage):
+        page.search.value = "宽带"
+        page.upload.value = upload_value("我的对应关系.csv", edited_mapping())
+
+
+@pytest.mark.parametrize("cls", [OverviewPage, OptionsPage, CoveragePage, RankingsPage], ids=lambda c: c.key)
+def test_every_page_in_chinese_shows_no_english_words(fw, cls):
+    page = cls(fw, lang="zh")
+    assert not offenders(page), offenders(page)
+    exercise(page)
+    assert not offenders(page), offenders(page)
+
+
+def test_rankings_with_uploaded_responses_in_chinese(fw):
+    from sopkit import survey
+
+    page = RankingsPage(fw, lang="zh")
+    items = survey.survey_items(fw, page.survey.value)
+    content = survey.synthetic_responses(items, 7, seed=1).to_csv(index=False).encode()
+    page.upload.value = upload_value("synthetic.csv", content)
+    assert page.responses is not None
+    for method in survey.METHODS:
+        page.method.value = method
+        assert not offenders(page), offenders(page)
+
+
+def test_the_scan_finds_english(fw):
+    # guards the scan itself: an English page is full of words, ids and acronyms are not
+    assert offenders(OptionsPage(fw, lang="en"))
+    assert english_words("D.1-a T1 ITU-D.4 TDAG-20/DT/7 ITU TDAG-WG-SOP CSV 2021 成果") == []
+    assert english_words("agreed 成果 themes-4") == ["agreed", "themes"]
