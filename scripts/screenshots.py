@@ -14,7 +14,12 @@ from sopkit.serve.local import CHROMIUM, CHROMIUM_ARGS, running
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-SHOTS = [("overview", "en"), ("options", "en"), ("coverage", "en"), ("rankings", "en"), ("options", "zh")]
+DESKTOP, PHONE = {"width": 1280, "height": 1100}, {"width": 390, "height": 844}
+# (page, language, viewport, file name)
+SHOTS = [("overview", "en", DESKTOP, "overview"), ("options", "en", DESKTOP, "options"),
+         ("coverage", "en", DESKTOP, "coverage"), ("rankings", "en", DESKTOP, "rankings"),
+         ("options", "zh", DESKTOP, "options-zh"), ("rankings", "zh", DESKTOP, "rankings-zh"),
+         ("options", "en", PHONE, "options-phone"), ("coverage", "zh", PHONE, "coverage-phone-zh")]
 
 
 def main() -> None:
@@ -22,15 +27,14 @@ def main() -> None:
     with running("workbooks", cwd=ROOT) as server:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, lang in SHOTS:
-                page = browser.new_page(viewport={"width": 1280, "height": 1100})
-                page.goto(f"{server.url}/voila/render/{name}.ipynb", timeout=120_000)
+            for name, lang, viewport, shot in SHOTS:
+                page = browser.new_page(viewport=viewport, device_scale_factor=2 if viewport is PHONE else 1)
+                page.goto(f"{server.url}/voila/render/{name}.ipynb?lang={lang}", timeout=120_000)
                 page.wait_for_selector(f".sop-page-{name} .js-plotly-plot .trace, .sop-page-{name} .js-plotly-plot .slice", timeout=120_000)
-                if lang == "zh":
-                    page.click(".sop-lang button:has-text('中文')")
-                    page.wait_for_function("() => document.querySelector('.sop-page h1').textContent !== 'Framework options'")
+                if lang == "zh":  # ?lang=zh switches the page once it is drawn
+                    page.wait_for_function("() => document.documentElement.lang === 'zh-Hans'", timeout=60_000)
                 page.wait_for_timeout(1500)  # let plotly finish its transitions
-                path = OUT / f"{name}{'-zh' if lang == 'zh' else ''}.png"
+                path = OUT / f"{shot}.png"
                 page.screenshot(path=str(path))
                 print(f"wrote {path.relative_to(ROOT)}")
                 page.close(run_before_unload=True)
