@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 SHOWN_CHARS = 40  # a value quoted in a message
@@ -127,11 +128,15 @@ class Problem:
         """What is wrong, in English."""
         return self.text("en")
 
-    def text(self, lang: str = "en") -> str:
-        """What is wrong, in *lang* (``messages/<lang>.json``, key ``problem.<code>``)."""
+    def text(self, lang: str = "en", *, public: bool = False) -> str:
+        """What is wrong, in *lang* (``messages/<lang>.json``, key ``problem.<code>``).
+        *public*: for a page's visitors, a folder is named without the server's path to it."""
         from .i18n import t  # i18n needs pandas; errors stays importable without it
 
-        return t(f"problem.{self.code}", lang, **self.params)
+        params = self.params
+        if public and "folder" in params:
+            params = {**params, "folder": Path(str(params["folder"])).name or "data"}
+        return t(f"problem.{self.code}", lang, **params)
 
     def where(self, *, limit: int | None = None) -> str:
         """``file:row: column`` (``-`` for no column); *limit* clips the column name."""
@@ -141,7 +146,7 @@ class Problem:
 
     def line(self, lang: str = "en") -> str:
         """One line: ``file:row: column: message`` (column names clipped for display)."""
-        return f"{self.where(limit=COLUMN_CHARS)}: {self.text(lang)}"
+        return f"{self.where(limit=COLUMN_CHARS)}: {self.text(lang, public=True)}"
 
     def __str__(self) -> str:
         return f"{self.where()}: {self.message}"

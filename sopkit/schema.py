@@ -99,6 +99,9 @@ def read_package(data_dir: Path) -> dict[str, Table]:
             )
     except FileNotFoundError:
         raise DataError([Problem(path.name, None, None, "package_missing", {"folder": str(data_dir)})]) from None
+    except OSError as exc:
+        # A folder that is not one, or cannot be read: said without the server's paths.
+        raise DataError([Problem(path.name, None, None, "package_unreadable", {"reason": exc.strerror or type(exc).__name__})]) from None
     except (ValueError, KeyError, TypeError, re.error) as exc:
         # JSON syntax errors, missing keys: the descriptor itself is broken.
         raise DataError([Problem(path.name, None, None, "package_unreadable", {"reason": str(exc)})]) from None

@@ -186,3 +186,43 @@ def test_every_problem_code_renders_in_both_languages():
         for lang in ("en", "zh"):
             text = Problem("f.csv", 2, "c", code, params).text(lang)
             assert text and "{" not in text and text != f"problem.{code}", (code, lang)
+
+
+@pytest.mark.parametrize("which", ["coverage", "rankings"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_file_the_server_stopped_as_too_large_is_said_beside_its_upload(fw, which, lang):
+    """sopkit-serve hands the upload widget a small "too-large" note instead of a file over the
+    limit (sopkit.serve.protocol): the page says so where the visitor looks, in their language."""
+    page = (CoveragePage if which == "coverage" else RankingsPage)(fw, lang=lang)
+    page.upload._handle_custom_msg({"sopkit": "too-large", "bytes": 30 * 2**20}, [])
+    note = text_of(page.upload_note.value)
+    assert "sop-message-error" in page.upload_note.value
+    assert "1 MB" in note and t("upload.refused", lang) in note
+    page.upload._handle_custom_msg({"other": 1}, [])  # anything else is not for this handler
+    assert text_of(page.upload_note.value) == note
+
+
+@pytest.mark.parametrize("broken", ["missing", "a-file", "descriptor-is-a-folder"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_unreadable_data_folder_gets_the_data_notice_without_server_paths(tmp_path, broken, lang):
+    folder = tmp_path / "secret-server-path" / "data"
+    if broken == "a-file":
+        folder.parent.mkdir(parents=True)
+        folder.write_text("not a folder")
+    elif broken == "descriptor-is-a-folder":
+        (folder / "datapackage.json").mkdir(parents=True)
+    from sopkit.errors import DataError
+    from sopkit.model import load_framework
+
+    with pytest.raises(DataError):  # never an OSError escaping to Voila's English error page
+        load_framework(folder)
+    import os
+
+    os.environ["SOPKIT_DATA"] = str(folder)
+    try:
+        page = OptionsPage(lang=lang)
+    finally:
+        del os.environ["SOPKIT_DATA"]
+    shown = text_of(page.body.value)
+    assert page.fw is None and t("error.data", lang) in shown
+    assert str(tmp_path) not in page.body.value and "secret-server-path" not in page.body.value

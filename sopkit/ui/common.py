@@ -19,7 +19,7 @@ from IPython import get_ipython
 from IPython.display import display
 
 from .. import analysis
-from ..errors import DataError
+from ..errors import DataError, Problem, size_text
 from ..figures import plotly_config
 from ..i18n import messages, pick, t
 from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
@@ -250,9 +250,12 @@ class Page:
         header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
         try:
             self.fw = fw if fw is not None else load_framework()
-        except DataError as exc:
+        except (DataError, OSError) as exc:
             self.fw = None
-            self.load_error = exc
+            # Whatever went wrong reading the data, the visitor gets the same short notice (and
+            # no server path): an unreadable folder is a data error like a broken CSV.
+            self.load_error = exc if isinstance(exc, DataError) else DataError(
+                [Problem("data", None, None, "file_unreadable", {"reason": exc.strerror or type(exc).__name__})])
             self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
             self.body = self.build()
@@ -277,7 +280,7 @@ class Page:
         self.document.value = self._document_marker()
         self.intro.value = t(f"{self.key}.intro", self.lang)
         if self.fw is None:
-            self.body.value = self._error_html(self.t("error.data"), str(self.load_error))
+            self.body.value = problems_html(self.t("error.data"), self.load_error, self.lang)
             return
         with self.quiet():
             self.relabel()
@@ -354,6 +357,20 @@ class Page:
         self.scripts.clear_output()
         with self.scripts:
             display({"application/javascript": script}, raw=True)
+
+    def on_too_large(self, upload: w.FileUpload, where: w.HTML, css: str) -> None:
+        """Say "larger than ..." beside *upload* when the server stopped a file too large to
+        pass (sopkit.serve.protocol sends the widget ``{"sopkit": "too-large", "bytes": N}``
+        instead of the file; the served page normally refuses such files before sending)."""
+
+        def heard(_widget, content, _buffers) -> None:
+            if not isinstance(content, dict) or content.get("sopkit") != "too-large":
+                return
+            problem = Problem(self.t("upload.file"), None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})
+            self.say_problems(self.t("upload.refused"), DataError([problem]), where=where)
+            self.scroll_into_view(css)
+
+        upload.on_msg(self.guard(heard))
 
     def reset_upload(self, upload: w.FileUpload) -> None:
         """Empty a FileUpload after handling its file, so that choosing the same file again is

@@ -50,6 +50,7 @@ class CoveragePage(Page):
             control.observe(self.guard(lambda _c: self.redraw()), "value")
         self.variant.observe(self.guard(lambda _c: self.draw_coverage()), "value")
         self.upload.observe(self.guard(self.on_upload), "value")
+        self.on_too_large(self.upload, self.upload_note, ".sop-mapping-message")
         self.reset.on_click(self.guard(self.on_reset))
         self.search.observe(self.guard(lambda _c: self.draw_search()), "value")
         return w.VBox([

@@ -55,6 +55,7 @@ class RankingsPage(Page):
         self.survey.observe(self.guard(self.on_survey), "value")
         self.strength.observe(self.guard(lambda _c: self.draw_weighted()), "value")
         self.upload.observe(self.guard(self.on_upload), "value")
+        self.on_too_large(self.upload, self.upload_note, ".sop-responses-message")
         self.clear.on_click(self.guard(self.on_clear))
         self.method.observe(self.guard(lambda _c: self.draw_responses()), "value")
         return w.VBox([
