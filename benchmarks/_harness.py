@@ -37,20 +37,20 @@ DRAWN_FN = """function sopDrawn(el) {
 
 # JS predicate for page.wait_for_function: resolves to {kind, t} on the first drawn chart
 # (t = performance.now(), i.e. ms since navigation start), or on an error / busy page.
-FIRST_CHART_JS = """() => {
-    %s
-    if (document.querySelector('.sop-busy')) return {kind: 'busy', t: performance.now()};
-    if (document.querySelector('.voila-error')) return {kind: 'error', t: performance.now()};
+FIRST_CHART_JS = f"""() => {{
+    {DRAWN_FN}
+    if (document.querySelector('.sop-busy')) return {{kind: 'busy', t: performance.now()}};
+    if (document.querySelector('.voila-error')) return {{kind: 'error', t: performance.now()}};
     const body = document.body ? document.body.innerText || '' : '';
-    if (body.includes('Traceback')) return {kind: 'traceback', t: performance.now()};
-    for (const el of document.querySelectorAll('.js-plotly-plot')) {
-        if (sopDrawn(el)) {
+    if (body.includes('Traceback')) return {{kind: 'traceback', t: performance.now()}};
+    for (const el of document.querySelectorAll('.js-plotly-plot')) {{
+        if (sopDrawn(el)) {{
             if (window.__sopFirst === undefined) window.__sopFirst = performance.now();
-            return {kind: 'chart', t: window.__sopFirst};
-        }
-    }
+            return {{kind: 'chart', t: window.__sopFirst}};
+        }}
+    }}
     return false;
-}""" % DRAWN_FN
+}}"""
 
 # JS: navigation timing of the current document (ms since navigation start) and its time origin.
 NAV_TIMING_JS = """() => {
@@ -71,6 +71,7 @@ KERNEL_ID_JS = """() => {
 
 
 # ---- configuration ---------------------------------------------------------------------------------
+
 
 def voila_json() -> dict:
     path = ROOT / "voila.json"
@@ -116,6 +117,7 @@ def pool_total(config: dict, flags: list[str], notebooks: list[str]) -> int:
 
 
 # ---- servers ---------------------------------------------------------------------------------------
+
 
 def _status(port: int, path: str = "/") -> int | None:
     """HTTP status of GET *path* without following redirects (so '/' never opens a notebook)."""
@@ -235,8 +237,7 @@ def cpu_seconds(procs: list[psutil.Process]) -> float:
     return total
 
 
-def settle(servers: list[Server], expected: dict[str, int] | None = None, gone: list[int] = (),
-           timeout: float = 180.0) -> float:
+def settle(servers: list[Server], expected: dict[str, int] | None = None, gone: list[int] = (), timeout: float = 180.0) -> float:
     """Wait until every server has its expected number of kernels (e.g. the preheat pool refilled),
     the pids in *gone* have exited, and servers + kernels are quiet (CPU below QUIET_CPU_SHARE of one
     core for QUIET_WINDOWS windows of QUIET_WINDOW_S). Returns the seconds waited."""
@@ -254,8 +255,7 @@ def settle(servers: list[Server], expected: dict[str, int] | None = None, gone: 
             return time.monotonic() - start
         if time.monotonic() - start > timeout:
             counts = {s.label: len(s.kernels()) for s in servers}
-            raise TimeoutError(f"servers not settled after {timeout:.0f} s: kernels {counts}, expected {expected}, "
-                               f"last window CPU {used:.2f} s")
+            raise TimeoutError(f"servers not settled after {timeout:.0f} s: kernels {counts}, expected {expected}, last window CPU {used:.2f} s")
 
 
 def is_alive(pid: int) -> bool:
@@ -295,8 +295,20 @@ def rss_mb(proc: psutil.Process | None) -> float | None:
 
 # ---- environment -----------------------------------------------------------------------------------
 
-PACKAGES = ["sopkit", "voila", "jupyter_server", "jupyter_client", "ipykernel", "ipywidgets", "jupyterlab_widgets",
-            "plotly", "pandas", "tornado", "playwright", "psutil"]
+PACKAGES = [
+    "sopkit",
+    "voila",
+    "jupyter_server",
+    "jupyter_client",
+    "ipykernel",
+    "ipywidgets",
+    "jupyterlab_widgets",
+    "plotly",
+    "pandas",
+    "tornado",
+    "playwright",
+    "psutil",
+]
 
 
 def source_fingerprint() -> str:
@@ -306,8 +318,7 @@ def source_fingerprint() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    patterns = ["sopkit/**/*.py", "sopkit/messages/*.json", "workbooks/*.ipynb", "benchmarks/*.ipynb",
-                "data/**/*.csv", "data/*.json", "voila.json"]
+    patterns = ["sopkit/**/*.py", "sopkit/messages/*.json", "workbooks/*.ipynb", "benchmarks/*.ipynb", "data/**/*.csv", "data/*.json", "voila.json"]
     for path in sorted({p for pattern in patterns for p in ROOT.glob(pattern) if p.is_file()}):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -345,8 +356,10 @@ def environment(browser_version: str | None = None) -> dict:
 @contextlib.contextmanager
 def sigterm_as_interrupt():
     """Turn SIGTERM into KeyboardInterrupt so `finally:` blocks stop the servers."""
+
     def handler(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
+
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
@@ -374,6 +387,7 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 # ---- other work on the machine -----------------------------------------------------------------------
+
 
 def busy_cpu_seconds() -> float:
     """CPU seconds the whole machine has spent busy (all cores) since boot."""

@@ -39,8 +39,10 @@ CASES = {
 }
 EXTRAS = {
     "sopkit.ui": "import sopkit.ui",
-    **{f"build {name}": f"from sopkit.ui import {cls}; {cls}()" for name, cls in (
-        ("overview", "OverviewPage"), ("options", "OptionsPage"), ("coverage", "CoveragePage"), ("rankings", "RankingsPage"))},
+    **{
+        f"build {name}": f"from sopkit.ui import {cls}; {cls}()"
+        for name, cls in (("overview", "OverviewPage"), ("options", "OptionsPage"), ("coverage", "CoveragePage"), ("rankings", "RankingsPage"))
+    },
 }
 
 TIMER = """import time, json
@@ -56,12 +58,11 @@ def env() -> dict:
 
 def time_statement(stmt: str) -> tuple[float, float]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", TIMER.format(stmt=stmt)], cwd=ROOT, env=env(),
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", TIMER.format(stmt=stmt)], cwd=ROOT, env=env(), capture_output=True, text=True, timeout=300)
     process_s = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{stmt!r} failed:\n{done.stderr[-2000:]}")
-    line = next(l for l in done.stdout.splitlines() if l.startswith("__T__"))
+    line = next(row for row in done.stdout.splitlines() if row.startswith("__T__"))
     return json.loads(line[5:]), process_s
 
 
@@ -69,8 +70,7 @@ def time_kernel_start() -> tuple[float, float]:
     from jupyter_client.manager import start_new_kernel
 
     start = time.perf_counter()
-    km, kc = start_new_kernel(kernel_name="python3", startup_timeout=120, cwd=str(ROOT), env=env(),
-                              stderr=subprocess.DEVNULL)
+    km, kc = start_new_kernel(kernel_name="python3", startup_timeout=120, cwd=str(ROOT), env=env(), stderr=subprocess.DEVNULL)
     ready = time.perf_counter() - start  # start_new_kernel waits for the kernel_info reply
     kc.stop_channels()
     km.shutdown_kernel(now=False)
@@ -86,13 +86,12 @@ def median(values: list[float]) -> float:
 def importtime_top(stmt: str, top: int) -> list[tuple[str, float]]:
     """Top-level packages (no dot in the name) by cumulative import time under ``-X importtime``.
     Cumulative times overlap (ipywidgets imports IPython, sopkit imports pandas...)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", stmt], cwd=ROOT, env=env(),
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", stmt], cwd=ROOT, env=env(), capture_output=True, text=True, timeout=300)
     best: dict[str, float] = {}
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
-        _self_us, cum_us, name = (part.strip() for part in line[len("import time:"):].split("|"))
+        _self_us, cum_us, name = (part.strip() for part in line[len("import time:") :].split("|"))
         if "." not in name:
             best[name] = max(best.get(name, 0.0), int(cum_us) / 1e6)
     return sorted(best.items(), key=lambda kv: -kv[1])[:top]
@@ -109,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     samples: dict[str, list[dict]] = {name: [] for name in cases}
     if args.extras:
         samples["ipykernel start->ready"] = []
-    for name, stmt in cases.items():  # discarded warm-up run per case
+    for stmt in cases.values():  # discarded warm-up run per case
         time_statement(stmt)
     for _ in range(args.runs):  # interleaved: drift in machine load spreads over every case
         for name, stmt in cases.items():
@@ -119,10 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             t, p = time_kernel_start()
             samples["ipykernel start->ready"].append({"s": t, "process_s": p})
 
-    med = {name: {"s": median([x["s"] for x in xs]), "process_s": median([x["process_s"] for x in xs])}
-           for name, xs in samples.items()}
-    print(f"Import / load wall time, median of {args.runs} fresh interpreters (cpu count {os.cpu_count()}, "
-          f"load avg {os.getloadavg()[0]:.2f})")
+    med = {name: {"s": median([x["s"] for x in xs]), "process_s": median([x["process_s"] for x in xs])} for name, xs in samples.items()}
+    print(f"Import / load wall time, median of {args.runs} fresh interpreters (cpu count {os.cpu_count()}, load avg {os.getloadavg()[0]:.2f})")
     print(f"{'case':24s} {'in-process s':>12s} {'process s':>10s}  statement")
     for name in samples:
         stmt = cases.get(name, "jupyter_client.start_new_kernel('python3') until kernel_info reply")
@@ -141,9 +138,23 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"runs": args.runs, "cpu_count": os.cpu_count(), "python": sys.version.split()[0],
-                                        "statements": cases, "samples": samples, "medians": med, "ratios": ratios,
-                                        "importtime_top": top}, indent=2) + "\n", encoding="utf-8")
+        args.out.write_text(
+            json.dumps(
+                {
+                    "runs": args.runs,
+                    "cpu_count": os.cpu_count(),
+                    "python": sys.version.split()[0],
+                    "statements": cases,
+                    "samples": samples,
+                    "medians": med,
+                    "ratios": ratios,
+                    "importtime_top": top,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return 0
 
 

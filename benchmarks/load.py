@@ -35,10 +35,23 @@ import time
 from pathlib import Path
 
 import psutil
-
 from _harness import (
-    CHROMIUM, CHROMIUM_ARGS, FIRST_CHART_JS, NAV_TIMING_JS, SLOW_RESOURCES_JS, ForeignCpu, Server, environment,
-    executor_timeout, is_kernel, percentile, pool_total, settle, sigterm_as_interrupt, source_fingerprint, voila_json,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIRST_CHART_JS,
+    NAV_TIMING_JS,
+    SLOW_RESOURCES_JS,
+    ForeignCpu,
+    Server,
+    environment,
+    executor_timeout,
+    is_kernel,
+    percentile,
+    pool_total,
+    settle,
+    sigterm_as_interrupt,
+    source_fingerprint,
+    voila_json,
 )
 
 WORKBOOKS = ["overview.ipynb", "options.ipynb", "coverage.ipynb", "rankings.ipynb"]
@@ -74,8 +87,9 @@ class Sampler(threading.Thread):
                 with contextlib.suppress(psutil.Error):
                     rss += p.memory_info().rss
                     kernels += is_kernel(p)
-            self.samples.append({"t": round(time.monotonic() - self.t0, 2), "rss_mb": round(rss / 2**20, 1),
-                                 "kernels": kernels, "cpu_percent": psutil.cpu_percent()})
+            self.samples.append(
+                {"t": round(time.monotonic() - self.t0, 2), "rss_mb": round(rss / 2**20, 1), "kernels": kernels, "cpu_percent": psutil.cpu_percent()}
+            )
             self.stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -155,9 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visitors", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per visitor for its first chart")
     parser.add_argument("--out", type=Path, default=None, help="also write everything as JSON")
-    parser.add_argument("--server-arg", action="append", default=[], metavar="FLAG",
-                        help="extra Voila flag to try a configuration change (repeatable), "
-                             "e.g. --server-arg=--VoilaExecutor.iopub_timeout=60")
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        metavar="FLAG",
+        help="extra Voila flag to try a configuration change (repeatable), e.g. --server-arg=--VoilaExecutor.iopub_timeout=60",
+    )
     args = parser.parse_args(argv)
 
     config = voila_json()
@@ -169,8 +187,12 @@ def main(argv: list[str] | None = None) -> int:
             server.wait_ready()
             pool = pool_total(config, args.server_arg, server.notebooks)
             settle([server], {server.label: pool}, timeout=300)
-            result["server"] = {"command": server.command, "log": str(server.log_path), "pooled_kernels": pool,
-                                "max_kernels": config.get("SopkitVoila", {}).get("max_kernels")}
+            result["server"] = {
+                "command": server.command,
+                "log": str(server.log_path),
+                "pooled_kernels": pool,
+                "max_kernels": config.get("SopkitVoila", {}).get("max_kernels"),
+            }
             print(f"server {server.base} ready, {pool} pooled kernel(s); {args.visitors} visitors at once...", flush=True)
             sampler = Sampler(server)
             sampler.start()
@@ -205,9 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     peak = max(samples, key=lambda s: s["rss_mb"]) if samples else None
     html = [v["html_done_s"] for v in visits if v.get("html_done_s") is not None]
     result["summary"] = {
-        "first_chart_p50_s": percentile(ok, 50), "first_chart_p95_s": percentile(ok, 95),
-        "html_done_p50_s": percentile(html, 50), "html_done_p95_s": percentile(html, 95),
-        "first_chart_max_s": max(ok) if ok else None, "outcomes": outcomes,
+        "first_chart_p50_s": percentile(ok, 50),
+        "first_chart_p95_s": percentile(ok, 95),
+        "html_done_p50_s": percentile(html, 50),
+        "html_done_p95_s": percentile(html, 95),
+        "first_chart_max_s": max(ok) if ok else None,
+        "outcomes": outcomes,
         "errors": len(visits) - len(ok),
         "peak_rss_mb": peak["rss_mb"] if peak else None,
         "peak_kernels": max((s["kernels"] for s in samples), default=None),
@@ -215,29 +240,37 @@ def main(argv: list[str] | None = None) -> int:
         "kernels_after_visitors_left": result.get("kernels_after_visitors_left"),
     }
     timeout = executor_timeout(config)
-    result["summary"]["stalled_at_executor_timeout"] = sum(
-        1 for v in visits if timeout and (v.get("html_done_s") or 0) >= timeout - 1)
+    result["summary"]["stalled_at_executor_timeout"] = sum(1 for v in visits if timeout and (v.get("html_done_s") or 0) >= timeout - 1)
     s = result["summary"]
     fmt = lambda v, f=".2f": "-" if v is None else format(v, f)  # noqa: E731
-    print(f"\n{len(visits)} visitors at once, round-robin over {', '.join(w.removesuffix('.ipynb') for w in WORKBOOKS)} "
-          f"(round {fmt(result.get('round_s'), '.1f')} s; {psutil.cpu_count()} cpus)")
-    print(f"first chart  p50 {fmt(s['first_chart_p50_s'])} s   p95 {fmt(s['first_chart_p95_s'])} s   "
-          f"max {fmt(s['first_chart_max_s'])} s   ({len(ok)} visitors with a chart)")
-    print(f"page HTML    p50 {fmt(s['html_done_p50_s'])} s   p95 {fmt(s['html_done_p95_s'])} s   (server side: kernel start + "
-          f"notebook run, ~0 for a pooled kernel; the rest of the first chart is the browsers, which share these CPUs here)")
-    print(f"outcomes     {', '.join(f'{k}: {v}' for k, v in sorted(outcomes.items()))}   -> errors {s['errors']}; "
-          f"pages whose HTML took >= VoilaExecutor.timeout (stall or queue): {s['stalled_at_executor_timeout']}")
+    print(
+        f"\n{len(visits)} visitors at once, round-robin over {', '.join(w.removesuffix('.ipynb') for w in WORKBOOKS)} "
+        f"(round {fmt(result.get('round_s'), '.1f')} s; {psutil.cpu_count()} cpus)"
+    )
+    print(
+        f"first chart  p50 {fmt(s['first_chart_p50_s'])} s   p95 {fmt(s['first_chart_p95_s'])} s   "
+        f"max {fmt(s['first_chart_max_s'])} s   ({len(ok)} visitors with a chart)"
+    )
+    print(
+        f"page HTML    p50 {fmt(s['html_done_p50_s'])} s   p95 {fmt(s['html_done_p95_s'])} s   (server side: kernel start + "
+        f"notebook run, ~0 for a pooled kernel; the rest of the first chart is the browsers, which share these CPUs here)"
+    )
+    print(
+        f"outcomes     {', '.join(f'{k}: {v}' for k, v in sorted(outcomes.items()))}   -> errors {s['errors']}; "
+        f"pages whose HTML took >= VoilaExecutor.timeout (stall or queue): {s['stalled_at_executor_timeout']}"
+    )
     other = result.get("other_processes_cpu", {}).get("foreign_cpu_share")
     print(f"other work   processes not started by this script used {fmt(other and 100 * other, '.0f')}% of the CPUs during the round")
     print(f"peak RSS     {fmt(s['peak_rss_mb'], '.0f')} MB (server + kernels)   peak kernel processes {s['peak_kernels']}")
-    print(f"live kernels {s['kernels_with_visitors_on_page']} with every visitor on the page, "
-          f"{s['kernels_after_visitors_left']} {LEAVE_WAIT_S} s after they all left")
+    print(
+        f"live kernels {s['kernels_with_visitors_on_page']} with every visitor on the page, "
+        f"{s['kernels_after_visitors_left']} {LEAVE_WAIT_S} s after they all left"
+    )
     if "server_log_counts" in result:
         print(f"server log   {result['server_log_counts']}")
     by_page: dict[str, list[str]] = {}
     for v in visits:
-        by_page.setdefault(v["page"], []).append(
-            f"{v['first_chart_s']:.1f}" if v["outcome"] == "chart" else v["outcome"])
+        by_page.setdefault(v["page"], []).append(f"{v['first_chart_s']:.1f}" if v["outcome"] == "chart" else v["outcome"])
     for page, values in by_page.items():
         print(f"  {page:9s} {' '.join(values)}")
     if args.out:

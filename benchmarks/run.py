@@ -32,11 +32,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-
 from _harness import (
-    CHROMIUM, CHROMIUM_ARGS, COLD_FLAGS, DRAWN_FN, FIRST_CHART_JS, KERNEL_ID_JS, NAV_TIMING_JS, ROOT, SLOW_RESOURCES_JS,
-    ForeignCpu, Server, create_time_offset, environment, executor_timeout, is_alive, median, pool_total, rss_mb, settle,
-    sigterm_as_interrupt, source_fingerprint, voila_json, wait_machine_idle, warm_flags,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    COLD_FLAGS,
+    DRAWN_FN,
+    FIRST_CHART_JS,
+    KERNEL_ID_JS,
+    NAV_TIMING_JS,
+    ROOT,
+    SLOW_RESOURCES_JS,
+    ForeignCpu,
+    Server,
+    create_time_offset,
+    environment,
+    executor_timeout,
+    is_alive,
+    median,
+    pool_total,
+    rss_mb,
+    settle,
+    sigterm_as_interrupt,
+    source_fingerprint,
+    voila_json,
+    wait_machine_idle,
+    warm_flags,
 )
 
 LOAD_MS = 120_000
@@ -49,12 +69,12 @@ LEAVE_S = 20  # a visitor leaving: the page's beforeunload beacon asks Voila to 
 @dataclass
 class PageSpec:
     name: str
-    server: str           # "workbooks" or "bare"
+    server: str  # "workbooks" or "bare"
     notebook: str
-    control_kind: str     # "select" (a <select> in control) or "click" (a <button> in control)
-    control: str          # CSS of the control's widget
-    label: str            # option label / button text to choose
-    chart: str            # CSS of the container of the chart the control drives
+    control_kind: str  # "select" (a <select> in control) or "click" (a <button> in control)
+    control: str  # CSS of the control's widget
+    label: str  # option label / button text to choose
+    chart: str  # CSS of the container of the chart the control drives
 
 
 def page_specs() -> list[PageSpec]:
@@ -71,14 +91,14 @@ def page_specs() -> list[PageSpec]:
     ]
 
 
-TARGET_DRAWN_JS = """(container) => {
-    %s
+TARGET_DRAWN_JS = f"""(container) => {{
+    {DRAWN_FN}
     const root = document.querySelector(container);
     const el = root && root.querySelector('.js-plotly-plot');
     if (!sopDrawn(el)) return false;
     if (window.__sopTarget === undefined) window.__sopTarget = performance.now();
     return window.__sopTarget;
-}""" % DRAWN_FN
+}}"""
 
 CHANGE_JS = """([container, kind, control, label]) => {
     const root = document.querySelector(container);
@@ -104,14 +124,14 @@ CHANGE_JS = """([container, kind, control, label]) => {
     return {t0: t0};
 }"""
 
-REDRAWN_JS = """(container) => {
-    %s
+REDRAWN_JS = f"""(container) => {{
+    {DRAWN_FN}
     const root = document.querySelector(container);
     const el = root && root.querySelector('.js-plotly-plot');
     if (!el || el === window.__sopOld || !sopDrawn(el)) return false;
     if (window.__sopRedrawn === undefined) window.__sopRedrawn = performance.now();
     return window.__sopRedrawn;
-}""" % DRAWN_FN
+}}"""
 
 
 def seconds(ms: float | None) -> float | None:
@@ -131,8 +151,18 @@ def new_context(browser, server: Server, xsrf_cookie: bool):
     return context
 
 
-def visit(browser, spec: PageSpec, server: Server, servers: list[Server], base: dict[str, int], setup: str,
-          run: int, warmup: bool = False, xsrf_cookie: bool = True, idle_cpu: float = 0.0) -> dict:
+def visit(
+    browser,
+    spec: PageSpec,
+    server: Server,
+    servers: list[Server],
+    base: dict[str, int],
+    setup: str,
+    run: int,
+    warmup: bool = False,
+    xsrf_cookie: bool = True,
+    idle_cpu: float = 0.0,
+) -> dict:
     """One visitor: load the page, wait for the first chart, settle, change the control, wait for the
     redraw, settle, leave (beforeunload -> kernel shutdown), wait for the pool/servers to settle."""
     sample: dict = {"page": spec.name, "setup": setup, "run": run, "warmup": warmup, "ok": False}
@@ -222,11 +252,26 @@ def visit(browser, spec: PageSpec, server: Server, servers: list[Server], base: 
                 base[s.label] = len(s.kernels())
 
 
-def run_setup(browser, setup: str, flags: list[str], specs: list[PageSpec], runs: int, warmups: int,
-              log_dir: Path, config: dict, note: str, xsrf_cookie: bool, idle_cpu: float) -> tuple[list[dict], dict]:
+def run_setup(
+    browser,
+    setup: str,
+    flags: list[str],
+    specs: list[PageSpec],
+    runs: int,
+    warmups: int,
+    log_dir: Path,
+    config: dict,
+    note: str,
+    xsrf_cookie: bool,
+    idle_cpu: float,
+) -> tuple[list[dict], dict]:
     servers = {kind: Server(kind, flags, log_dir, f"{setup}-{kind}") for kind in ("workbooks", "bare")}
-    info = {"flags": flags, "note": note, "commands": {k: s.command for k, s in servers.items()},
-            "logs": {k: str(s.log_path) for k, s in servers.items()}}
+    info = {
+        "flags": flags,
+        "note": note,
+        "commands": {k: s.command for k, s in servers.items()},
+        "logs": {k: str(s.log_path) for k, s in servers.items()},
+    }
     samples: list[dict] = []
     try:
         for s in servers.values():
@@ -236,8 +281,10 @@ def run_setup(browser, setup: str, flags: list[str], specs: list[PageSpec], runs
         t0 = time.monotonic()
         settle(list(servers.values()), base, timeout=300)  # warm: every pool filled, every pooled notebook run
         info["startup_settle_s"] = round(time.monotonic() - t0, 2)
-        print(f"[{setup}] servers up: {', '.join(s.base for s in servers.values())}; "
-              f"pooled kernels {base}; settled in {info['startup_settle_s']} s", flush=True)
+        print(
+            f"[{setup}] servers up: {', '.join(s.base for s in servers.values())}; pooled kernels {base}; settled in {info['startup_settle_s']} s",
+            flush=True,
+        )
         all_servers = list(servers.values())
         for i in range(warmups):  # first visit to each server: one-time costs (templates, file cache), not kept
             for spec in (specs[0], specs[1]):
@@ -245,7 +292,7 @@ def run_setup(browser, setup: str, flags: list[str], specs: list[PageSpec], runs
                 samples.append(sample)
                 print(f"[{setup}] warm-up {spec.name}: {_brief(sample)}", flush=True)
         for run in range(runs):
-            order = specs[run % len(specs):] + specs[:run % len(specs)]  # rotate: no page always first
+            order = specs[run % len(specs) :] + specs[: run % len(specs)]  # rotate: no page always first
             for spec in order:
                 sample = visit(browser, spec, servers[spec.server], all_servers, base, setup, run, False, xsrf_cookie, idle_cpu)
                 samples.append(sample)
@@ -259,14 +306,31 @@ def run_setup(browser, setup: str, flags: list[str], specs: list[PageSpec], runs
 def _brief(sample: dict) -> str:
     if not sample["ok"]:
         return f"FAILED: {sample.get('error')}"
-    return (f"first chart {sample['first_chart_s']:.2f} s, click {sample['click_s']:.3f} s, "
-            f"kernel {sample['kernel_mb']:.0f} MB, server {sample['server_mb']:.0f} MB; "
-            f"other processes used {100 * (sample.get('foreign_cpu_share') or 0):.0f}% of the CPUs during the load")
+    return (
+        f"first chart {sample['first_chart_s']:.2f} s, click {sample['click_s']:.3f} s, "
+        f"kernel {sample['kernel_mb']:.0f} MB, server {sample['server_mb']:.0f} MB; "
+        f"other processes used {100 * (sample.get('foreign_cpu_share') or 0):.0f}% of the CPUs during the load"
+    )
 
 
-METRICS = ["first_chart_s", "first_chart_wall_s", "target_chart_s", "click_s", "click_wall_s", "kernel_mb",
-           "kernel_mb_after_click", "server_mb", "kernel_cpu_s", "ttfb_s", "kernel_spawn_s", "html_done_s",
-           "front_end_s", "dom_content_loaded_s", "foreign_cpu_s", "foreign_cpu_share"]
+METRICS = [
+    "first_chart_s",
+    "first_chart_wall_s",
+    "target_chart_s",
+    "click_s",
+    "click_wall_s",
+    "kernel_mb",
+    "kernel_mb_after_click",
+    "server_mb",
+    "kernel_cpu_s",
+    "ttfb_s",
+    "kernel_spawn_s",
+    "html_done_s",
+    "front_end_s",
+    "dom_content_loaded_s",
+    "foreign_cpu_s",
+    "foreign_cpu_share",
+]
 RATIO_METRICS = ["first_chart_s", "click_s", "kernel_mb"]
 
 
@@ -292,8 +356,7 @@ def summarise(samples: list[dict], specs: list[PageSpec], setups: list[str]) -> 
             if name == "bare":
                 continue
             mine = row["without_stalls"]
-            ratios.setdefault(setup, {})[name] = {
-                m: (mine[m] / bare[m]) if mine.get(m) is not None and bare.get(m) else None for m in RATIO_METRICS}
+            ratios.setdefault(setup, {})[name] = {m: (mine[m] / bare[m]) if mine.get(m) is not None and bare.get(m) else None for m in RATIO_METRICS}
     return {"medians": medians, "ratios_vs_bare": ratios}
 
 
@@ -304,39 +367,49 @@ def fmt(value: float | None, spec: str) -> str:
 
 def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: int) -> None:
     med, ratios = summary["medians"], summary["ratios_vs_bare"]
-    print(f"\nMedians of {runs} runs (ratios: workbook / bare, same set-up, same run of this script, "
-          f"medians without stalled visits)")
-    header = f"{'page':9s} {'setup':5s} {'first_chart_s':>13s} {'click_s':>8s} {'kernel_mb':>9s} {'server_mb':>9s}   " \
-             f"{'first×':>6s} {'click×':>6s} {'kernel×':>7s}  ok  stalls {'first_no_stall_s':>16s}"
+    print(f"\nMedians of {runs} runs (ratios: workbook / bare, same set-up, same run of this script, medians without stalled visits)")
+    header = (
+        f"{'page':9s} {'setup':5s} {'first_chart_s':>13s} {'click_s':>8s} {'kernel_mb':>9s} {'server_mb':>9s}   "
+        f"{'first×':>6s} {'click×':>6s} {'kernel×':>7s}  ok  stalls {'first_no_stall_s':>16s}"
+    )
     print(header)
     print("-" * len(header))
     for setup in setups:
         for spec in specs:
             row = med[setup][spec.name]
             r = ratios.get(setup, {}).get(spec.name, {})
-            print(f"{spec.name:9s} {setup:5s} {fmt(row['first_chart_s'], '13.2f')} {fmt(row['click_s'], '8.3f')} "
-                  f"{fmt(row['kernel_mb'], '9.0f')} {fmt(row['server_mb'], '9.0f')}   "
-                  f"{fmt(r.get('first_chart_s'), '6.2f')} {fmt(r.get('click_s'), '6.2f')} {fmt(r.get('kernel_mb'), '7.2f')}"
-                  f"  {row['n_ok']}/{row['n_ok'] + row['n_failed']}  {row['stalls']:6d} "
-                  f"{fmt(row['without_stalls']['first_chart_s'], '16.2f')}")
-    print("stalls: visits whose HTML took at least VoilaExecutor.timeout although the notebook had finished; "
-          "first_chart_s keeps them, first_no_stall_s and the ratios leave them out")
-    print("\nWhere the first-chart time goes (medians without stalled visits, s since navigation start; "
-          "kernel_spawn < 0: pooled kernel)")
-    header = f"{'page':9s} {'setup':5s} {'kernel_spawn':>12s} {'ttfb':>6s} {'html_done':>9s} {'first_chart':>11s} " \
-             f"{'front_end':>9s} {'kernel_cpu':>10s} {'other_cpu':>9s}"
+            print(
+                f"{spec.name:9s} {setup:5s} {fmt(row['first_chart_s'], '13.2f')} {fmt(row['click_s'], '8.3f')} "
+                f"{fmt(row['kernel_mb'], '9.0f')} {fmt(row['server_mb'], '9.0f')}   "
+                f"{fmt(r.get('first_chart_s'), '6.2f')} {fmt(r.get('click_s'), '6.2f')} {fmt(r.get('kernel_mb'), '7.2f')}"
+                f"  {row['n_ok']}/{row['n_ok'] + row['n_failed']}  {row['stalls']:6d} "
+                f"{fmt(row['without_stalls']['first_chart_s'], '16.2f')}"
+            )
+    print(
+        "stalls: visits whose HTML took at least VoilaExecutor.timeout although the notebook had finished; "
+        "first_chart_s keeps them, first_no_stall_s and the ratios leave them out"
+    )
+    print("\nWhere the first-chart time goes (medians without stalled visits, s since navigation start; kernel_spawn < 0: pooled kernel)")
+    header = (
+        f"{'page':9s} {'setup':5s} {'kernel_spawn':>12s} {'ttfb':>6s} {'html_done':>9s} {'first_chart':>11s} "
+        f"{'front_end':>9s} {'kernel_cpu':>10s} {'other_cpu':>9s}"
+    )
     print(header)
     print("-" * len(header))
     for setup in setups:
         for spec in specs:
             row = med[setup][spec.name]["without_stalls"]
-            print(f"{spec.name:9s} {setup:5s} {fmt(row['kernel_spawn_s'], '12.2f')} {fmt(row['ttfb_s'], '6.2f')} "
-                  f"{fmt(row['html_done_s'], '9.2f')} {fmt(row['first_chart_s'], '11.2f')} {fmt(row['front_end_s'], '9.2f')} "
-                  f"{fmt(row['kernel_cpu_s'], '10.2f')} {fmt(row['foreign_cpu_share'], '9.2f')}")
-    print("html_done = the page's HTML fully received (cold: kernel started and every cell run); "
-          "front_end = first_chart - html_done (scripts, kernel websocket, widget state, plotly); "
-          "kernel_cpu = CPU seconds of the page's kernel once settled; "
-          "other_cpu = share of all CPUs used by processes not started by this script while the page loaded.")
+            print(
+                f"{spec.name:9s} {setup:5s} {fmt(row['kernel_spawn_s'], '12.2f')} {fmt(row['ttfb_s'], '6.2f')} "
+                f"{fmt(row['html_done_s'], '9.2f')} {fmt(row['first_chart_s'], '11.2f')} {fmt(row['front_end_s'], '9.2f')} "
+                f"{fmt(row['kernel_cpu_s'], '10.2f')} {fmt(row['foreign_cpu_share'], '9.2f')}"
+            )
+    print(
+        "html_done = the page's HTML fully received (cold: kernel started and every cell run); "
+        "front_end = first_chart - html_done (scripts, kernel websocket, widget state, plotly); "
+        "kernel_cpu = CPU seconds of the page's kernel once settled; "
+        "other_cpu = share of all CPUs used by processes not started by this script while the page loaded."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,12 +419,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setups", default="cold,warm", help="comma-separated subset of cold,warm")
     parser.add_argument("--pages", default="", help="comma-separated subset of the pages (default: all)")
     parser.add_argument("--warmup", type=int, default=1, help="discarded first visits per server and set-up")
-    parser.add_argument("--idle-cpu", type=float, default=30.0,
-                        help="before each visit wait (at most 60 s) until total CPU use is below this percent, "
-                             "to wait out other work on the machine; 0 disables")
-    parser.add_argument("--no-xsrf-cookie", dest="xsrf_cookie", action="store_false",
-                        help="do not give visitors an _xsrf cookie: Voila's leave beacon then fails (403) and every "
-                             "visit's kernel stays until culled, as for real visitors today (voila issue 1458)")
+    parser.add_argument(
+        "--idle-cpu",
+        type=float,
+        default=30.0,
+        help="before each visit wait (at most 60 s) until total CPU use is below this percent, to wait out other work on the machine; 0 disables",
+    )
+    parser.add_argument(
+        "--no-xsrf-cookie",
+        dest="xsrf_cookie",
+        action="store_false",
+        help="do not give visitors an _xsrf cookie: Voila's leave beacon then fails (403) and every "
+        "visit's kernel stays until culled, as for real visitors today (voila issue 1458)",
+    )
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -377,8 +457,9 @@ def main(argv: list[str] | None = None) -> int:
             for setup in setups:
                 flags, note = plan[setup]
                 try:
-                    got, info = run_setup(browser, setup, flags, specs, args.runs, args.warmup, log_dir, config, note,
-                                          args.xsrf_cookie, args.idle_cpu)
+                    got, info = run_setup(
+                        browser, setup, flags, specs, args.runs, args.warmup, log_dir, config, note, args.xsrf_cookie, args.idle_cpu
+                    )
                 except (RuntimeError, TimeoutError) as exc:
                     print(f"[{setup}] set-up failed: {exc}", file=sys.stderr)
                     traceback.print_exc()
@@ -392,14 +473,20 @@ def main(argv: list[str] | None = None) -> int:
     env["loadavg_at_end"] = [round(x, 2) for x in psutil.getloadavg()]
     env["source_fingerprint_at_end"] = source_fingerprint()
     if env["source_fingerprint_at_end"] != env["source_fingerprint_at_start"]:
-        print("\nWARNING: sopkit, the notebooks, the data or voila.json changed during this run: "
-              "its samples mix two versions. Run it again.")
+        print("\nWARNING: sopkit, the notebooks, the data or voila.json changed during this run: its samples mix two versions. Run it again.")
     result = {
         "benchmark": "sopkit pages vs bare Voila (benchmarks/run.py)",
-        "started_unix": round(started), "duration_s": round(time.time() - started, 1),
-        "runs": args.runs, "warmup_visits_per_server": args.warmup, "xsrf_cookie_for_leave_beacon": args.xsrf_cookie,
+        "started_unix": round(started),
+        "duration_s": round(time.time() - started, 1),
+        "runs": args.runs,
+        "warmup_visits_per_server": args.warmup,
+        "xsrf_cookie_for_leave_beacon": args.xsrf_cookie,
         "idle_cpu_percent_gate": args.idle_cpu,
-        "setups": setup_info, "environment": env, "clock": CLOCK, **summary, "samples": samples,
+        "setups": setup_info,
+        "environment": env,
+        "clock": CLOCK,
+        **summary,
+        "samples": samples,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(args.out.suffix + ".tmp")

@@ -16,10 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 DESKTOP, PHONE = {"width": 1280, "height": 1100}, {"width": 390, "height": 844}
 # (page, language, viewport, file name)
-SHOTS = [("overview", "en", DESKTOP, "overview"), ("options", "en", DESKTOP, "options"),
-         ("coverage", "en", DESKTOP, "coverage"), ("rankings", "en", DESKTOP, "rankings"),
-         ("options", "zh", DESKTOP, "options-zh"), ("rankings", "zh", DESKTOP, "rankings-zh"),
-         ("options", "en", PHONE, "options-phone"), ("coverage", "zh", PHONE, "coverage-phone-zh")]
+SHOTS = [
+    ("overview", "en", DESKTOP, "overview"),
+    ("options", "en", DESKTOP, "options"),
+    ("coverage", "en", DESKTOP, "coverage"),
+    ("rankings", "en", DESKTOP, "rankings"),
+    ("options", "zh", DESKTOP, "options-zh"),
+    ("rankings", "zh", DESKTOP, "rankings-zh"),
+    ("options", "en", PHONE, "options-phone"),
+    ("coverage", "zh", PHONE, "coverage-phone-zh"),
+]
 
 
 def main() -> None:

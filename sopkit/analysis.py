@@ -20,8 +20,19 @@ from .model import Framework
 KINDS = ("outcome", "output")
 STATUSES = ("agreed", "discussion")
 ITEM_COLUMNS = [
-    "item", "item_type", "objective", "label", "order", "status",
-    "proposed_additional", "alternative_wording", "text_zh", "text_en", "alt_text_zh", "alt_text_en", "note_en",
+    "item",
+    "item_type",
+    "objective",
+    "label",
+    "order",
+    "status",
+    "proposed_additional",
+    "alternative_wording",
+    "text_zh",
+    "text_en",
+    "alt_text_zh",
+    "alt_text_en",
+    "note_en",
 ]
 
 
@@ -42,10 +53,7 @@ def items(fw: Framework) -> pd.DataFrame:
 
 
 def _items(fw: Framework) -> pd.DataFrame:
-    parts = [
-        getattr(fw, f"{kind}s").rename(columns={"id": "item"}).assign(item_type=kind)
-        for kind in KINDS
-    ]
+    parts = [getattr(fw, f"{kind}s").rename(columns={"id": "item"}).assign(item_type=kind) for kind in KINDS]
     df = pd.concat(parts, ignore_index=True)[ITEM_COLUMNS]
     df["_k"] = df["item_type"].map({k: i for i, k in enumerate(KINDS)})
     return df.sort_values(["objective", "_k", "order"], kind="stable").drop(columns="_k").reset_index(drop=True)
@@ -68,9 +76,7 @@ def status_counts(fw: Framework, *, include_discussion: bool = True, include_pro
     ``objective, item_type, status, count``.
     """
     df = select_items(items(fw), include_discussion=include_discussion, include_proposed=include_proposed)
-    full = pd.MultiIndex.from_product(
-        [fw.objectives["id"].tolist(), list(KINDS), list(STATUSES)], names=["objective", "item_type", "status"]
-    )
+    full = pd.MultiIndex.from_product([fw.objectives["id"].tolist(), list(KINDS), list(STATUSES)], names=["objective", "item_type", "status"])
     counts = df.groupby(["objective", "item_type", "status"]).size().reindex(full, fill_value=0)
     return counts.rename("count").reset_index().astype({"count": "int64"})
 
@@ -226,10 +232,12 @@ def survey_landing(fw: Framework, survey: str | None = None) -> pd.DataFrame:
     if survey is not None and ranked.empty:
         raise ValueError(f"unknown survey {survey!r}")
     df = ranked[["survey", "rank", "item", "label_en", "label_zh"]].merge(fw.ranking_landing, on=["survey", "item"], how="left")
-    names = pd.concat([
-        fw.themes[["id", "name_en", "name_zh"]],
-        fw.objectives.rename(columns={"short_en": "name_en", "short_zh": "name_zh"})[["id", "name_en", "name_zh"]],
-    ]).set_index("id")
+    names = pd.concat(
+        [
+            fw.themes[["id", "name_en", "name_zh"]],
+            fw.objectives.rename(columns={"short_en": "name_en", "short_zh": "name_zh"})[["id", "name_en", "name_zh"]],
+        ]
+    ).set_index("id")
     df["target_en"] = df["target"].map(names["name_en"])
     df["target_zh"] = df["target"].map(names["name_zh"])
     df["_o"] = df["option"].map({o: i for i, o in enumerate(fw.option_ids)})
@@ -259,8 +267,12 @@ def key_figures(fw: Framework) -> pd.DataFrame:
     named = fw.themes[~fw.themes["inferred"]]
     rows = [
         ("objectives", len(fw.objectives)),
-        ("outcomes", n("outcome")), ("outcomes agreed", n("outcome", "agreed")), ("outcomes discussion", n("outcome", "discussion")),
-        ("outputs", n("output")), ("outputs agreed", n("output", "agreed")), ("outputs discussion", n("output", "discussion")),
+        ("outcomes", n("outcome")),
+        ("outcomes agreed", n("outcome", "agreed")),
+        ("outcomes discussion", n("outcome", "discussion")),
+        ("outputs", n("output")),
+        ("outputs agreed", n("output", "agreed")),
+        ("outputs discussion", n("output", "discussion")),
         ("suggestions", len(fw.suggestions)),
         ("thematic priorities named", len(named)),
         ("meetings", len(fw.meetings)),
@@ -282,30 +294,63 @@ def timeline(fw: Framework) -> pd.DataFrame:
     rows: list[dict] = []
 
     def add(date, precision, kind, ref, en, zh, end=None):
-        rows.append({"date": pd.Timestamp(date), "end": pd.Timestamp(end) if end else pd.NaT,
-                     "precision": precision, "kind": kind, "ref": ref, "label_en": en, "label_zh": zh})
+        rows.append(
+            {
+                "date": pd.Timestamp(date),
+                "end": pd.Timestamp(end) if end else pd.NaT,
+                "precision": precision,
+                "kind": kind,
+                "ref": ref,
+                "label_en": en,
+                "label_zh": zh,
+            }
+        )
 
     for _, s in fw.tdag_sessions.iterrows():
         precision = "day" if len(s["start"]) == 10 else "month"
-        add(s["start"], precision, "tdag-session", s["id"], s["name_en"], s["name_zh"],
-            end=s["end"] if isinstance(s["end"], str) else None)
+        add(s["start"], precision, "tdag-session", s["id"], s["name_en"], s["name_zh"], end=s["end"] if isinstance(s["end"], str) else None)
     for _, m in fw.meetings.iterrows():
-        add(m["date"], "day", "meeting", m["id"], f"TDAG-WG-SOP #{m['number']} ({m['platform']})", f"TDAG-WG-SOP第{m['number']}次会议（{m['platform']}）")
+        add(
+            m["date"],
+            "day",
+            "meeting",
+            m["id"],
+            f"TDAG-WG-SOP #{m['number']} ({m['platform']})",
+            f"TDAG-WG-SOP第{m['number']}次会议（{m['platform']}）",
+        )
     for _, p in fw.presentations.iterrows():
         dated = pd.notna(p["date"])
-        add(p["date"] if dated else f"{p['year']}-01-01", "day" if dated else "year", "presentation",
-            f"{p['year']}-{p['number']}", p["title_en"], p["title_zh"])
+        add(
+            p["date"] if dated else f"{p['year']}-01-01",
+            "day" if dated else "year",
+            "presentation",
+            f"{p['year']}-{p['number']}",
+            p["title_en"],
+            p["title_zh"],
+        )
     for _, d in fw.documents.iterrows():
         add(f"{d['year']}-01-01", "year", "document", f"{d['year']}-{d['number']}", d["title_en"], d["title_zh"])
     for _, c in fw.contributions.iterrows():
         dated = pd.notna(c["date"])
-        add(c["date"] if dated else f"{c['year']}-01-01", "day" if dated else "year", "contribution", c["id"],
-            f"{c['submitter_en']}: {c['title_en']}", f"{c['submitter_zh']}：{c['title_zh']}")
+        add(
+            c["date"] if dated else f"{c['year']}-01-01",
+            "day" if dated else "year",
+            "contribution",
+            c["id"],
+            f"{c['submitter_en']}: {c['title_en']}",
+            f"{c['submitter_zh']}：{c['title_zh']}",
+        )
     for _, ls in fw.liaison_statements.iterrows():
         dated = pd.notna(ls["date"])
         doc = ls["document"] if isinstance(ls["document"], str) else ""
-        add(ls["date"] if dated else f"{ls['year']}-01-01", "day" if dated else "year", "liaison", ls["id"],
-            f"{ls['from_group']} → {ls['to_group']} {doc}".strip(), f"{ls['from_group']} → {ls['to_group']} {doc}".strip())
+        add(
+            ls["date"] if dated else f"{ls['year']}-01-01",
+            "day" if dated else "year",
+            "liaison",
+            ls["id"],
+            f"{ls['from_group']} → {ls['to_group']} {doc}".strip(),
+            f"{ls['from_group']} → {ls['to_group']} {doc}".strip(),
+        )
     recs = fw.recommendations[fw.recommendations["sub"].isna()].groupby("session").size()
     for _, s in fw.tdag_sessions[fw.tdag_sessions["id"].isin(recs.index)].iterrows():
         precision = "day" if len(s["start"]) == 10 else "month"

@@ -187,8 +187,11 @@ class Problems:
     def list(self) -> list[Problem]:
         if not self.dropped:
             return list(self.kept)
-        more = (Problem(self.file, None, None, "more_problem") if self.dropped == 1
-                else Problem(self.file, None, None, "more_problems", {"count": self.dropped}))
+        more = (
+            Problem(self.file, None, None, "more_problem")
+            if self.dropped == 1
+            else Problem(self.file, None, None, "more_problems", {"count": self.dropped})
+        )
         return [*self.kept, more]
 
     def raise_if_any(self) -> None:
@@ -223,7 +226,7 @@ def not_text(raw: bytes) -> tuple[str, dict[str, str]] | None:
 
 def strip_bom(raw: bytes) -> bytes:
     """*raw* without a UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one)."""
-    return raw[len(BOM):] if raw.startswith(BOM) else raw
+    return raw[len(BOM) :] if raw.startswith(BOM) else raw
 
 
 def check_header(header: Sequence[str], expected: Sequence[str], found: Problems, *, row: int = 1) -> None:

@@ -59,11 +59,11 @@ def plotly_config(lang: str, name: str) -> dict:
 # Charts are built without knowing the screen: long texts are broken into lines that fit a
 # phone (about 360 px of chart width) and still read well on a desktop. Widths are in
 # columns: a Chinese character counts two, a Latin letter one.
-TITLE_COLS = 40     # chart titles (15 px)
-LABEL_COLS = 22     # category labels on an axis, Sankey nodes
-SHORT_COLS = 14     # labels that share the width three ways (options side by side)
-SANKEY_COLS = 18    # Sankey node labels: both columns' labels share the middle of the chart
-LINE_PX = 20        # one line of a 15 px title
+TITLE_COLS = 40  # chart titles (15 px)
+LABEL_COLS = 22  # category labels on an axis, Sankey nodes
+SHORT_COLS = 14  # labels that share the width three ways (options side by side)
+SANKEY_COLS = 18  # Sankey node labels: both columns' labels share the middle of the chart
+LINE_PX = 20  # one line of a 15 px title
 
 
 def _cols(text: str) -> int:
@@ -81,8 +81,7 @@ def _tokens(text: str) -> list[str]:
     for i, c in enumerate(text):
         before = text[i - 1] if i else " "
         wide, wide_before = _cols(c) == 2, _cols(before) == 2
-        can_break = token and c not in NO_LINE_START and not token.endswith(" ") and c != " " and (
-            wide or wide_before or before == "/")
+        can_break = token and c not in NO_LINE_START and not token.endswith(" ") and c != " " and (wide or wide_before or before == "/")
         if can_break or (token.endswith(" ") and c != " "):
             tokens.append(token)
             token = ""
@@ -123,8 +122,16 @@ def _layout(fig: go.Figure, title: str, *, height: int = 420, top: int = 0) -> g
     # The title's middle, in px from the top (plotly anchors multi-line titles reliably by the middle).
     middle = 10 + LINE_PX * len(lines) / 2
     fig.update_layout(
-        title={"text": "<br>".join(lines), "x": 0, "xanchor": "left", "pad": {"l": 2}, "font": {"size": 15},
-               "y": 1 - middle / (height + extra), "yref": "container", "yanchor": "middle"},
+        title={
+            "text": "<br>".join(lines),
+            "x": 0,
+            "xanchor": "left",
+            "pad": {"l": 2},
+            "font": {"size": 15},
+            "y": 1 - middle / (height + extra),
+            "yref": "container",
+            "yanchor": "middle",
+        },
         font={"family": FONT, "size": 13},
         height=height + extra,
         margin={"l": 10, "r": 10, "t": 45 + extra, "b": 10},
@@ -145,8 +152,9 @@ def _rows_height(labels: list[str], *, minimum: int = 40) -> int:
 def _legend_below(fig: go.Figure) -> None:
     """A horizontal legend at the foot of the chart, under the x-axis title (never on it):
     placed in the container, it pushes the bottom margin by its own height."""
-    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom",
-                              "traceorder": "normal"})
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom", "traceorder": "normal"}
+    )
 
 
 def _wrap(text: str, width: int = 60) -> str:
@@ -189,12 +197,19 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
         if item["proposed_additional"]:
             flags.append(t("flag.proposed_additional", lang))
         hover.append(f"<b>{' · '.join(flags)}</b><br>{_wrap(pick(item, 'text', lang))}")
-    fig = go.Figure(go.Treemap(
-        ids=ids, parents=parents, labels=labels, customdata=hover,
-        marker={"colors": colours, "line": {"color": "white", "width": 1}},
-        hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
-        root_color="white", maxdepth=3, tiling={"pad": 2},
-    ))
+    fig = go.Figure(
+        go.Treemap(
+            ids=ids,
+            parents=parents,
+            labels=labels,
+            customdata=hover,
+            marker={"colors": colours, "line": {"color": "white", "width": 1}},
+            hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
+            root_color="white",
+            maxdepth=3,
+            tiling={"pad": 2},
+        )
+    )
     title = t("fig.hierarchy.title", lang, option=t(f"option.{option}", lang))
     # *derived*: the placement is the project's proposal (the themes options); by default a
     # top-level id of a thematic priority (T1, T2, ...) says so.
@@ -213,17 +228,20 @@ def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure
     nodes += [_fit(f"{th['id']} {pick(th, 'name', lang)}", SANKEY_COLS) for _, th in themes.iterrows()]
     index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
     node_colours = [NEUTRAL] * len(objectives) + [THEME_COLOURS[x] for x in themes["id"]]
-    fig = go.Figure(go.Sankey(
-        node={"label": nodes, "color": node_colours, "pad": 18, "thickness": 14},
-        link={
-            "source": [index[o] for o in flows["objective"]],
-            "target": [index[x] for x in flows["theme"]],
-            "value": flows["items"].tolist(),
-            "color": [THEME_COLOURS[x] + "80" for x in flows["theme"]],
-            "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
-        },
-        arrangement="fixed", textfont={"size": 11},
-    ))
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": nodes, "color": node_colours, "pad": 18, "thickness": 14},
+            link={
+                "source": [index[o] for o in flows["objective"]],
+                "target": [index[x] for x in flows["theme"]],
+                "value": flows["items"].tolist(),
+                "color": [THEME_COLOURS[x] + "80" for x in flows["theme"]],
+                "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
+            },
+            arrangement="fixed",
+            textfont={"size": 11},
+        )
+    )
     return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=560)
 
 
@@ -243,12 +261,25 @@ def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STA
     zmax = max(int(table[counts].to_numpy().max()), 1) if len(table) else 1
     for col, kind in enumerate(analysis.KINDS, start=1):
         z = table[[f"{kind}s {s}" for s in statuses]]
-        fig.add_trace(go.Heatmap(
-            z=z.values, x=[_fit(t(f"status.{s}", lang), 10) for s in statuses], y=rows,
-            text=z.values, texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=zmax,
-            showscale=False, name=t(f"kind.{kind}s", lang), xgap=2, ygap=2,  # counts are written in the cells
-            hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
-        ), row=1, col=col)
+        fig.add_trace(
+            go.Heatmap(
+                z=z.values,
+                x=[_fit(t(f"status.{s}", lang), 10) for s in statuses],
+                y=rows,
+                text=z.values,
+                texttemplate="%{text}",
+                colorscale="Blues",
+                zmin=0,
+                zmax=zmax,
+                showscale=False,
+                name=t(f"kind.{kind}s", lang),
+                xgap=2,
+                ygap=2,  # counts are written in the cells
+                hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
     fig.update_yaxes(autorange="reversed")
     fig.update_yaxes(showticklabels=False, row=1, col=2)
     return _layout(fig, t("fig.heatmap.title", lang), height=110 + _rows_height(rows), top=16)
@@ -261,15 +292,24 @@ def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
     """
     names = [_fit(f"{r['theme']} {pick(r, 'name', lang)}") for _, r in cov.iterrows()]
     fig = go.Figure()
-    shades = {("outcome", "agreed"): "#0072B2", ("outcome", "discussion"): "#E69F00",
-              ("output", "agreed"): "#56B4E9", ("output", "discussion"): "#F0E442"}
+    shades = {
+        ("outcome", "agreed"): "#0072B2",
+        ("outcome", "discussion"): "#E69F00",
+        ("output", "agreed"): "#56B4E9",
+        ("output", "discussion"): "#F0E442",
+    }
     for (kind, status), colour in shades.items():
         col = f"{kind}s {status}"
-        fig.add_trace(go.Bar(
-            y=names, x=cov[col], name=f"{t(f'kind.{kind}s', lang)} · {t(f'status.{status}', lang)}",
-            orientation="h", marker={"color": colour, "line": {"color": "#333", "width": 0.5}},
-            hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=cov[col],
+                name=f"{t(f'kind.{kind}s', lang)} · {t(f'status.{status}', lang)}",
+                orientation="h",
+                marker={"color": colour, "line": {"color": "#333", "width": 0.5}},
+                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+            )
+        )
     fig.update_layout(barmode="stack")
     _legend_below(fig)
     fig.update_yaxes(autorange="reversed")
@@ -288,20 +328,27 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
 
     options = list(dict.fromkeys(tops["option"]))
     titles = [_lines(t(f"option.{o}", lang), SHORT_COLS) for o in options]
-    fig = make_subplots(rows=1, cols=len(options), shared_yaxes=True,
-                        subplot_titles=["<br>".join(x) for x in titles], horizontal_spacing=0.04)
+    fig = make_subplots(rows=1, cols=len(options), shared_yaxes=True, subplot_titles=["<br>".join(x) for x in titles], horizontal_spacing=0.04)
     fig.update_annotations(font={"size": 12})
     counts = balance.set_index(["option", "top", "status"])["items"]
     for col, option in enumerate(options, start=1):
         option_tops = tops[tops["option"] == option]
         for status in analysis.STATUSES:
             per_top = [int(counts.get((option, top, status), 0)) for top in option_tops["id"]]
-            fig.add_trace(go.Bar(
-                x=list(option_tops["id"]), y=per_top, name=t(f"status.{status}", lang),
-                marker={"color": STATUS_COLOURS[status]}, showlegend=col == 1, legendgroup=status,
-                customdata=[pick(r, "name", lang) for _, r in option_tops.iterrows()],
-                hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
-            ), row=1, col=col)
+            fig.add_trace(
+                go.Bar(
+                    x=list(option_tops["id"]),
+                    y=per_top,
+                    name=t(f"status.{status}", lang),
+                    marker={"color": STATUS_COLOURS[status]},
+                    showlegend=col == 1,
+                    legendgroup=status,
+                    customdata=[pick(r, "name", lang) for _, r in option_tops.iterrows()],
+                    hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
+                ),
+                row=1,
+                col=col,
+            )
     fig.update_layout(barmode="stack")
     _legend_below(fig)
     fig.update_yaxes(title=t("axis.items", lang), row=1, col=1, gridcolor="#EEE")
@@ -309,10 +356,24 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
     return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=420, top=16 * subtitle_lines)
 
 
-TIMELINE_COLOURS = {"tdag-session": "#D55E00", "meeting": "#0072B2", "presentation": "#56B4E9", "document": "#999999",
-                    "contribution": "#009E73", "liaison": "#CC79A7", "recommendations": "#E69F00"}
-TIMELINE_SYMBOLS = {"tdag-session": "square", "meeting": "circle", "presentation": "diamond", "document": "triangle-up",
-                    "contribution": "star", "liaison": "cross", "recommendations": "hexagon"}
+TIMELINE_COLOURS = {
+    "tdag-session": "#D55E00",
+    "meeting": "#0072B2",
+    "presentation": "#56B4E9",
+    "document": "#999999",
+    "contribution": "#009E73",
+    "liaison": "#CC79A7",
+    "recommendations": "#E69F00",
+}
+TIMELINE_SYMBOLS = {
+    "tdag-session": "square",
+    "meeting": "circle",
+    "presentation": "diamond",
+    "document": "triangle-up",
+    "contribution": "star",
+    "liaison": "cross",
+    "recommendations": "hexagon",
+}
 
 
 def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timeline(...)
@@ -327,11 +388,17 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
         lane = _fit(t(f"timeline.{kind}", lang), 16)
         labels = [_wrap(pick(r, "label", lang), 50) for _, r in sub.iterrows()]
         when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for _, r in sub.iterrows()]
-        fig.add_trace(go.Scatter(
-            x=sub["date"], y=[lane] * len(sub), mode="markers", name=lane,
-            marker={"size": 14, "color": TIMELINE_COLOURS[kind], "symbol": TIMELINE_SYMBOLS[kind], "line": {"color": "#333", "width": 1}},
-            customdata=list(zip(when, labels)), hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=sub["date"],
+                y=[lane] * len(sub),
+                mode="markers",
+                name=lane,
+                marker={"size": 14, "color": TIMELINE_COLOURS[kind], "symbol": TIMELINE_SYMBOLS[kind], "line": {"color": "#333", "width": 1}},
+                customdata=list(zip(when, labels)),
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
+            )
+        )
     fig.update_layout(showlegend=False, hovermode="closest")
     fig.update_xaxes(gridcolor="#EEE", tickformat="%Y-%m", tickangle=0, nticks=6)  # plotly spaces the ticks for the width
     fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
@@ -349,13 +416,20 @@ def rank_order(ranked, lang: str = "en") -> go.Figure:
     """
     ranked = ranked.sort_values("rank")
     labels = [_fit(pick(r, "label", lang)) for _, r in ranked.iterrows()]
-    fig = go.Figure(go.Scatter(
-        x=ranked["rank"], y=labels, mode="markers+text", text=[str(n) for n in ranked["rank"]],
-        customdata=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
-        textposition="middle center", textfont={"color": "white", "size": 12},
-        marker={"size": 24, "color": "#0072B2", "symbol": "circle"},
-        hovertemplate="%{y}: %{customdata}<extra></extra>", name="",
-    ))
+    fig = go.Figure(
+        go.Scatter(
+            x=ranked["rank"],
+            y=labels,
+            mode="markers+text",
+            text=[str(n) for n in ranked["rank"]],
+            customdata=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
+            textposition="middle center",
+            textfont={"color": "white", "size": 12},
+            marker={"size": 24, "color": "#0072B2", "symbol": "circle"},
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+            name="",
+        )
+    )
     fig.update_xaxes(title=_fit(t("rankings.axis_rank", lang)), dtick=1, range=[0.5, len(ranked) + 0.5], gridcolor="#EEE")
     fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
     return _layout(fig, t("fig.rank_order.title", lang), height=110 + _rows_height(labels, minimum=55))
@@ -383,12 +457,23 @@ def landing(land, lang: str = "en") -> go.Figure:
         row = land[land["item"] == item].set_index("option")
         z.append([fit_value[row.loc[o, "fit"]] for o in options])
         text.append([_home(row.loc[o, "target"], row.loc[o, "fit"], lang) for o in options])
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[_fit(t(f"option.{o}", lang), 10) for o in options], y=[_fit(pick(r, "label", lang), 18) for _, r in ranked.iterrows()],
-        text=text, texttemplate="%{text}", textfont={"size": 11}, zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
-        colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
-        hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[_fit(t(f"option.{o}", lang), 10) for o in options],
+            y=[_fit(pick(r, "label", lang), 18) for _, r in ranked.iterrows()],
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
+            hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 11})
     fig.update_yaxes(tickfont={"size": 12})
@@ -398,11 +483,16 @@ def landing(land, lang: str = "en") -> go.Figure:
 
 def weighted_scores(scores, lang: str = "en") -> go.Figure:  # scores: survey.weighted_coverage(...)
     """Priority-weighted coverage score per option, 0 to 1 (derived)."""
-    fig = go.Figure(go.Bar(
-        x=[_fit(t(f"option.{o}", lang), SHORT_COLS) for o in scores["option"]], y=scores["score"],
-        text=[f"{s:.2f}" for s in scores["score"]], textposition="outside",
-        marker={"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]}, hovertemplate="%{x}: %{y:.3f}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=[_fit(t(f"option.{o}", lang), SHORT_COLS) for o in scores["option"]],
+            y=scores["score"],
+            text=[f"{s:.2f}" for s in scores["score"]],
+            textposition="outside",
+            marker={"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]},
+            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+        )
+    )
     fig.update_yaxes(range=[0, 1.1], title=t("rankings.axis_score", lang), gridcolor="#EEE")
     fig.update_xaxes(tickangle=0)
     return _layout(fig, t("fig.weighted.title", lang) + f" — {t('derived.short', lang)}", height=360)
@@ -417,11 +507,16 @@ def distribution(dist, labels: dict[str, str], lang: str = "en") -> go.Figure:  
     items = list(dict.fromkeys(dist["item"]))
     for i, rank in enumerate(ranks):
         sub = dist[dist["rank"] == rank].set_index("item").reindex(items)
-        fig.add_trace(go.Bar(
-            y=[_fit(labels.get(x, x)) for x in items], x=sub["count"], orientation="h",
-            name=t("rankings.nth", lang, n=rank), marker={"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
-            hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=[_fit(labels.get(x, x)) for x in items],
+                x=sub["count"],
+                orientation="h",
+                name=t("rankings.nth", lang, n=rank),
+                marker={"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
+                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+            )
+        )
     fig.update_layout(barmode="stack")
     _legend_below(fig)
     fig.update_yaxes(autorange="reversed")

@@ -176,6 +176,13 @@ def check_foreign_keys(tables: dict[str, Table], rows: dict[str, list[Row]]) -> 
                 if any(v is None for v in key) or key in target:
                     continue
                 value = " / ".join(str(v) for v in key)
-                problems.append(Problem(table.path, row["_row"], fk.fields[-1], "foreign_key",
-                                        {"value": repr(value), "table": tables[fk.resource].path, "columns": ", ".join(fk.reference)}))
+                problems.append(
+                    Problem(
+                        table.path,
+                        row["_row"],
+                        fk.fields[-1],
+                        "foreign_key",
+                        {"value": repr(value), "table": tables[fk.resource].path, "columns": ", ".join(fk.reference)},
+                    )
+                )
     return problems

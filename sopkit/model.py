@@ -125,8 +125,9 @@ class Framework:
             content = bytes(mapping)
         rows, problems = parse_table(content, table, name)
         if not problems:
-            problems = check_foreign_keys({"mapping": table, "themes": self.schemas["themes"]},
-                                          {"mapping": rows, "themes": self.themes.to_dict("records")})
+            problems = check_foreign_keys(
+                {"mapping": table, "themes": self.schemas["themes"]}, {"mapping": rows, "themes": self.themes.to_dict("records")}
+            )
             problems += rules.check_mapping(self._rows_for_rules(), rows, file=name)
         if problems:
             raise DataError(problems)
@@ -163,7 +164,9 @@ def _frame(rows: list[Row], table: Table) -> pd.DataFrame:
     return df
 
 
-def validate(path: str | os.PathLike[str] | None = None, *, mapping: str | os.PathLike[str] | None = None) -> tuple[dict[str, Table], dict[str, list[Row]], list[Problem]]:
+def validate(
+    path: str | os.PathLike[str] | None = None, *, mapping: str | os.PathLike[str] | None = None
+) -> tuple[dict[str, Table], dict[str, list[Row]], list[Problem]]:
     """Read every table of a data folder; return schemas, rows and all problems (no raising
     for bad rows: ``sopkit check`` lists them all). *mapping* replaces ``mapping.csv``."""
     data_dir = Path(path) if path is not None else default_data_dir()

@@ -50,9 +50,14 @@ class Option:
     def from_row(cls, row: Mapping[str, Any]) -> Option:
         """An option from a row of ``options.csv`` (a validated row dict or a DataFrame row)."""
         return cls(
-            id=str(row["id"]), number=int(row["option_number"]), size=int(row["size"]), kind=row["top_level"],
-            name_en=str(row["name_en"]), name_zh=str(row["name_zh"]),
-            text_en=str(row["text_en"]), text_zh=str(row["text_zh"]),
+            id=str(row["id"]),
+            number=int(row["option_number"]),
+            size=int(row["size"]),
+            kind=row["top_level"],
+            name_en=str(row["name_en"]),
+            name_zh=str(row["name_zh"]),
+            text_en=str(row["text_en"]),
+            text_zh=str(row["text_zh"]),
         )
 
 

@@ -43,7 +43,9 @@ def check_mapping(rows: dict[str, list[Row]], mapping: list[Row], file: str = "m
     for r in mapping:
         table = ITEM_TABLES.get(r["item_type"] or "")
         if table and r["item"] and r["item"] not in _ids(rows, table):
-            problems.append(Problem(file, r["_row"], "item", "mapping_item", {"value": repr(r["item"]), "kind": r["item_type"], "table": f"{table}.csv"}))
+            problems.append(
+                Problem(file, r["_row"], "item", "mapping_item", {"value": repr(r["item"]), "kind": r["item_type"], "table": f"{table}.csv"})
+            )
         theme = themes.get(r["theme"] or "")
         option = variants.get(r["variant"])
         if theme is not None and option is not None and not theme[option.theme_flag]:
@@ -63,9 +65,13 @@ def check_rankings(rows: dict[str, list[Row]]) -> list[Problem]:
             if r["rank"] is None:
                 continue
             if r["rank"] in seen:
-                problems.append(Problem("rankings.csv", r["_row"], "rank", "rank_repeated", {"rank": r["rank"], "survey": repr(survey), "first": seen[r["rank"]]}))
+                problems.append(
+                    Problem("rankings.csv", r["_row"], "rank", "rank_repeated", {"rank": r["rank"], "survey": repr(survey), "first": seen[r["rank"]]})
+                )
             elif r["rank"] > len(items):
-                problems.append(Problem("rankings.csv", r["_row"], "rank", "rank_beyond", {"rank": r["rank"], "count": len(items), "survey": repr(survey)}))
+                problems.append(
+                    Problem("rankings.csv", r["_row"], "rank", "rank_beyond", {"rank": r["rank"], "count": len(items), "survey": repr(survey)})
+                )
             seen.setdefault(r["rank"], r["_row"])
     themes = {r["id"]: r for r in rows.get("themes", [])}
     objectives = _ids(rows, "objectives")

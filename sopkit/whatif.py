@@ -31,10 +31,11 @@ class WhatIf:
         self._variant = fw.variants[0]
         self.variant = fw.variants[0] if variant is None else variant
         objectives = fw.objectives["id"].tolist()
-        self._types = {**{o: "objective" for o in objectives},
-                       **{i: "outcome" for i in fw.outcomes["id"]}, **{i: "output" for i in fw.outputs["id"]}}
-        self._under = {o: fw.outcomes.loc[fw.outcomes["objective"] == o, "id"].tolist()
-                       + fw.outputs.loc[fw.outputs["objective"] == o, "id"].tolist() for o in objectives}
+        self._types = {**{o: "objective" for o in objectives}, **{i: "outcome" for i in fw.outcomes["id"]}, **{i: "output" for i in fw.outputs["id"]}}
+        self._under = {
+            o: fw.outcomes.loc[fw.outcomes["objective"] == o, "id"].tolist() + fw.outputs.loc[fw.outputs["objective"] == o, "id"].tolist()
+            for o in objectives
+        }
 
     # ---- what is edited -------------------------------------------------------------
     @property
@@ -78,11 +79,20 @@ class WhatIf:
             return self.base_mapping
         m = self.base_mapping
         drop = m.set_index(["variant", "item"]).index.isin(list(self._edits))
-        added = pd.DataFrame([
-            {"variant": v, "item": item, "item_type": self.item_type(item), "theme": theme,
-             "rationale_en": EDIT_RATIONALE, "seed_hint": None, "derived": True}
-            for (v, item), theme in self._edits.items()
-        ])
+        added = pd.DataFrame(
+            [
+                {
+                    "variant": v,
+                    "item": item,
+                    "item_type": self.item_type(item),
+                    "theme": theme,
+                    "rationale_en": EDIT_RATIONALE,
+                    "seed_hint": None,
+                    "derived": True,
+                }
+                for (v, item), theme in self._edits.items()
+            ]
+        )
         return pd.concat([m[~drop], added.astype({"variant": "int64"})], ignore_index=True)
 
     @property

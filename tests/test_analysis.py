@@ -7,9 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from sopkit import DataError, analysis, load_framework
-
 from conftest import edit_csv
+from sopkit import DataError, analysis, load_framework
 
 KINDS = ["outcome", "output"]
 STATUSES = ["agreed", "discussion"]
@@ -191,9 +190,7 @@ def test_mapping_issues_unmapped_after_removing_a_row(data_copy):
     edit_csv(data_copy / "mapping.csv", drop)
     fw = load_framework(data_copy)
     issues = analysis.mapping_issues(fw, 4)
-    assert issues.to_dict("records") == [
-        {"item": "D.2-c", "item_type": "outcome", "objective": "D.2", "issue": "unmapped", "themes": ""}
-    ]
+    assert issues.to_dict("records") == [{"item": "D.2-c", "item_type": "outcome", "objective": "D.2", "issue": "unmapped", "themes": ""}]
     assert analysis.mapping_issues(fw, 5).empty
 
 
@@ -212,9 +209,7 @@ def test_mapping_issues_mapped_twice_after_adding_a_theme(data_copy):
     edit_csv(data_copy / "mapping.csv", add)
     fw = load_framework(data_copy)
     issues = analysis.mapping_issues(fw, 4)
-    assert issues.to_dict("records") == [
-        {"item": "D.1-a", "item_type": "outcome", "objective": "D.1", "issue": "mapped twice", "themes": "T1, T4"}
-    ]
+    assert issues.to_dict("records") == [{"item": "D.1-a", "item_type": "outcome", "objective": "D.1", "issue": "mapped twice", "themes": "T1, T4"}]
     # The item then counts under both themes.
     assert analysis.theme_coverage(fw, 4)["items"].sum() == 61
     assert analysis.compare_options(fw).set_index("option").loc["themes-4", "mapped_twice"] == 1

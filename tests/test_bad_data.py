@@ -16,9 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sopkit import DataError, load_framework
-
 from conftest import DATA_DIR, edit_csv, read_rows, write_rows
+from sopkit import DataError, load_framework
 
 LINE = re.compile(r"^(?P<file>[^:\s]+)(?::(?P<row>\d+))?: (?P<column>\S+): (?P<message>.+)$")
 

@@ -37,6 +37,7 @@ def test_figure_builders_take_no_framework(name):
 
 # ---- hierarchy --------------------------------------------------------------------------------
 
+
 def test_hierarchy_draws_the_items_it_is_given(fw):
     items = analysis.option_items(fw, "themes-4")
     tops = analysis.top_level(fw, "themes-4")
@@ -53,6 +54,7 @@ def test_hierarchy_draws_the_items_it_is_given(fw):
 
 # ---- flow -------------------------------------------------------------------------------------
 
+
 def test_flow_link_values_are_the_table(fw):
     flows = analysis.flows(fw, 5)
     objectives, themes = analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-5")
@@ -67,6 +69,7 @@ def test_flow_link_values_are_the_table(fw):
 
 
 # ---- status heatmap ------------------------------------------------------------------------
+
 
 def test_status_heatmap_cells_are_the_table(fw):
     table = analysis.status_table(fw)
@@ -84,6 +87,7 @@ def test_status_heatmap_cells_are_the_table(fw):
 
 
 # ---- coverage ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("variant", [4, 5])
 def test_coverage_bars_are_the_table(fw, variant):
@@ -104,10 +108,15 @@ def test_coverage_title_names_the_variant_it_is_told_not_the_row_count(fw):
 
 # ---- option balance ---------------------------------------------------------------------------
 
+
 def _balance(fw, **filters):
-    balance = pd.concat([
-        analysis.option_items(fw, o, **filters).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
-        for o in fw.option_ids], ignore_index=True)
+    balance = pd.concat(
+        [
+            analysis.option_items(fw, o, **filters).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
+            for o in fw.option_ids
+        ],
+        ignore_index=True,
+    )
     tops = pd.concat([analysis.top_level(fw, o).assign(option=o) for o in fw.option_ids], ignore_index=True)
     return balance, tops
 
@@ -131,6 +140,7 @@ def test_option_balance_draws_the_options_of_its_tables(fw):
 
 
 # ---- rankings ---------------------------------------------------------------------------------
+
 
 def test_rank_order_draws_the_rows_it_is_given(fw):
     survey = fw.surveys["id"].iloc[0]
@@ -158,6 +168,7 @@ def test_landing_cells_are_the_table(fw):
 
 
 # ---- chart config -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_plotly_config_sends_nothing_away_and_keeps_png_download(lang):

@@ -9,17 +9,35 @@ import pandas as pd
 import pytest
 
 import sopkit
+from conftest import DATA_DIR, edit_csv
 from sopkit import DataError, Framework, Problem, load_framework
 from sopkit.model import BUNDLED_DATA, default_data_dir
 
-from conftest import DATA_DIR, edit_csv
-
 ALL_TABLES = [
-    "sections", "objectives", "outcomes", "outputs", "suggestions", "themes", "options",
-    "mapping", "surveys", "rankings", "ranking_landing", "meetings", "agenda_items",
-    "documents", "presentations", "contributions", "contribution_points",
-    "liaison_statements", "tdag_sessions", "officers", "recommendations", "conclusions",
-    "annex1_questions", "annex1_answers",
+    "sections",
+    "objectives",
+    "outcomes",
+    "outputs",
+    "suggestions",
+    "themes",
+    "options",
+    "mapping",
+    "surveys",
+    "rankings",
+    "ranking_landing",
+    "meetings",
+    "agenda_items",
+    "documents",
+    "presentations",
+    "contributions",
+    "contribution_points",
+    "liaison_statements",
+    "tdag_sessions",
+    "officers",
+    "recommendations",
+    "conclusions",
+    "annex1_questions",
+    "annex1_answers",
 ]
 
 
@@ -137,10 +155,15 @@ def test_integer_columns_are_integer(fw, table, column):
 @pytest.mark.parametrize(
     "table, column",
     [
-        ("outcomes", "proposed_additional"), ("outcomes", "alternative_wording"),
-        ("outputs", "proposed_additional"), ("outputs", "alternative_wording"),
-        ("themes", "in_4"), ("themes", "in_5"), ("themes", "inferred"),
-        ("mapping", "derived"), ("ranking_landing", "derived"),
+        ("outcomes", "proposed_additional"),
+        ("outcomes", "alternative_wording"),
+        ("outputs", "proposed_additional"),
+        ("outputs", "alternative_wording"),
+        ("themes", "in_4"),
+        ("themes", "in_5"),
+        ("themes", "inferred"),
+        ("mapping", "derived"),
+        ("ranking_landing", "derived"),
     ],
 )
 def test_boolean_columns_are_bool(fw, table, column):

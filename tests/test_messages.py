@@ -149,10 +149,7 @@ def test_other_key_families_have_messages():
     key of the family exists; the keys actually asked for are checked at run time below."""
     _, templates = keys_in_source()
     unknown = {shape(tpl) for tpl in templates} - families().keys()
-    empty = [
-        s for s in unknown
-        if not any(re.fullmatch(re.escape(s).replace(r"\{\}", "[^.]+"), k) for k in MESSAGES["en"])
-    ]
+    empty = [s for s in unknown if not any(re.fullmatch(re.escape(s).replace(r"\{\}", "[^.]+"), k) for k in MESSAGES["en"])]
     assert not empty, f"no message at all for the key families {empty}"
 
 
@@ -232,8 +229,11 @@ def test_every_problem_code_has_a_message_with_its_placeholders():
     for lang in LANGUAGES:
         missing = sorted(code for code in CODES if f"problem.{code}" not in MESSAGES[lang])
         assert not missing, f"problem codes without a message in {lang}.json: {missing}"
-        differ = {code: placeholders(MESSAGES[lang][f"problem.{code}"]) for code, fields in CODES.items()
-                  if placeholders(MESSAGES[lang][f"problem.{code}"]) != set(fields)}
+        differ = {
+            code: placeholders(MESSAGES[lang][f"problem.{code}"])
+            for code, fields in CODES.items()
+            if placeholders(MESSAGES[lang][f"problem.{code}"]) != set(fields)
+        }
         assert not differ, f"{lang}.json: placeholders differ from sopkit.errors.CODES: {differ}"
-    unused = sorted(k for k in MESSAGES["en"] if k.startswith("problem.") and k[len("problem."):] not in CODES)
+    unused = sorted(k for k in MESSAGES["en"] if k.startswith("problem.") and k[len("problem.") :] not in CODES)
     assert not unused, f"problem messages without a code: {unused}"

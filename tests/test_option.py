@@ -21,6 +21,7 @@ PACKAGE = ROOT / "sopkit"
 
 # ---- Option ---------------------------------------------------------------------------------------
 
+
 def test_options_are_the_rows_of_options_csv(fw):
     with open(ROOT / "data" / "options.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -58,11 +59,19 @@ def test_unknown_option_is_refused(fw, bad):
 def _string_literals(path: Path) -> list[tuple[int, str]]:
     """String constants of a module that are not docstrings."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-    return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
 
 
 def test_the_code_spells_no_option_id_and_no_theme_flag():
@@ -80,6 +89,7 @@ def test_the_code_spells_no_option_id_and_no_theme_flag():
 
 
 # ---- Framework.with_mapping ----------------------------------------------------------------------
+
 
 def test_with_mapping_from_bytes_equals_loading_the_file(fw, tmp_path):
     payload = edited_mapping("T1")

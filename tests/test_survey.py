@@ -62,9 +62,7 @@ def test_parse_plain():
 
 
 def test_parse_excel_style_bom_crlf_headers_order_spaces():
-    content = b"\xef\xbb\xbf" + csv_bytes(
-        " 2.0 , itu-d.3 ,r1", "1,ITU-D.4,r1", ",,", header=" Rank ,ITEM, Respondent", eol="\r\n"
-    )
+    content = b"\xef\xbb\xbf" + csv_bytes(" 2.0 , itu-d.3 ,r1", "1,ITU-D.4,r1", ",,", header=" Rank ,ITEM, Respondent", eol="\r\n")
     df = sv.parse_responses(content, ITEMS)
     assert df.to_dict("list") == {"respondent": ["r1", "r1"], "item": ["ITU-D.3", "ITU-D.4"], "rank": [2, 1]}
 
@@ -178,9 +176,7 @@ def test_bad_repeated_column():
     assert "more than once" in p.message
 
 
-@pytest.mark.parametrize(
-    ("row", "column"), [(" ,ITU-D.4,1", "respondent"), ("r1,,1", "item"), ("r1,ITU-D.4,", "rank"), ("r1,ITU-D.4", "rank")]
-)
+@pytest.mark.parametrize(("row", "column"), [(" ,ITU-D.4,1", "respondent"), ("r1,,1", "item"), ("r1,ITU-D.4,", "rank"), ("r1,ITU-D.4", "rank")])
 def test_bad_blank_cell(row, column):
     with pytest.raises(DataError) as err:
         sv.parse_responses(csv_bytes("r0,ITU-D.1,1", row), ITEMS)
@@ -417,10 +413,22 @@ def test_rank_distribution_all_combinations_with_zeros():
     assert len(out) == 16
     table = {(i, r): c for i, r, c in out.itertuples(index=False)}
     assert table == {
-        ("A", 1): 1, ("A", 2): 1, ("A", 3): 0, ("A", 4): 0,
-        ("B", 1): 1, ("B", 2): 1, ("B", 3): 1, ("B", 4): 0,
-        ("C", 1): 1, ("C", 2): 0, ("C", 3): 0, ("C", 4): 0,
-        ("D", 1): 0, ("D", 2): 0, ("D", 3): 0, ("D", 4): 0,
+        ("A", 1): 1,
+        ("A", 2): 1,
+        ("A", 3): 0,
+        ("A", 4): 0,
+        ("B", 1): 1,
+        ("B", 2): 1,
+        ("B", 3): 1,
+        ("B", 4): 0,
+        ("C", 1): 1,
+        ("C", 2): 0,
+        ("C", 3): 0,
+        ("C", 4): 0,
+        ("D", 1): 0,
+        ("D", 2): 0,
+        ("D", 3): 0,
+        ("D", 4): 0,
     }
     assert out["count"].dtype == "int64" and out["rank"].dtype == "int64"
 
@@ -549,9 +557,14 @@ def test_weighted_contributions_rows_and_sum(fw):
     assert len(parts) == 15 and parts["derived"].all()
     first = parts.iloc[0]
     assert (first["option"], first["item"], first["rank"], first["target"], first["fit"], first["fit_value"]) == (
-        "themes-4", "Goal 2", 1, "T2", "partial", 0.5
+        "themes-4",
+        "Goal 2",
+        1,
+        "T2",
+        "partial",
+        0.5,
     )
-    for option, part in parts.groupby("option"):
+    for _option, part in parts.groupby("option"):
         assert part["weight"].sum() == pytest.approx(1.0)
         assert part["rank"].tolist() == [1, 2, 3, 4, 5]
     totals = parts.groupby("option")["contribution"].sum()

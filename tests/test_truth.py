@@ -185,11 +185,7 @@ def test_four_named_priorities_are_in_the_source(fw, source):
 @pytest.mark.parametrize("table", SOURCE_TABLES)
 def test_source_values_are_section_ids(table):
     sections = {r["id"] for r in rows("sections")}
-    bad = [
-        f"{RESOURCES[table]['path']}:{i}: source: {r['source']!r}"
-        for i, r in enumerate(rows(table), start=2)
-        if r["source"] not in sections
-    ]
+    bad = [f"{RESOURCES[table]['path']}:{i}: source: {r['source']!r}" for i, r in enumerate(rows(table), start=2) if r["source"] not in sections]
     assert not bad, "\n".join(bad)
 
 

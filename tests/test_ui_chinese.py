@@ -21,8 +21,34 @@ from ui_helpers import edited_mapping, html_tables, text_of, upload_value
 
 # Identifiers, acronyms and formats that stay as they are in Chinese text.
 ALLOWED = {
-    "ITU", "ITU-D", "ITU-T", "ITU-R", "TDAG", "TDAG-WG-SOP", "TDAG-WG-RDTP", "WG", "SOP", "RDTP", "ATU", "WTDC", "WSIS",
-    "SDG", "SDGs", "LDC", "LDCs", "SIDS", "LLDC", "LLDCs", "ICT", "ICTs", "PP", "CSV", "XLSX", "PNG", "UTF", "Excel",
+    "ITU",
+    "ITU-D",
+    "ITU-T",
+    "ITU-R",
+    "TDAG",
+    "TDAG-WG-SOP",
+    "TDAG-WG-RDTP",
+    "WG",
+    "SOP",
+    "RDTP",
+    "ATU",
+    "WTDC",
+    "WSIS",
+    "SDG",
+    "SDGs",
+    "LDC",
+    "LDCs",
+    "SIDS",
+    "LLDC",
+    "LLDCs",
+    "ICT",
+    "ICTs",
+    "PP",
+    "CSV",
+    "XLSX",
+    "PNG",
+    "UTF",
+    "Excel",
     "English",  # the language switch names the other language in that language
 }
 # Item ids and references (D.1, D.1-a, D.7/D.4-2, T1, ITU-D.4, Goal 2, TDAG-20-1, C-2021-ATU-13):

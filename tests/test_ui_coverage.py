@@ -16,8 +16,8 @@ import pytest
 import sopkit
 from sopkit import analysis
 from sopkit.i18n import t
-from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
 from sopkit.limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
+from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
 from ui_helpers import download, edited_mapping, html_table, text_of, upload_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,7 @@ def upload(page: CoveragePage, name: str, content: bytes) -> None:
 
 
 # ---- charts and filters ----------------------------------------------------------------------
+
 
 def test_excluding_discussion_changes_the_heatmap(page, framework):
     before = [np.asarray(trace.z) for trace in page.heatmap.figure.data]
@@ -79,6 +80,7 @@ def test_language_switch(page):
 
 
 # ---- search ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("query", ["宽带", "broadband", "BROADBAND"])
 def test_search_finds_items_in_either_language(page, framework, query):
@@ -118,6 +120,7 @@ def test_clearing_the_search_shows_the_hint_again(page):
 
 
 # ---- upload ---------------------------------------------------------------------------------------
+
 
 def test_upload_of_an_edited_mapping_changes_coverage(page):
     before = covered(page)
@@ -216,6 +219,7 @@ def test_uploaded_file_name_is_reduced_to_its_base_name(page):
 
 
 # ---- broken data -------------------------------------------------------------------------------------
+
 
 def _break_status(folder: Path) -> str:
     path = folder / "outcomes.csv"

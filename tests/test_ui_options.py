@@ -49,6 +49,7 @@ D1_ITEMS = 12  # outcomes and outputs of ATU objective D.1 in the report
 
 # ---- option, filters, variant -------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("option", "expected"), [("themes-4", 4), ("themes-5", 5), ("atu-7", 7)])
 def test_option_sets_top_level_items_of_the_hierarchy(page, framework, option, expected):
     page.option.value = "atu-7" if option != "atu-7" else "themes-4"  # start from another option
@@ -115,6 +116,7 @@ def test_variant_toggle_changes_the_sankey_nodes(page, framework):
 
 
 # ---- what-if mapping ---------------------------------------------------------------------
+
 
 def test_choosing_an_item_shows_its_current_priority(page):
     page.whatif_item.value = "D.1"
@@ -202,6 +204,7 @@ def test_mapping_download_without_edits_is_the_bundled_mapping(page, framework):
 
 # ---- language ------------------------------------------------------------------------------
 
+
 def test_language_switch_relabels_everything(page):
     page.option.value = "atu-7"
     columns_en = list(html_table(page.compare_table.value).columns)
@@ -236,6 +239,7 @@ def test_chinese_page_uses_chinese_item_texts(page, framework):
 
 # ---- objective detail -------------------------------------------------------------------------
 
+
 def test_detail_shows_alternative_wording_and_suggestions(page, framework):
     page.objective.value = "D.1"
     d1 = text_of(page.detail.value)
@@ -265,6 +269,7 @@ def test_detail_in_chinese(page, framework):
 
 
 # ---- errors -----------------------------------------------------------------------------------
+
 
 def test_a_failing_callback_shows_a_message_not_a_traceback(page, monkeypatch):
     def broken(*args, **kwargs):

@@ -40,6 +40,7 @@ def scores_shown(page: RankingsPage) -> list[float]:
 
 # ---- published order, landing, survey ----------------------------------------------------------------
 
+
 def test_opens_on_the_first_survey_with_its_published_order(page, fw):
     assert page.survey.value == fw.surveys["id"].iloc[0] == ITU_D
     assert list(page.order.table["item"]) == survey.published_order(fw, ITU_D)
@@ -70,6 +71,7 @@ def test_landing_table_names_each_option(page, fw):
 
 # ---- weighting ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("strength", [0.0, 1.0])
 def test_strength_slider_changes_the_scores(page, fw, strength):
     before = scores_shown(page)
@@ -84,6 +86,7 @@ def test_strength_slider_changes_the_scores(page, fw, strength):
 
 
 # ---- uploaded responses ------------------------------------------------------------------------------------
+
 
 def test_upload_of_responses_shows_distribution_and_aggregate(page, fw):
     responses = survey.synthetic_responses(survey.survey_items(fw, ITU_D), 12, seed=1)
@@ -136,11 +139,14 @@ def test_clear_button(page, fw):
     assert text_of(page.responses_status.value).strip() == t("rankings.no_responses")
 
 
-@pytest.mark.parametrize(("content", "detail"), [
-    (b"respondent,item,rank\nr1,ITU-D.9,1\n", "ITU-D.9"),
-    (b"respondent,item\nr1,ITU-D.4\n", "rank"),
-    (b"respondent,item,rank\n" + b"r1,ITU-D.4,1\n" * (MAX_UPLOAD_BYTES // 10), "1 MB"),
-])
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        (b"respondent,item,rank\nr1,ITU-D.9,1\n", "ITU-D.9"),
+        (b"respondent,item\nr1,ITU-D.4\n", "rank"),
+        (b"respondent,item,rank\n" + b"r1,ITU-D.4,1\n" * (MAX_UPLOAD_BYTES // 10), "1 MB"),
+    ],
+)
 def test_bad_upload_is_refused_and_keeps_what_was_there(page, fw, content, detail):
     upload(page, "good.csv", ballots(survey.published_order(fw, ITU_D), 2))
     kept = text_of(page.aggregate.value)  # the table, not its downloads (an XLSX carries its build time)
@@ -155,6 +161,7 @@ def test_bad_upload_is_refused_and_keeps_what_was_there(page, fw, content, detai
 
 
 # ---- language ------------------------------------------------------------------------------------------------
+
 
 def test_language_switch_relabels_the_page(page, fw):
     page.lang_switch.value = "zh"

@@ -19,7 +19,6 @@ def rankings(fw):
     return RankingsPage(fw)
 
 
-
 @FAST
 @given(text=st.text(max_size=3000))
 def test_search_takes_any_text(coverage, text):

@@ -132,6 +132,7 @@ def test_problems_in_the_visitors_language(fw):
 
 # ---- whose mapping --------------------------------------------------------------------------------------
 
+
 def mapping_labels(page) -> list[str]:
     """Chart titles, table captions and headers of a page: where a mapping is named."""
     found = []
@@ -149,8 +150,10 @@ def mapping_labels(page) -> list[str]:
 
 def says_proposal(texts: list[str], lang: str = "en") -> bool:
     """A title ending "— project's proposal", the proposal's caption or column, "by the project's mapping"."""
-    return any(x.endswith(t("derived.short", lang)) or x in (t("derived.caption", lang), t("col.derived", lang))
-               or t("derived.partly", lang) in x for x in texts)
+    return any(
+        x.endswith(t("derived.short", lang)) or x in (t("derived.caption", lang), t("col.derived", lang)) or t("derived.partly", lang) in x
+        for x in texts
+    )
 
 
 def says_yours(texts: list[str], lang: str = "en") -> bool:

@@ -72,8 +72,7 @@ def installed_python(wheel, tmp_path_factory, installed_env, outside) -> Path:
     python = root / "bin" / "python"
     site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
     (site / "zz_project_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    done = _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel],
-                cwd=outside, env=installed_env)
+    done = _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel], cwd=outside, env=installed_env)
     assert done.returncode == 0, done.stdout + done.stderr
     return python
 
@@ -85,17 +84,21 @@ def _python(python: Path, code: str, env: dict[str, str], cwd: Path) -> dict:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_installed_package_comes_from_the_wheel_with_its_data_and_workbooks(installed_python, installed_env, outside):
-    info = _python(installed_python, """
+    info = _python(
+        installed_python,
+        """
 import json, sopkit, sopkit.paths as p
 print(json.dumps({"file": sopkit.__file__, "data": str(p.data_dir()), "workbooks": str(p.workbooks_dir()),
                   "notebooks": sorted(x.name for x in p.workbooks_dir().glob("*.ipynb")),
                   "loaded_from": str(sopkit.load_framework().data_dir)}))
-""", installed_env, outside)
+""",
+        installed_env,
+        outside,
+    )
     venv_root = installed_python.parent.parent
     package = Path(info["file"]).parent
     assert package.is_relative_to(venv_root), info["file"]
@@ -116,13 +119,18 @@ def test_sopkit_check_of_the_installed_package(installed_python, installed_env, 
 
 
 def test_installed_pages_import_and_build_with_their_messages(installed_python, installed_env, outside):
-    info = _python(installed_python, """
+    info = _python(
+        installed_python,
+        """
 import json, sopkit.ui as ui
 from sopkit.i18n import t
 pages = {cls.__name__: cls(lang="zh") for cls in (ui.OverviewPage, ui.OptionsPage, ui.CoveragePage, ui.RankingsPage)}
 print(json.dumps({"file": ui.__file__, "titles": {k: p.title.value for k, p in pages.items()},
                   "loaded": all(p.fw is not None for p in pages.values()), "zh": t("options.title", "zh")}))
-""", installed_env, outside)
+""",
+        installed_env,
+        outside,
+    )
     assert Path(info["file"]).is_relative_to(installed_python.parent.parent)
     assert info["loaded"]
     assert info["titles"]["OptionsPage"].startswith(f"<h1>{info['zh']}</h1>")
@@ -153,8 +161,9 @@ def test_installed_server_serves_a_page_from_another_directory(installed_python,
 
     from sopkit.serve.local import running
 
-    with running(None, ["--VoilaConfiguration.preheat_kernel=False"], python=str(installed_python), cwd=outside,
-                 env=installed_env, log=tmp_path / "server.log") as server:
+    with running(
+        None, ["--VoilaConfiguration.preheat_kernel=False"], python=str(installed_python), cwd=outside, env=installed_env, log=tmp_path / "server.log"
+    ) as server:
         with urllib.request.urlopen(server.url + "/voila/render/options.ipynb", timeout=120) as reply:
             body = reply.read().decode("utf-8")
         log = (tmp_path / "server.log").read_text(errors="replace")

@@ -110,13 +110,15 @@ def text_of(markup: str) -> str:
 
 def upload_value(name: str, content: bytes, mime: str = "text/csv") -> tuple[dict, ...]:
     """What ipywidgets 8 ``FileUpload.value`` holds after a browser upload."""
-    return ({
-        "name": name,
-        "type": mime,
-        "size": len(content),
-        "content": memoryview(content),
-        "last_modified": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
-    },)
+    return (
+        {
+            "name": name,
+            "type": mime,
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        },
+    )
 
 
 MAPPING = Path(__file__).resolve().parents[1] / "data" / "mapping.csv"

@@ -20,25 +20,25 @@ from enum import Enum
 
 class Verdict(Enum):
     ADMIT = "admit"
-    REPLACE_OLDEST = "replace-oldest"   # admit, after shutting down the browser's oldest kernel
-    BUSY = "busy"                       # the server is full
-    ADDRESS_FULL = "address-full"       # this address holds its share
+    REPLACE_OLDEST = "replace-oldest"  # admit, after shutting down the browser's oldest kernel
+    BUSY = "busy"  # the server is full
+    ADDRESS_FULL = "address-full"  # this address holds its share
 
 
 @dataclass(frozen=True)
 class Load:
     """What exists or is about to exist when a page view arrives."""
 
-    kernels: int            # live, pool included, plus kernels being started
-    browser_kernels: int    # held by the requesting browser
-    address_kernels: int    # held or being started for the requesting address
+    kernels: int  # live, pool included, plus kernels being started
+    browser_kernels: int  # held by the requesting browser
+    address_kernels: int  # held or being started for the requesting address
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_kernels: int        # 0: no cap
-    per_address: int        # 0: no per-address share
-    per_browser: int        # 0: no per-browser limit
+    max_kernels: int  # 0: no cap
+    per_address: int  # 0: no per-address share
+    per_browser: int  # 0: no per-browser limit
 
     @classmethod
     def from_settings(cls, max_kernels: int, per_address: int, per_browser: int) -> "Limits":

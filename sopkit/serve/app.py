@@ -7,6 +7,7 @@ from pathlib import Path
 
 import voila.app as voila_app
 from jupyter_core.paths import jupyter_config_path
+from jupyter_server.services.kernels.handlers import KernelHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 from traitlets import Float, Int, List, Unicode, default
@@ -15,11 +16,9 @@ from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
-from jupyter_server.services.kernels.handlers import KernelHandler
 
 from .admission import Limits
-from .handlers import (Admission, BeaconShutdownHandler, KernelSocketHandler, NotFoundHandler, OwnedKernelHandler,
-                       PageHandler, TemplateStaticHandler)
+from .handlers import Admission, BeaconShutdownHandler, KernelSocketHandler, NotFoundHandler, OwnedKernelHandler, PageHandler, TemplateStaticHandler
 from .kernels import PageKernels
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +30,7 @@ MESSAGE_OVERHEAD = 64 * 1024
 def default_workbooks() -> str:
     try:
         from ..paths import workbooks_dir  # the bundled or checked-out workbooks
+
         return str(workbooks_dir())
     except ImportError:
         return str(HERE.parents[1] / "workbooks")
@@ -39,6 +39,7 @@ def default_workbooks() -> str:
 def max_upload_bytes() -> int:
     try:
         from ..limits import MAX_UPLOAD_BYTES
+
         return MAX_UPLOAD_BYTES
     except ImportError:
         return 1024 * 1024
@@ -48,17 +49,13 @@ class SopkitVoila(Voila):
     name = "sopkit-serve"
     description = "Serve the sopkit workbooks (Voila) with the project's settings, opening on the overview page."
 
-    max_kernels = Int(32, config=True,
-                      help="Most kernels alive or about to start, pooled ones included; 0 for no cap.")
-    max_kernels_per_address = Int(0, config=True,
-                                  help="Most kernels one client address may hold; 0 for half the cap, -1 for no limit.")
-    max_kernels_per_browser = Int(6, config=True,
-                                  help="Kernels one browser may hold; a further page replaces its oldest. 0 for no limit.")
+    max_kernels = Int(32, config=True, help="Most kernels alive or about to start, pooled ones included; 0 for no cap.")
+    max_kernels_per_address = Int(0, config=True, help="Most kernels one client address may hold; 0 for half the cap, -1 for no limit.")
+    max_kernels_per_browser = Int(6, config=True, help="Kernels one browser may hold; a further page replaces its oldest. 0 for no limit.")
     concurrent_runs = Int(2, config=True, help="Page views served at once; the others queue.")
     queue_timeout = Float(120, config=True, help="Seconds a page view may wait in the queue before 'busy'.")
     page_deadline = Float(180, config=True, help="Seconds a page view may take once it runs; then it ends with a notice.")
-    trusted_proxies = List(Unicode(), [], config=True,
-                           help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
+    trusted_proxies = List(Unicode(), [], config=True, help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
 
     @default("config_file_paths")
     def _config_file_paths_default(self):
@@ -96,7 +93,11 @@ class SopkitVoila(Voila):
         handlers = super().init_handlers()
         admission = Admission(
             Limits.from_settings(self.max_kernels, self.max_kernels_per_address, self.max_kernels_per_browser),
-            self.concurrent_runs, self.queue_timeout, self.page_deadline, list(self.trusted_proxies))
+            self.concurrent_runs,
+            self.queue_timeout,
+            self.page_deadline,
+            list(self.trusted_proxies),
+        )
         page = type("Page", (PageHandler,), {"admission": admission})
         socket = type("KernelSocket", (KernelSocketHandler,), {"max_message_bytes": max_upload_bytes() + MESSAGE_OVERHEAD})
         swap = {
@@ -114,7 +115,6 @@ class SopkitVoila(Voila):
             # First match wins in tornado: the redirect must precede Voila's tree page at "/".
             extra.append((self.server_url, web.RedirectHandler, {"url": landing, "permanent": False}))
         return extra + handlers
-
 
     def start(self):
         from tornado.ioloop import IOLoop

@@ -21,7 +21,6 @@ import time
 from jupyter_server.services.kernels.handlers import KernelHandler
 from tornado import web
 from tornado.iostream import StreamClosedError
-
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -38,7 +37,8 @@ SERVER_SETTINGS = ("template", "theme")
 BUSY_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{retry}"><title>Busy / 繁忙</title>
-<style>body{{font-family:'Noto Sans','Noto Sans CJK SC','Microsoft YaHei',Arial,sans-serif;max-width:40em;margin:4em auto;padding:0 1em;line-height:1.5}}</style></head>
+<style>body{{font-family:'Noto Sans','Noto Sans CJK SC','Microsoft YaHei',Arial,sans-serif;
+max-width:40em;margin:4em auto;padding:0 1em;line-height:1.5}}</style></head>
 <body class="sop-busy" data-reason="{reason}">
 <main>
 <h1>The workbook is busy</h1>
@@ -50,11 +50,15 @@ BUSY_PAGE = """<!DOCTYPE html>
 """
 
 BUSY_TEXT = {
-    Verdict.BUSY: ("Too many pages are open at the moment. Please try again in a minute; this page retries by itself.",
-                   "目前打开的页面过多。请一分钟后重试；本页面会自动重试。"),
-    Verdict.ADDRESS_FULL: ("Too many pages are open from your network at the moment. Close pages you no longer use, "
-                           "or try again in a minute; this page retries by itself.",
-                           "您所在网络目前打开的页面过多。请关闭不再使用的页面，或一分钟后重试；本页面会自动重试。"),
+    Verdict.BUSY: (
+        "Too many pages are open at the moment. Please try again in a minute; this page retries by itself.",
+        "目前打开的页面过多。请一分钟后重试；本页面会自动重试。",
+    ),
+    Verdict.ADDRESS_FULL: (
+        "Too many pages are open from your network at the moment. Close pages you no longer use, "
+        "or try again in a minute; this page retries by itself.",
+        "您所在网络目前打开的页面过多。请关闭不再使用的页面，或一分钟后重试；本页面会自动重试。",
+    ),
 }
 
 FAILED_SNIPPET = """<script>window.sopkitSentinel && window.sopkitSentinel.notice("timeout");</script>
@@ -69,8 +73,9 @@ def browser_of(handler: web.RequestHandler) -> str | None:
 class Admission:
     """Shared by every page handler of one server: limits, in-flight views, run slots."""
 
-    def __init__(self, limits: Limits, concurrent_runs: int, queue_timeout: float, page_deadline: float,
-                 trusted_proxies: list[str], retry_seconds: int = 30):
+    def __init__(
+        self, limits: Limits, concurrent_runs: int, queue_timeout: float, page_deadline: float, trusted_proxies: list[str], retry_seconds: int = 30
+    ):
         self.limits = limits
         self.concurrent_runs = max(1, concurrent_runs)
         self.queue_timeout = queue_timeout
@@ -145,7 +150,7 @@ class PageHandler(TornadoVoilaHandler):
         try:
             try:
                 await asyncio.wait_for(a.slots.acquire(), a.queue_timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return self.refuse(Verdict.BUSY)
             try:
                 finished = await self._serve(path)
@@ -166,8 +171,7 @@ class PageHandler(TornadoVoilaHandler):
         try:
             while True:
                 step = asyncio.ensure_future(gen.__anext__())
-                done, _ = await asyncio.wait({step, gone}, timeout=max(0.0, deadline - time.monotonic()),
-                                             return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({step, gone}, timeout=max(0.0, deadline - time.monotonic()), return_when=asyncio.FIRST_COMPLETED)
                 if step not in done:
                     step.cancel()
                     if gone in done:

@@ -58,11 +58,8 @@ current_view: contextvars.ContextVar[PageView | None] = contextvars.ContextVar("
 class PageKernels(LoggingConfigurable):
     """Mixin for Voila's kernel manager class (put it first in the bases)."""
 
-    connect_grace = Float(
-        300, config=True,
-        help="Seconds a page has to connect to the kernel handed to it before the kernel may be culled.")
-    kernel_memory_limit = Int(
-        768, config=True, help="A kernel using more than this many MB (RSS) is stopped; 0 for no limit.")
+    connect_grace = Float(300, config=True, help="Seconds a page has to connect to the kernel handed to it before the kernel may be culled.")
+    kernel_memory_limit = Int(768, config=True, help="A kernel using more than this many MB (RSS) is stopped; 0 for no limit.")
     memory_check_interval = Float(5, config=True, help="Seconds between kernel memory checks.")
 
     def __init__(self, **kwargs):
@@ -80,8 +77,11 @@ class PageKernels(LoggingConfigurable):
     def held_by(self, *, browser: str | None = None, address: str | None = None) -> list[str]:
         """Kernel ids owned by a browser or an address, oldest hand-over first."""
         live = set(self.list_kernel_ids())
-        rows = [(o.handed_over, kid) for kid, o in self.owners.items() if kid in live
-                and (browser is None or o.browser == browser) and (address is None or o.address == address)]
+        rows = [
+            (o.handed_over, kid)
+            for kid, o in self.owners.items()
+            if kid in live and (browser is None or o.browser == browser) and (address is None or o.address == address)
+        ]
         return [kid for _, kid in sorted(rows)]
 
     # -- hand-over ----------------------------------------------------------------------

@@ -18,8 +18,14 @@ CHROMIUM = os.environ.get("SOPKIT_CHROMIUM", "/usr/bin/chromium")
 # Playwright's own browser download cannot work here; Debian's chromium does, with these
 # flags (without the background-networking ones it keeps dialling hosts it cannot reach).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -62,13 +68,20 @@ class LocalServer:
             self.process.wait(5)
 
 
-def launch(directory: str | Path | None = None, flags: Sequence[str] = (), *, log: Path | None = None,
-           cwd: str | Path | None = None, env: dict | None = None, python: str = sys.executable,
-           module: str = "sopkit.server", port: int | None = None) -> LocalServer:
+def launch(
+    directory: str | Path | None = None,
+    flags: Sequence[str] = (),
+    *,
+    log: Path | None = None,
+    cwd: str | Path | None = None,
+    env: dict | None = None,
+    python: str = sys.executable,
+    module: str = "sopkit.server",
+    port: int | None = None,
+) -> LocalServer:
     """Start a server in its own process group (stop it with ``.stop()``); not yet ready."""
     port = port or free_port()
-    command = [python, "-m", module, *([str(directory)] if directory else []), "--no-browser",
-               f"--port={port}", "--Voila.ip=127.0.0.1", *flags]
+    command = [python, "-m", module, *([str(directory)] if directory else []), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", *flags]
     out = open(log, "wb") if log else subprocess.DEVNULL
     try:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

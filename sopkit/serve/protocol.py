@@ -29,7 +29,7 @@ SMALL = 64 * 1024  # any message but a comm_msg stays under this
 
 @dataclass(frozen=True)
 class Screened:
-    action: str            # "pass", "drop" or "replace"
+    action: str  # "pass", "drop" or "replace"
     message: bytes | str | None = None
     reason: str = ""
 

@@ -23,8 +23,21 @@ from .voting import METHODS, aggregate, compare_published, matches_published, pu
 from .weighting import FIT_VALUES, rank_weights, weighted_contributions, weighted_coverage
 
 __all__ = [
-    "COLUMNS", "DEFAULT_MAX_BYTES", "FIT_VALUES", "MAX_PROBLEMS", "METHODS", "UploadedResponses",
-    "aggregate", "compare_published", "matches_published", "parse_responses", "published_order",
-    "rank_distribution", "rank_weights", "survey_items", "synthetic_responses",
-    "weighted_contributions", "weighted_coverage",
+    "COLUMNS",
+    "DEFAULT_MAX_BYTES",
+    "FIT_VALUES",
+    "MAX_PROBLEMS",
+    "METHODS",
+    "UploadedResponses",
+    "aggregate",
+    "compare_published",
+    "matches_published",
+    "parse_responses",
+    "published_order",
+    "rank_distribution",
+    "rank_weights",
+    "survey_items",
+    "synthetic_responses",
+    "weighted_contributions",
+    "weighted_coverage",
 ]

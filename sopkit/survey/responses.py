@@ -161,7 +161,7 @@ def parse_responses(
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue  # blank rows, as spreadsheets leave them
-        if any(cell.strip() for cell in record[len(header):]):
+        if any(cell.strip() for cell in record[len(header) :]):
             found.add(number, None, "row_length", cells=len(record), header=len(header))
             continue
         cells = {col: (record[i].strip() if i < len(record) else "") for col, i in where.items()}
@@ -193,8 +193,7 @@ def parse_responses(
         if respondent and rank is not None:
             first_rank = rank_seen.setdefault((respondent, rank), (number, item or cells["item"]))
             if first_rank[0] != number:
-                found.add(number, "rank", "rank_given_twice", respondent=shown(respondent), rank=rank,
-                          first=first_rank[0], item=shown(first_rank[1]))
+                found.add(number, "rank", "rank_given_twice", respondent=shown(respondent), rank=rank, first=first_rank[0], item=shown(first_rank[1]))
         out["respondent"].append(respondent)
         out["item"].append(item)
         out["rank"].append(rank)
@@ -205,11 +204,13 @@ def parse_responses(
 
 
 def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "respondent": pd.Series(columns["respondent"], dtype="str"),
-        "item": pd.Series(columns["item"], dtype="str"),
-        "rank": pd.Series(columns["rank"], dtype="int64"),
-    })
+    return pd.DataFrame(
+        {
+            "respondent": pd.Series(columns["respondent"], dtype="str"),
+            "item": pd.Series(columns["item"], dtype="str"),
+            "rank": pd.Series(columns["rank"], dtype="int64"),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -227,8 +228,7 @@ class UploadedResponses:
     frame: pd.DataFrame
 
     @classmethod
-    def parse(cls, content: bytes, *, name: str, survey: str, items: Sequence[str],
-              max_bytes: int = MAX_UPLOAD_BYTES) -> UploadedResponses:
+    def parse(cls, content: bytes, *, name: str, survey: str, items: Sequence[str], max_bytes: int = MAX_UPLOAD_BYTES) -> UploadedResponses:
         """Validate *content* (raises ``DataError``, see ``parse_responses``)."""
         frame = parse_responses(content, list(items), name=name, max_bytes=max_bytes)
         return cls(name=name, survey=survey, items=tuple(items), frame=frame)

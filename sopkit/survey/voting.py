@@ -121,7 +121,6 @@ def rank_distribution(responses: pd.DataFrame, items: list[str] | None = None) -
     return out
 
 
-
 # --- the published order ---------------------------------------------------------------------------
 
 
@@ -150,11 +149,13 @@ def compare_published(aggregate_df: pd.DataFrame, published: list[str]) -> pd.Da
     positions = dict(zip(aggregate_df["item"].astype(str), aggregate_df["position"]))
     extra = [i for i in positions if i not in published]
     names = list(published) + sorted(extra)
-    out = pd.DataFrame({
-        "item": pd.Series(names, dtype="str"),
-        "published_rank": pd.array([i + 1 for i in range(len(published))] + [pd.NA] * len(extra), dtype="Int64"),
-        "position": pd.array([positions.get(i, pd.NA) for i in names], dtype="Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "item": pd.Series(names, dtype="str"),
+            "published_rank": pd.array([i + 1 for i in range(len(published))] + [pd.NA] * len(extra), dtype="Int64"),
+            "position": pd.array([positions.get(i, pd.NA) for i in names], dtype="Int64"),
+        }
+    )
     out["agrees"] = (out["published_rank"] == out["position"]).fillna(False).astype(bool)
     return out
 
@@ -167,4 +168,3 @@ def matches_published(aggregate_df: pd.DataFrame, published: list[str]) -> bool:
     if set(aggregate_df["item"].astype(str)) != set(published) or len(aggregate_df) != len(published):
         return False
     return bool(compare_published(aggregate_df, published)["agrees"].all())
-

@@ -47,9 +47,7 @@ def rank_weights(ranks: Sequence[int], strength: float) -> list[float]:
     return [w / total for w in raw]
 
 
-def weighted_contributions(
-    fw: Framework, survey: str, strength: float, *, ranking: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def weighted_contributions(fw: Framework, survey: str, strength: float, *, ranking: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per (option, item): the rank weight, the fit and their product (derived).
 
     Args:
@@ -86,18 +84,24 @@ def weighted_contributions(
             target = hit.target if hit is not None and isinstance(hit.target, str) else None
             fit = "none" if hit is None else str(hit.fit)
             value = FIT_VALUES[fit]
-            rows.append({
-                "option": option, "item": item, "rank": ranks[item], "weight": weights[item],
-                "target": target, "fit": fit, "fit_value": value,
-                "contribution": weights[item] * value, "derived": True,
-            })
+            rows.append(
+                {
+                    "option": option,
+                    "item": item,
+                    "rank": ranks[item],
+                    "weight": weights[item],
+                    "target": target,
+                    "fit": fit,
+                    "fit_value": value,
+                    "contribution": weights[item] * value,
+                    "derived": True,
+                }
+            )
     out = pd.DataFrame(rows)
     return out.astype({"option": "str", "item": "str", "rank": "int64", "target": "str", "fit": "str"})
 
 
-def weighted_coverage(
-    fw: Framework, survey: str, strength: float, *, ranking: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def weighted_coverage(fw: Framework, survey: str, strength: float, *, ranking: pd.DataFrame | None = None) -> pd.DataFrame:
     """Priority-weighted coverage of each option (derived): how well it houses the ranked priorities.
 
     Score = sum over the survey's items of weight(rank) x fit value (direct 1,
@@ -110,9 +114,10 @@ def weighted_coverage(
     """
     parts = weighted_contributions(fw, survey, strength, ranking=ranking)
     score = parts.groupby("option", sort=False)["contribution"].sum().reindex(list(fw.option_ids), fill_value=0.0)
-    return pd.DataFrame({
-        "option": pd.Series(list(fw.option_ids), dtype="str"),
-        "score": score.clip(0.0, 1.0).to_numpy(dtype="float64"),
-        "derived": True,
-    })
-
+    return pd.DataFrame(
+        {
+            "option": pd.Series(list(fw.option_ids), dtype="str"),
+            "score": score.clip(0.0, 1.0).to_numpy(dtype="float64"),
+            "derived": True,
+        }
+    )

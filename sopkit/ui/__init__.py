@@ -9,4 +9,15 @@ from .options import OptionsPage, options_page
 from .overview import OverviewPage, overview_page
 from .rankings import RankingsPage, rankings_page
 
-__all__ = ["ChartView", "CoveragePage", "OptionsPage", "OverviewPage", "Page", "RankingsPage", "coverage_page", "options_page", "overview_page", "rankings_page"]
+__all__ = [
+    "ChartView",
+    "CoveragePage",
+    "OptionsPage",
+    "OverviewPage",
+    "Page",
+    "RankingsPage",
+    "coverage_page",
+    "options_page",
+    "overview_page",
+    "rankings_page",
+]

@@ -55,7 +55,9 @@ def download_links(df: pd.DataFrame, name: str, lang: str, *, xlsx: bool = True)
     """HTML links that download *df* as CSV (and XLSX), made in the browser from data URIs."""
     links = [f'<a class="sop-download-csv" download="{name}.csv" href="{data_uri(csv_bytes(df), CSV_MIME)}">{t("download.csv", lang)}</a>']
     if xlsx:
-        links.append(f'<a class="sop-download-xlsx" download="{name}.xlsx" href="{data_uri(xlsx_bytes(df), XLSX_MIME)}">{t("download.xlsx", lang)}</a>')
+        links.append(
+            f'<a class="sop-download-xlsx" download="{name}.xlsx" href="{data_uri(xlsx_bytes(df), XLSX_MIME)}">{t("download.xlsx", lang)}</a>'
+        )
     return f'<div class="sop-downloads">{"".join(links)}</div>'
 
 
@@ -70,9 +72,7 @@ def localise_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         return df
     table = messages(lang)
     names = [c for c in df.columns if c in VALUE_MESSAGES]
-    return df.assign(**{
-        c: df[c].map(lambda v, p=VALUE_MESSAGES[c]: table[f"{p}.{v}"] if f"{p}.{v}" in table else v) for c in names
-    }) if names else df
+    return df.assign(**{c: df[c].map(lambda v, p=VALUE_MESSAGES[c]: table[f"{p}.{v}"] if f"{p}.{v}" in table else v) for c in names}) if names else df
 
 
 def english_only(text: str, lang: str) -> str:
@@ -122,6 +122,7 @@ def mapping_figure(figure: Any, lang: str, *, bundled: bool) -> Any:
 
 # ---- uploads -------------------------------------------------------------------------------------------
 
+
 def uploaded_file(change: dict) -> tuple[str, bytes] | None:
     """(file name, content) of a FileUpload change, or None when the value was emptied."""
     files = change["new"]
@@ -161,8 +162,7 @@ def table_block(df: pd.DataFrame, lang: str, name: str, *, caption: str = "", su
     return f'<details class="sop-table"{" open" if open_ else ""}><summary>{html.escape(summary)}</summary>{inner}</details>'
 
 
-COVERAGE_COLUMNS = ["theme", "name", "objectives", "outcomes agreed", "outcomes discussion",
-                    "outputs agreed", "outputs discussion", "items", "share"]
+COVERAGE_COLUMNS = ["theme", "name", "objectives", "outcomes agreed", "outcomes discussion", "outputs agreed", "outputs discussion", "items", "share"]
 
 
 def coverage_tables(fw: Framework, variant: int, lang: str, filters: dict[str, bool]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -254,8 +254,11 @@ class Page:
             self.fw = None
             # Whatever went wrong reading the data, the visitor gets the same short notice (and
             # no server path): an unreadable folder is a data error like a broken CSV.
-            self.load_error = exc if isinstance(exc, DataError) else DataError(
-                [Problem("data", None, None, "file_unreadable", {"reason": exc.strerror or type(exc).__name__})])
+            self.load_error = (
+                exc
+                if isinstance(exc, DataError)
+                else DataError([Problem("data", None, None, "file_unreadable", {"reason": exc.strerror or type(exc).__name__})])
+            )
             self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
             self.body = self.build()
@@ -290,8 +293,9 @@ class Page:
         """What the page sentinel (the served template's sentinel.js) reads: the document's
         language and title, and the upload limit it enforces before a file is sent."""
         title = html.escape(f"{t(f'{self.key}.title', self.lang)} · TDAG-WG-SOP", quote=True)
-        return (f'<span hidden class="sop-document" data-sop-lang="{self.lang}" data-sop-title="{title}" '
-                f'data-sop-max-upload="{MAX_UPLOAD_BYTES}"></span>')
+        return (
+            f'<span hidden class="sop-document" data-sop-lang="{self.lang}" data-sop-title="{title}" data-sop-max-upload="{MAX_UPLOAD_BYTES}"></span>'
+        )
 
     @contextlib.contextmanager
     def quiet(self):
@@ -351,9 +355,11 @@ class Page:
         if get_ipython() is None:
             return
         selector = json.dumps(f".sop-page-{self.key} {css}")
-        script = ("requestAnimationFrame(() => requestAnimationFrame(() => {"
-                  f" const el = document.querySelector({selector});"
-                  " if (el) el.scrollIntoView({block: 'nearest'}); }));")
+        script = (
+            "requestAnimationFrame(() => requestAnimationFrame(() => {"
+            f" const el = document.querySelector({selector});"
+            " if (el) el.scrollIntoView({block: 'nearest'}); }));"
+        )
         self.scripts.clear_output()
         with self.scripts:
             display({"application/javascript": script}, raw=True)

@@ -11,8 +11,7 @@ from .. import analysis, figures
 from ..errors import DataError, Problem, size_text
 from ..i18n import pick
 from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
-from .common import (ChartView, FilterControls, Page, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text,
-                     table_block, uploaded_file)
+from .common import ChartView, FilterControls, Page, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text, table_block, uploaded_file
 
 
 class CoveragePage(Page):
@@ -27,8 +26,7 @@ class CoveragePage(Page):
         self.status_heading = w.HTML()
         self.heatmap = ChartView("heatmap")
         self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
-        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.fw.variants[0],
-                                       style={"button_width": "60px"})
+        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.fw.variants[0], style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
         self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))  # fixed width cut the label
         self.upload.add_class("sop-mapping-upload")
@@ -53,14 +51,23 @@ class CoveragePage(Page):
         self.on_too_large(self.upload, self.upload_note, ".sop-mapping-message")
         self.reset.on_click(self.guard(self.on_reset))
         self.search.observe(self.guard(lambda _c: self.draw_search()), "value")
-        return w.VBox([
-            self.filter_controls.widget,
-            self.status_heading, self.heatmap.widget,
-            self.coverage_heading, self.coverage_notice,
-            w.HBox([self.variant, self.upload, self.reset], layout=w.Layout(flex_flow="row wrap", align_items="center")),
-            self.upload_note, self.mapping_status, self.coverage.widget, self.issues,
-            self.search_heading, self.search, self.results,
-        ])
+        return w.VBox(
+            [
+                self.filter_controls.widget,
+                self.status_heading,
+                self.heatmap.widget,
+                self.coverage_heading,
+                self.coverage_notice,
+                w.HBox([self.variant, self.upload, self.reset], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                self.upload_note,
+                self.mapping_status,
+                self.coverage.widget,
+                self.issues,
+                self.search_heading,
+                self.search,
+                self.results,
+            ]
+        )
 
     def relabel(self) -> None:
         self.filter_controls.relabel(self.lang)
@@ -96,14 +103,19 @@ class CoveragePage(Page):
         bundled = self.bundled()
         self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, bundled=bundled)}</div>'
         cov, shown = coverage_tables(fw, variant, lang, f)
-        self.coverage.update(mapping_figure(figures.coverage(cov, variant, lang), lang, bundled=bundled), shown, lang,
-                             caption=mapping_text("derived.caption", lang, bundled=bundled))
+        self.coverage.update(
+            mapping_figure(figures.coverage(cov, variant, lang), lang, bundled=bundled),
+            shown,
+            lang,
+            caption=mapping_text("derived.caption", lang, bundled=bundled),
+        )
         issues = analysis.mapping_issues(fw, variant)
         if issues.empty:
             self.issues.value = f"<p>{self.t('coverage.no_issues')}</p>"
         else:
-            self.issues.value = table_block(issues, lang, f"sopkit-mapping-issues-{variant}",
-                                            caption=mapping_text("coverage.issues", lang, bundled=bundled))
+            self.issues.value = table_block(
+                issues, lang, f"sopkit-mapping-issues-{variant}", caption=mapping_text("coverage.issues", lang, bundled=bundled)
+            )
         source = self.t("coverage.mapping_bundled") if not self.mapping_name else self.t("coverage.mapping_uploaded", name=self.mapping_name)
         if self.rejected:  # a refused file must never look accepted
             previous = self.t("coverage.mapping_previous", name=self.rejected)
@@ -117,11 +129,11 @@ class CoveragePage(Page):
             self.results.value = f"<p>{self.t('coverage.search_hint')}</p>"
             return
         hits = analysis.search_items(self.active_fw, query)
-        shown = hits[["item", "objective", "item_type", "status"]].assign(
-            text=[pick(r, "text", self.lang) for _, r in hits.iterrows()])
+        shown = hits[["item", "objective", "item_type", "status"]].assign(text=[pick(r, "text", self.lang) for _, r in hits.iterrows()])
         count = self.t("coverage.search_count", count=len(hits), query=query)
         self.results.value = f'<p class="sop-search-count">{html.escape(count)}</p>' + (
-            table_block(shown, self.lang, "sopkit-search") if len(hits) else "")
+            table_block(shown, self.lang, "sopkit-search") if len(hits) else ""
+        )
 
     def on_upload(self, change) -> None:
         received = uploaded_file(change)

@@ -11,8 +11,19 @@ import pandas as pd
 from .. import analysis, figures
 from ..i18n import pick
 from ..whatif import WhatIf
-from .common import (CSV_MIME, ChartView, FilterControls, Page, coverage_tables, data_uri, english_only,
-                     is_bundled_mapping, mapping_figure, mapping_text, table_block)
+from .common import (
+    CSV_MIME,
+    ChartView,
+    FilterControls,
+    Page,
+    coverage_tables,
+    data_uri,
+    english_only,
+    is_bundled_mapping,
+    mapping_figure,
+    mapping_text,
+    table_block,
+)
 
 EDIT_RATIONALE = "Edited in the workbook (what-if)."
 
@@ -32,8 +43,7 @@ class OptionsPage(Page):
         self.balance = ChartView("balance")
 
         self.mapping_heading, self.mapping_notice = w.HTML(), w.HTML()
-        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.whatif.variant,
-                                       style={"button_width": "60px"})
+        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.whatif.variant, style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
         self.flow = ChartView("flow")
         self.whatif_item = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
@@ -63,15 +73,26 @@ class OptionsPage(Page):
         self.reset.on_click(self.guard(self.on_reset))
         self.objective.observe(self.guard(self.draw_detail), "value")
 
-        return w.VBox([
-            w.HBox([self.option, self.include_discussion, self.include_proposed], layout=w.Layout(flex_flow="row wrap", align_items="center")),
-            self.hierarchy.widget,
-            self.compare_heading, self.compare_table, self.balance.widget,
-            self.mapping_heading, self.mapping_notice, self.variant, self.flow.widget,
-            w.HBox([self.whatif_item, self.whatif_theme, self.reset], layout=w.Layout(flex_flow="row wrap")),
-            self.edit_status, self.coverage_table, self.mapping_download,
-            self.detail_heading, self.objective, self.detail,
-        ])
+        return w.VBox(
+            [
+                w.HBox([self.option, self.include_discussion, self.include_proposed], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                self.hierarchy.widget,
+                self.compare_heading,
+                self.compare_table,
+                self.balance.widget,
+                self.mapping_heading,
+                self.mapping_notice,
+                self.variant,
+                self.flow.widget,
+                w.HBox([self.whatif_item, self.whatif_theme, self.reset], layout=w.Layout(flex_flow="row wrap")),
+                self.edit_status,
+                self.coverage_table,
+                self.mapping_download,
+                self.detail_heading,
+                self.objective,
+                self.detail,
+            ]
+        )
 
     # ---- labels -------------------------------------------------------------------
     def relabel(self) -> None:
@@ -176,38 +197,49 @@ class OptionsPage(Page):
             self.hierarchy.update(figure, shown, lang)
             return
         bundled = self.bundled()
-        self.hierarchy.update(mapping_figure(figure, lang, bundled=bundled), shown, lang,
-                              caption=mapping_text("derived.caption", lang, bundled=bundled))
+        self.hierarchy.update(
+            mapping_figure(figure, lang, bundled=bundled), shown, lang, caption=mapping_text("derived.caption", lang, bundled=bundled)
+        )
 
     def draw_compare(self) -> None:
         fw, lang, f = self.framework(), self.lang, self.filters()
-        balance = pd.concat([analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
-                             for o in fw.option_ids], ignore_index=True)[["option", "top", "status", "items"]]
+        balance = pd.concat(
+            [
+                analysis.option_items(fw, o, **f).groupby(["top", "status"]).size().rename("items").reset_index().assign(option=o)
+                for o in fw.option_ids
+            ],
+            ignore_index=True,
+        )[["option", "top", "status", "items"]]
         tops = pd.concat([analysis.top_level(fw, o).assign(option=o) for o in fw.option_ids], ignore_index=True)
         self.balance.update(mapping_figure(figures.option_balance(balance, tops, lang), lang, bundled=self.bundled()), balance, lang)
         compare = analysis.compare_options(fw, **f)
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
         if not self.bundled():  # option 1's rows follow the user's mapping, not the project's proposal
             compare = compare.rename(columns={"derived": "derived_user"})
-        self.compare_table.value = table_block(compare, lang, "sopkit-options-compared",
-                                               caption=mapping_text("derived.compare_caption", lang, bundled=self.bundled()))
+        self.compare_table.value = table_block(
+            compare, lang, "sopkit-options-compared", caption=mapping_text("derived.compare_caption", lang, bundled=self.bundled())
+        )
 
     def draw_mapping(self) -> None:
         fw, lang, f, variant = self.framework(), self.lang, self.filters(), self.variant.value
         bundled = self.bundled()
         self.mapping_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, bundled=bundled)}</div>'
         flows = analysis.flows(fw, variant, **f)
-        figure = figures.flow(flows, analysis.top_level(fw, fw.objectives_option.id), analysis.top_level(fw, fw.variant_option(variant).id), variant, lang)
-        self.flow.update(mapping_figure(figure, lang, bundled=bundled), flows, lang,
-                         caption=mapping_text("derived.caption", lang, bundled=bundled))
+        figure = figures.flow(
+            flows, analysis.top_level(fw, fw.objectives_option.id), analysis.top_level(fw, fw.variant_option(variant).id), variant, lang
+        )
+        self.flow.update(mapping_figure(figure, lang, bundled=bundled), flows, lang, caption=mapping_text("derived.caption", lang, bundled=bundled))
         self.draw_coverage(fw, variant, f)
 
     def draw_coverage(self, fw, variant: int, f: dict[str, bool]) -> None:
         _, shown = coverage_tables(fw, variant, self.lang, f)
         bundled = self.bundled()
         issues = analysis.mapping_issues(fw, variant)
-        issue_html = "" if issues.empty else table_block(issues, self.lang, "sopkit-mapping-issues",
-                                                         caption=mapping_text("coverage.issues", self.lang, bundled=bundled))
+        issue_html = (
+            ""
+            if issues.empty
+            else table_block(issues, self.lang, "sopkit-mapping-issues", caption=mapping_text("coverage.issues", self.lang, bundled=bundled))
+        )
         self.coverage_table.value = (
             f"<h3>{self.t('whatif.coverage', variant=variant)}</h3>"
             + table_block(shown, self.lang, f"sopkit-coverage-{variant}", caption=mapping_text("derived.caption", self.lang, bundled=bundled))
@@ -223,8 +255,10 @@ class OptionsPage(Page):
     def draw_detail(self, _change=None) -> None:
         lang, fw = self.lang, self.fw
         obj = fw.objectives.set_index("id").loc[self.objective.value]
-        parts = [f"<h3>{html.escape(self.objective.value)} {html.escape(pick(obj, 'short', lang))}</h3>",
-                 f"<p>{html.escape(pick(obj, 'statement', lang))}</p>"]
+        parts = [
+            f"<h3>{html.escape(self.objective.value)} {html.escape(pick(obj, 'short', lang))}</h3>",
+            f"<p>{html.escape(pick(obj, 'statement', lang))}</p>",
+        ]
         items = analysis.items(fw)
         items = items[items["objective"] == self.objective.value]
         for status in analysis.STATUSES:
@@ -237,8 +271,11 @@ class OptionsPage(Page):
                     entries = "".join(self._item_li(r) for _, r in sub.iterrows())
                 parts.append(f"<b>{self.t(f'kind.{kind}s')}</b><ul>{entries}</ul>")
         sug = fw.suggestions[fw.suggestions["objective"] == self.objective.value]
-        parts.append(f"<h4>{self.t('detail.suggestions')}</h4><ol>"
-                     + "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for _, r in sug.iterrows()) + "</ol>")
+        parts.append(
+            f"<h4>{self.t('detail.suggestions')}</h4><ol>"
+            + "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for _, r in sug.iterrows())
+            + "</ol>"
+        )
         if lang == "en":
             parts.append(f"<p><small>{self.t('derived.translation_notice')}</small></p>")
         self.detail.value = "".join(parts)

@@ -42,10 +42,9 @@ class OverviewPage(Page):
         self.figures_heading.value = f"<h2>{self.t('overview.figures')}</h2>"
         self.timeline_heading.value = f"<h2>{self.t('overview.timeline')}</h2>"
         links = "".join(
-            f'<li><a class="sop-link-{p}" href="{p}.ipynb">{self.t(f"{p}.title")}</a> — {self.t(f"overview.link.{p}")}</li>'
-            for p in PAGES
+            f'<li><a class="sop-link-{p}" href="{p}.ipynb">{self.t(f"{p}.title")}</a> — {self.t(f"overview.link.{p}")}</li>' for p in PAGES
         )
-        self.links.value = f"<nav aria-label=\"{self.t('overview.pages')}\"><h2>{self.t('overview.pages')}</h2><ul>{links}</ul></nav>"
+        self.links.value = f'<nav aria-label="{self.t("overview.pages")}"><h2>{self.t("overview.pages")}</h2><ul>{links}</ul></nav>'
 
     def redraw(self) -> None:
         lang = self.lang
@@ -67,11 +66,15 @@ class OverviewPage(Page):
             ("meetings", kf["meetings"], ""),
             ("recommendations", kf["recommendations"], self.t("overview.recommendations_note")),
         ]
-        self.key_figures.value = '<div class="sop-cards">' + "".join(
-            f'<div class="sop-card sop-card-{key}"><div class="sop-card-value">{value}</div>'
-            f'<div class="sop-card-label">{self.t(f"overview.card.{key}")}</div><div class="sop-card-note">{note}</div></div>'
-            for key, value, note in cards
-        ) + "</div>"
+        self.key_figures.value = (
+            '<div class="sop-cards">'
+            + "".join(
+                f'<div class="sop-card sop-card-{key}"><div class="sop-card-value">{value}</div>'
+                f'<div class="sop-card-label">{self.t(f"overview.card.{key}")}</div><div class="sop-card-note">{note}</div></div>'
+                for key, value, note in cards
+            )
+            + "</div>"
+        )
 
 
 def overview_page(fw=None, lang: str = "en") -> OverviewPage:

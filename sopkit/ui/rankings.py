@@ -23,8 +23,9 @@ class RankingsPage(Page):
     def build(self) -> w.Widget:
         self.uploaded: survey.UploadedResponses | None = None  # the accepted upload for the current survey
         self.rejected = ""  # name of the last file refused while an earlier upload stays in use
-        self.survey = w.Dropdown(options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0],
-                                 layout=w.Layout(width="460px", max_width="100%"))
+        self.survey = w.Dropdown(
+            options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0], layout=w.Layout(width="460px", max_width="100%")
+        )
         self.survey.add_class("sop-survey")
         self.order_notice = w.HTML()
         self.order = ChartView("rank-order")
@@ -33,8 +34,9 @@ class RankingsPage(Page):
         self.weight_heading, self.weight_help = w.HTML(), w.HTML()
         # Buttons, not a slider: ipywidgets' slider handle has no accessible name (axe: serious)
         # and its track collapses to 0 px on a phone.
-        self.strength = w.ToggleButtons(options=[(f"{v:g}", v) for v in STRENGTHS], value=0.5,
-                                        style={"button_width": "auto", "description_width": "initial"})
+        self.strength = w.ToggleButtons(
+            options=[(f"{v:g}", v) for v in STRENGTHS], value=0.5, style={"button_width": "auto", "description_width": "initial"}
+        )
         self.strength.add_class("sop-strength")
         self.strength_ends = w.HTML()
         self.weighted = ChartView("weighted")
@@ -58,15 +60,26 @@ class RankingsPage(Page):
         self.on_too_large(self.upload, self.upload_note, ".sop-responses-message")
         self.clear.on_click(self.guard(self.on_clear))
         self.method.observe(self.guard(lambda _c: self.draw_responses()), "value")
-        return w.VBox([
-            self.survey, self.order_notice, self.order.widget,
-            self.landing_heading, self.landing.widget,
-            self.weight_heading, self.weight_help, w.HBox([self.strength, self.strength_ends], layout=w.Layout(align_items="center", flex_flow="row wrap")),
-            self.weighted.widget,
-            self.responses_heading, self.responses_help,
-            w.HBox([self.upload, self.clear, self.method], layout=w.Layout(flex_flow="row wrap", align_items="center")),
-            self.upload_note, self.responses_status, self.distribution.widget, self.aggregate,
-        ])
+        return w.VBox(
+            [
+                self.survey,
+                self.order_notice,
+                self.order.widget,
+                self.landing_heading,
+                self.landing.widget,
+                self.weight_heading,
+                self.weight_help,
+                w.HBox([self.strength, self.strength_ends], layout=w.Layout(align_items="center", flex_flow="row wrap")),
+                self.weighted.widget,
+                self.responses_heading,
+                self.responses_help,
+                w.HBox([self.upload, self.clear, self.method], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                self.upload_note,
+                self.responses_status,
+                self.distribution.widget,
+                self.aggregate,
+            ]
+        )
 
     def relabel(self) -> None:
         self.survey.description = self.t("rankings.survey")
@@ -121,7 +134,8 @@ class RankingsPage(Page):
         shown = parts[["option", "rank", "item", "weight", "fit", "contribution"]].assign(
             option=[self.t(f"option.{o}") for o in parts["option"]],
             fit=[self.t(f"fit.{f}") for f in parts["fit"]],
-            weight=parts["weight"].round(3), contribution=parts["contribution"].round(3),
+            weight=parts["weight"].round(3),
+            contribution=parts["contribution"].round(3),
         )
         self.weighted.update(figures.weighted_scores(scores, lang), shown, lang, caption=self.t("derived.caption_weighted"))
 
@@ -141,8 +155,9 @@ class RankingsPage(Page):
             self.responses_status.value = f"<p>{loaded}</p>"
         self.distribution.widget.layout.display = None
         dist = uploaded.distribution()
-        self.distribution.update(figures.distribution(dist, self.labels(), lang), dist, lang,
-                                 caption=self.t("rankings.responses_caption", name=uploaded.name))
+        self.distribution.update(
+            figures.distribution(dist, self.labels(), lang), dist, lang, caption=self.t("rankings.responses_caption", name=uploaded.name)
+        )
         agg = uploaded.aggregate(self.method.value)
         published = survey.published_order(fw, sv)
         cmp = survey.compare_published(agg, published)
@@ -173,8 +188,7 @@ class RankingsPage(Page):
         name, content = received
         self.say("")
         try:
-            uploaded = survey.UploadedResponses.parse(content, name=name, survey=self.survey.value, items=self.items(),
-                                                      max_bytes=MAX_UPLOAD_BYTES)
+            uploaded = survey.UploadedResponses.parse(content, name=name, survey=self.survey.value, items=self.items(), max_bytes=MAX_UPLOAD_BYTES)
         except DataError as exc:
             self.say_problems(self.t("rankings.upload_invalid", name=name), exc, where=self.upload_note)
             self.rejected = name if self.uploaded is not None else ""

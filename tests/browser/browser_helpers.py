@@ -10,8 +10,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
 
-LOAD_MS = 90_000     # first page: Voila starts a kernel and runs the notebook before answering
-ACTION_MS = 30_000   # a click: one kernel round trip and a redraw, on a loaded 2-core machine
+LOAD_MS = 90_000  # first page: Voila starts a kernel and runs the notebook before answering
+ACTION_MS = 30_000  # a click: one kernel round trip and a redraw, on a loaded 2-core machine
 
 # Charts of each page (ChartView names -> .sop-<name>), all of which must draw.
 CHARTS = {
@@ -44,6 +44,7 @@ def summary_marker(name: str) -> str:
 
 
 # ---- helpers -----------------------------------------------------------------------------------------
+
 
 def wait_drawn(page, css: str, timeout: float = ACTION_MS) -> None:
     """Wait until the plotly chart inside *css* exists and has drawn at least one trace."""

@@ -41,6 +41,7 @@ def pytest_runtest_makereport(item, call):
 
 # ---- server -------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory) -> str:
     """Base URL of sopkit-serve on a free port, serving the workbooks with the project's configuration."""
@@ -58,6 +59,7 @@ def voila_url(tmp_path_factory) -> str:
 
 
 # ---- browser --------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser():

@@ -21,8 +21,11 @@ BLOCKING = ("serious", "critical")
 
 def violations(page, impacts=BLOCKING) -> list[str]:
     result = AXE.run(page).response
-    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}"
-            for v in result["violations"] if v["impact"] in impacts]
+    return [
+        f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
 
 
 @pytest.mark.parametrize("name", list(CHARTS))
@@ -68,6 +71,7 @@ def _luminance(rgb: tuple[int, ...]) -> float:
     def channel(c: int) -> float:
         c = c / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(c) for c in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 

@@ -13,8 +13,8 @@ import pytest
 
 from sopkit import analysis
 from sopkit.i18n import t
-
 from ui_helpers import edited_mapping
+
 from .browser_helpers import CHARTS, CUT_LABELS_JS, open_workbook, summary_marker, table_rows, upload, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser

@@ -88,7 +88,8 @@ def test_language_switch(rankings):
     wait_value(page, TEXT_JS, t("rankings.title", "zh"), arg=".sop-page h1")
     page.wait_for_function(
         "([want]) => { const g = document.querySelector('.sop-rank-order .gtitle'); return g && g.textContent === want; }",
-        arg=[t("fig.rank_order.title", "zh")], timeout=ACTION_MS,
+        arg=[t("fig.rank_order.title", "zh")],
+        timeout=ACTION_MS,
     )
 
 
@@ -148,7 +149,6 @@ def test_the_same_file_can_be_uploaded_again(rankings, fw):
     page.click(".sop-responses-clear")
     page.wait_for_selector(".sop-distribution", state="hidden", timeout=ACTION_MS)
     upload(page, ".sop-responses-upload", "same.csv", content)  # the very same file, chosen again
-    page.wait_for_function("() => document.querySelector('.sop-responses-status').textContent.includes('same.csv')",
-                           timeout=ACTION_MS)
+    page.wait_for_function("() => document.querySelector('.sop-responses-status').textContent.includes('same.csv')", timeout=ACTION_MS)
     page.wait_for_selector(".sop-distribution", state="visible", timeout=ACTION_MS)
     wait_drawn(page, ".sop-distribution")

@@ -39,9 +39,10 @@ def own_server(tmp_path):
 def throttle(page, bytes_per_second: int, latency_ms: int = 150) -> None:
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": latency_ms,
-        "downloadThroughput": bytes_per_second, "uploadThroughput": bytes_per_second})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": bytes_per_second, "uploadThroughput": bytes_per_second},
+    )
 
 
 def page_kernel(server, page) -> psutil.Process:
@@ -61,8 +62,9 @@ def assert_notice(page, timeout: float = 40_000) -> None:
 
 def test_slow_link_after_a_quiet_spell_still_gets_its_page(own_server, page):
     # The pool's kernel has been idle past the cull timeout when the visitor arrives on a slow link.
-    server = own_server("--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
-                        "--MappingKernelManager.connect_grace=120")
+    server = own_server(
+        "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1", "--MappingKernelManager.connect_grace=120"
+    )
     time.sleep(8)  # the pool fills, then stays quiet past cull_idle_timeout
     throttle(page, 1_000_000)
     open_workbook(page, server.url, "options")
@@ -96,8 +98,9 @@ def test_a_server_restarted_under_an_open_page_gives_a_notice(own_server, page):
 def test_no_request_leaves_the_server_and_black_holed_hosts_do_not_delay_pages(voila_url, page):
     here = urlparse(voila_url).netloc
     foreign: list[str] = []
-    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc not in (here, "") and
-            not r.url.startswith(("data:", "blob:")) else None)
+    page.on(
+        "request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc not in (here, "") and not r.url.startswith(("data:", "blob:")) else None
+    )
     # Networks that silently drop outside traffic: such a request would hang forever.
     page.route(lambda url: urlparse(url).netloc not in (here, ""), lambda route: None)
     for name in CHARTS:

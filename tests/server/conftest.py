@@ -49,8 +49,17 @@ class Server:
     def process(self):
         return self.local.process
 
-    def request(self, method: str, path: str, *, source: str = "127.0.0.1", cookie: str | None = None,
-                body: bytes | None = None, timeout: float = 60, headers: dict | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        source: str = "127.0.0.1",
+        cookie: str | None = None,
+        body: bytes | None = None,
+        timeout: float = 60,
+        headers: dict | None = None,
+    ) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.local.port, timeout=timeout, source_address=(source, 0))
         try:
             h = dict(headers or {})

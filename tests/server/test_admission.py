@@ -6,14 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .conftest import NOTEBOOKS
 
-POOL = ["--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1",
-        "--VoilaKernelManager.fill_delay=1"]
+POOL = ["--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1", "--VoilaKernelManager.fill_delay=1"]
 
 
 def test_waves_of_page_views_never_exceed_the_cap_with_a_pool(start):
     cap = 6
-    server = start(NOTEBOOKS, *POOL, f"--SopkitVoila.max_kernels={cap}", "--SopkitVoila.max_kernels_per_address=-1",
-                   "--SopkitVoila.concurrent_runs=3")
+    server = start(
+        NOTEBOOKS, *POOL, f"--SopkitVoila.max_kernels={cap}", "--SopkitVoila.max_kernels_per_address=-1", "--SopkitVoila.concurrent_runs=3"
+    )
     server.wait_for(lambda: "is filled with 1 kernel" in server.log_text(), 60, "the pool to fill")
     peak, stop = [0], threading.Event()
 
@@ -38,8 +38,7 @@ def test_waves_of_page_views_never_exceed_the_cap_with_a_pool(start):
 
 
 def test_one_address_holding_its_share_leaves_room_for_another(start):
-    server = start(NOTEBOOKS, "--VoilaConfiguration.preheat_kernel=False", "--SopkitVoila.max_kernels=6",
-                   "--SopkitVoila.max_kernels_per_address=3")
+    server = start(NOTEBOOKS, "--VoilaConfiguration.preheat_kernel=False", "--SopkitVoila.max_kernels=6", "--SopkitVoila.max_kernels_per_address=3")
     # 127.0.0.2 loads pages over and over without cookies (curl in a loop).
     flood = [server.page("/voila/render/tiny.ipynb", source="127.0.0.2").status for _ in range(8)]
     assert flood.count(200) == 3 and flood.count(503) == 5
@@ -51,8 +50,13 @@ def test_one_address_holding_its_share_leaves_room_for_another(start):
 
 
 def test_a_browser_reloading_in_a_loop_replaces_its_own_kernels(start):
-    server = start(NOTEBOOKS, "--VoilaConfiguration.preheat_kernel=False", "--SopkitVoila.max_kernels=8",
-                   "--SopkitVoila.max_kernels_per_browser=2", "--SopkitVoila.max_kernels_per_address=-1")
+    server = start(
+        NOTEBOOKS,
+        "--VoilaConfiguration.preheat_kernel=False",
+        "--SopkitVoila.max_kernels=8",
+        "--SopkitVoila.max_kernels_per_browser=2",
+        "--SopkitVoila.max_kernels_per_address=-1",
+    )
     cookie = server.page("/voila/render/tiny.ipynb").cookie
     for _ in range(10):  # reloads that never get to send the unload beacon
         assert server.page("/voila/render/tiny.ipynb", cookie=cookie).status == 200
@@ -61,14 +65,17 @@ def test_a_browser_reloading_in_a_loop_replaces_its_own_kernels(start):
 
 
 def test_a_trusted_proxy_speaks_for_its_clients_and_no_one_else_does(start):
-    server = start(NOTEBOOKS, "--VoilaConfiguration.preheat_kernel=False", "--SopkitVoila.max_kernels=6",
-                   "--SopkitVoila.max_kernels_per_address=2", "--SopkitVoila.trusted_proxies=['127.0.0.5']")
+    server = start(
+        NOTEBOOKS,
+        "--VoilaConfiguration.preheat_kernel=False",
+        "--SopkitVoila.max_kernels=6",
+        "--SopkitVoila.max_kernels_per_address=2",
+        "--SopkitVoila.trusted_proxies=['127.0.0.5']",
+    )
     # Through the proxy, two clients each get their own share.
     for client in ("10.0.0.1", "10.0.0.2"):
-        got = [server.page("/voila/render/tiny.ipynb", source="127.0.0.5",
-                           headers={"X-Forwarded-For": client}).status for _ in range(2)]
+        got = [server.page("/voila/render/tiny.ipynb", source="127.0.0.5", headers={"X-Forwarded-For": client}).status for _ in range(2)]
         assert got == [200, 200], client
     # An untrusted peer cannot pretend to be many clients.
-    spoofed = [server.page("/voila/render/tiny.ipynb", source="127.0.0.6",
-                           headers={"X-Forwarded-For": f"10.1.0.{i}"}).status for i in range(3)]
+    spoofed = [server.page("/voila/render/tiny.ipynb", source="127.0.0.6", headers={"X-Forwarded-For": f"10.1.0.{i}"}).status for i in range(3)]
     assert spoofed == [200, 200, 503]

@@ -50,7 +50,7 @@ def test_started_from_another_directory_the_projects_settings_apply(start, tmp_p
     status, headers, body = server.get("/")
     assert status == 302 and headers["Location"].endswith("/voila/render/overview.ipynb")
     reply = server.page("/voila/render/overview.ipynb")
-    assert reply.status == 200 and "sopkitSentinel" in reply.body          # the project's template
+    assert reply.status == 200 and "sopkitSentinel" in reply.body  # the project's template
     assert "Stored summary" not in reply.body and "from sopkit.ui" not in reply.body  # summary cells and sources removed
     assert server.page("/voila/files/overview.ipynb").status in (403, 404)  # no files served
     assert "Culling kernels with idle durations > 180 seconds" in server.log_text()  # started with the first kernel

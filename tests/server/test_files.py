@@ -27,18 +27,21 @@ def test_error_shows_no_traceback(server):
     assert "Traceback" not in body and "RuntimeError" not in body
 
 
-@pytest.mark.parametrize("path", [
-    "/voila/files/tiny.ipynb",
-    "/voila/files/conftest.py",
-    "/voila/files/../conftest.py",
-    "/voila/files/%2e%2e/conftest.py",
-    "/voila/files/../../../pyproject.toml",
-    "/voila/files/../../../data/outcomes.csv",
-    "/voila/files/../../../data/datapackage.json",
-    "/voila/static/../../../../pyproject.toml",
-    "/tiny.ipynb",
-    "/data/outcomes.csv",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/voila/files/tiny.ipynb",
+        "/voila/files/conftest.py",
+        "/voila/files/../conftest.py",
+        "/voila/files/%2e%2e/conftest.py",
+        "/voila/files/../../../pyproject.toml",
+        "/voila/files/../../../data/outcomes.csv",
+        "/voila/files/../../../data/datapackage.json",
+        "/voila/static/../../../../pyproject.toml",
+        "/tiny.ipynb",
+        "/data/outcomes.csv",
+    ],
+)
 def test_files_are_not_downloadable(server, path):
     status, _, body = server.get(path)
     assert status != 200, f"{path} was served"

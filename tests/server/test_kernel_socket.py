@@ -15,11 +15,23 @@ NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
 
 
 def message(msg_type: str, content: dict, channel: str = "shell") -> str:
-    return json.dumps({
-        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": uuid.uuid4().hex,
-                   "username": "visitor", "version": "5.3", "date": "2026-01-01T00:00:00Z"},
-        "parent_header": {}, "metadata": {}, "content": content, "channel": channel, "buffers": [],
-    })
+    return json.dumps(
+        {
+            "header": {
+                "msg_id": uuid.uuid4().hex,
+                "msg_type": msg_type,
+                "session": uuid.uuid4().hex,
+                "username": "visitor",
+                "version": "5.3",
+                "date": "2026-01-01T00:00:00Z",
+            },
+            "parent_header": {},
+            "metadata": {},
+            "content": content,
+            "channel": channel,
+            "buffers": [],
+        }
+    )
 
 
 def frames(ws, seconds: float, until=None) -> list[dict]:
@@ -62,12 +74,16 @@ def echo_page(start):
         page = server.page("/voila/render/echo.ipynb")
         assert page.status == 200
         ws = websocket.create_connection(
-            f"{server.url.replace('http', 'ws')}/api/kernels/{page.kernel_id}/channels", origin=server.url,
-            timeout=10, cookie=f"sopkit_browser={page.cookie}")
+            f"{server.url.replace('http', 'ws')}/api/kernels/{page.kernel_id}/channels",
+            origin=server.url,
+            timeout=10,
+            cookie=f"sopkit_browser={page.cookie}",
+        )
         ws.send(message("comm_info_request", {"target_name": "jupyter.widget"}))
         reply = frames(ws, 20, until=lambda m: m["header"]["msg_type"] == "comm_info_reply")[-1]
         comms = reply["content"]["comms"]
         return server, page, ws, comms
+
     return make
 
 
@@ -78,10 +94,25 @@ def text_comm(ws, comms):
 
 def test_a_browser_cannot_open_widgets_or_get_a_traceback(echo_page):
     server, page, ws, _ = echo_page()
-    for i in range(50):
-        ws.send(message("comm_open", {"comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget",
-                                      "data": {"state": {"_model_name": "TextModel", "_model_module": "@jupyter-widgets/controls",
-                                                         "_model_module_version": "2.0.0", "value": "x" * 1000}, "buffer_paths": []}}))
+    for _i in range(50):
+        ws.send(
+            message(
+                "comm_open",
+                {
+                    "comm_id": uuid.uuid4().hex,
+                    "target_name": "jupyter.widget",
+                    "data": {
+                        "state": {
+                            "_model_name": "TextModel",
+                            "_model_module": "@jupyter-widgets/controls",
+                            "_model_module_version": "2.0.0",
+                            "value": "x" * 1000,
+                        },
+                        "buffer_paths": [],
+                    },
+                },
+            )
+        )
     ws.send(message("comm_open", {"comm_id": uuid.uuid4().hex, "target_name": "no.such.target", "data": {}}))
     seen = frames(ws, 4)
     text = json.dumps(seen)
@@ -106,8 +137,7 @@ def test_an_oversized_widget_message_reaches_the_widget_as_too_large(echo_page):
     big = "x" * (3 * 2**20)  # an upload three times the limit
     for comm_id in comms:
         ws.send(message("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": {"value": big}, "buffer_paths": []}}))
-    echoed = frames(ws, 20, until=lambda m: m["header"]["msg_type"] == "comm_msg"
-                    and "echo" in json.dumps(m["content"]["data"]))
+    echoed = frames(ws, 20, until=lambda m: m["header"]["msg_type"] == "comm_msg" and "echo" in json.dumps(m["content"]["data"]))
     assert echoed, "the widget never heard of the message"
     echo = echoed[-1]["content"]["data"]["content"]["echo"]
     assert echo == {"sopkit": "too-large", "bytes": pytest.approx(3 * 2**20, rel=0.01)}
@@ -138,8 +168,7 @@ def echoing_comm(ws, comms) -> str:
 
 
 def test_a_kernel_over_its_memory_limit_is_stopped_and_its_page_told(echo_page):
-    server, page, ws, comms = echo_page("--MappingKernelManager.kernel_memory_limit=200",
-                                        "--MappingKernelManager.memory_check_interval=0.5")
+    server, page, ws, comms = echo_page("--MappingKernelManager.kernel_memory_limit=200", "--MappingKernelManager.memory_check_interval=0.5")
     target = echoing_comm(ws, comms)
     chunk = "y" * (2**20)  # under the message limit; the page keeps each one (a leak)
     code = None

@@ -33,9 +33,15 @@ def test_sixty_reloads_leave_bounded_kernels_and_memory(start):
 
 
 def test_idle_kernels_are_culled_and_free_places(start):
-    server = start(*_dir(), NO_POOL, NO_SHARE, "--SopkitVoila.max_kernels=1",
-                   "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
-                   "--MappingKernelManager.connect_grace=2")
+    server = start(
+        *_dir(),
+        NO_POOL,
+        NO_SHARE,
+        "--SopkitVoila.max_kernels=1",
+        "--MappingKernelManager.cull_idle_timeout=2",
+        "--MappingKernelManager.cull_interval=1",
+        "--MappingKernelManager.connect_grace=2",
+    )
     assert server.get("/voila/render/tiny.ipynb")[0] == 200
     assert server.get("/voila/render/tiny.ipynb")[0] == 503
     server.wait_for(lambda: not server.kernels(), 30, "the idle kernel to be culled")

@@ -23,10 +23,10 @@ def test_only_the_owner_connects_to_a_kernel(page):
     server, p = page
     for cookie in (None, "1" * 32):
         with pytest.raises(websocket.WebSocketBadStatusException):
-            websocket.create_connection(ws_url(server, p.kernel_id), origin=server.url, timeout=10,
-                                        cookie=f"sopkit_browser={cookie}" if cookie else None)
-    websocket.create_connection(ws_url(server, p.kernel_id), origin=server.url, timeout=10,
-                                cookie=f"sopkit_browser={p.cookie}").close()
+            websocket.create_connection(
+                ws_url(server, p.kernel_id), origin=server.url, timeout=10, cookie=f"sopkit_browser={cookie}" if cookie else None
+            )
+    websocket.create_connection(ws_url(server, p.kernel_id), origin=server.url, timeout=10, cookie=f"sopkit_browser={p.cookie}").close()
 
 
 def test_kernel_api_delete_needs_the_owner(page):

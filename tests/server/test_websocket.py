@@ -9,11 +9,23 @@ import websocket
 
 
 def message(msg_type: str, content: dict) -> str:
-    return json.dumps({
-        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": uuid.uuid4().hex,
-                   "username": "visitor", "version": "5.3", "date": "2026-01-01T00:00:00Z"},
-        "parent_header": {}, "metadata": {}, "content": content, "channel": "shell", "buffers": [],
-    })
+    return json.dumps(
+        {
+            "header": {
+                "msg_id": uuid.uuid4().hex,
+                "msg_type": msg_type,
+                "session": uuid.uuid4().hex,
+                "username": "visitor",
+                "version": "5.3",
+                "date": "2026-01-01T00:00:00Z",
+            },
+            "parent_header": {},
+            "metadata": {},
+            "content": content,
+            "channel": "shell",
+            "buffers": [],
+        }
+    )
 
 
 def replies(ws, seconds: float, until: str | None = None) -> list[str]:
@@ -40,8 +52,11 @@ def kernel_socket(start):
     page = server.page("/voila/render/tiny.ipynb")
     assert page.status == 200
     ws = websocket.create_connection(
-        f"{server.url.replace('http', 'ws')}/api/kernels/{page.kernel_id}/channels", origin=server.url, timeout=10,
-        cookie=f"sopkit_browser={page.cookie}")
+        f"{server.url.replace('http', 'ws')}/api/kernels/{page.kernel_id}/channels",
+        origin=server.url,
+        timeout=10,
+        cookie=f"sopkit_browser={page.cookie}",
+    )
     yield ws
     ws.close()
 
@@ -51,8 +66,12 @@ def test_execute_request_is_ignored(kernel_socket, tmp_path):
     kernel_socket.send(message("kernel_info_request", {}))  # control: the channel answers what is allowed
     assert "kernel_info_reply" in replies(kernel_socket, 10, until="kernel_info_reply")
     code = f"open({str(marker)!r}, 'w').write('x')"
-    kernel_socket.send(message("execute_request", {"code": code, "silent": False, "store_history": False,
-                                                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}))
+    kernel_socket.send(
+        message(
+            "execute_request",
+            {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        )
+    )
     seen = replies(kernel_socket, 3)
     assert "execute_reply" not in seen and "execute_input" not in seen
     assert not marker.exists()
