@@ -74,8 +74,24 @@ KERNEL_ID_JS = """() => {
 
 
 def voila_json() -> dict:
-    path = ROOT / "voila.json"
+    path = ROOT / "sopkit" / "serve" / "voila.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def bare_config_dir(log_dir: Path) -> Path:
+    """A folder with a voila.json for plain Voila: the project's Voila settings (pool, timeouts,
+    culling, stripped sources) without what only sopkit-serve knows (its template, admission,
+    kernel ownership), so that the bare floor is served like the pages."""
+    config = voila_json()
+    config.pop("SopkitVoila", None)
+    for key in ("template", "allow_template_override", "allow_theme_override"):
+        config.get("VoilaConfiguration", {}).pop(key, None)
+    for key in ("connect_grace", "kernel_memory_limit"):
+        config.get("MappingKernelManager", {}).pop(key, None)
+    folder = log_dir / "bare-config"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "voila.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return folder
 
 
 def warm_flags(config: dict) -> tuple[list[str], str]:
@@ -145,15 +161,15 @@ class Server:
     def __init__(self, kind: str, flags: list[str], log_dir: Path, label: str):
         self.kind, self.flags, self.label = kind, list(flags), label
         self.port = free_port()
-        if kind == "workbooks":
-            module, directory = "sopkit.server", "workbooks"
-        else:
-            module, directory = "voila", "benchmarks"
-        self.notebooks = sorted(p.name for p in (ROOT / directory).glob("*.ipynb"))
         log_dir.mkdir(parents=True, exist_ok=True)
+        if kind == "workbooks":  # sopkit-serve applies the project's configuration wherever it starts
+            module, directory, cwd = "sopkit.server", ROOT / "workbooks", ROOT
+        else:  # plain Voila reads voila.json from its working directory
+            module, directory, cwd = "voila", ROOT / "benchmarks", bare_config_dir(log_dir)
+        self.notebooks = sorted(p.name for p in directory.glob("*.ipynb"))
         self.log_path = log_dir / f"{label}.log"
         env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
-        self.local = launch(directory, self.flags, log=self.log_path, cwd=ROOT, env=env, module=module, port=self.port)
+        self.local = launch(directory, self.flags, log=self.log_path, cwd=cwd, env=env, module=module, port=self.port)
         self.command, self.popen = self.local.command, self.local.process
         self.proc = psutil.Process(self.popen.pid)
         self._seen_kernels: set[int] = set()

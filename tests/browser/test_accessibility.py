@@ -37,7 +37,7 @@ def test_no_serious_or_critical_axe_violation_in_either_language(page, voila_url
     assert found == {"en": [], "zh": []}
 
 
-@pytest.mark.parametrize("name", ["overview", "rankings"])
+@pytest.mark.parametrize("name", ["rankings"])
 def test_all_content_inside_landmarks(page, voila_url, name):
     """axe's `region` rule (moderate): the served template puts the page in a <main>."""
     open_workbook(page, voila_url, name)
