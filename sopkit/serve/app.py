@@ -17,6 +17,8 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
+from ..limits import MAX_UPLOAD_BYTES
+from ..paths import workbooks_dir
 from .admission import Limits
 from .handlers import Admission, BeaconShutdownHandler, KernelSocketHandler, NotFoundHandler, OwnedKernelHandler, PageHandler, TemplateStaticHandler
 from .kernels import PageKernels
@@ -25,24 +27,6 @@ HERE = Path(__file__).resolve().parent
 LANDING_PAGE = "overview.ipynb"
 # Upload files are at most this big; a widget message carrying one has some overhead on top.
 MESSAGE_OVERHEAD = 64 * 1024
-
-
-def default_workbooks() -> str:
-    try:
-        from ..paths import workbooks_dir  # the bundled or checked-out workbooks
-
-        return str(workbooks_dir())
-    except ImportError:
-        return str(HERE.parents[1] / "workbooks")
-
-
-def max_upload_bytes() -> int:
-    try:
-        from ..limits import MAX_UPLOAD_BYTES
-
-        return MAX_UPLOAD_BYTES
-    except ImportError:
-        return 1024 * 1024
 
 
 class SopkitVoila(Voila):
@@ -70,7 +54,7 @@ class SopkitVoila(Voila):
             os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, paths) if p)
         super().initialize(argv)
         if not self.notebook_path and not self.extra_args:
-            self.root_dir = default_workbooks()
+            self.root_dir = str(workbooks_dir())
 
     def init_settings(self) -> dict:
         original = voila_app.voila_kernel_manager_factory
@@ -99,7 +83,7 @@ class SopkitVoila(Voila):
             list(self.trusted_proxies),
         )
         page = type("Page", (PageHandler,), {"admission": admission})
-        socket = type("KernelSocket", (KernelSocketHandler,), {"max_message_bytes": max_upload_bytes() + MESSAGE_OVERHEAD})
+        socket = type("KernelSocket", (KernelSocketHandler,), {"max_message_bytes": MAX_UPLOAD_BYTES + MESSAGE_OVERHEAD})
         swap = {
             TornadoVoilaHandler: page,
             VoilaKernelWebsocketHandler: socket,

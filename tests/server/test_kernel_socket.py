@@ -87,11 +87,6 @@ def echo_page(start):
     return make
 
 
-def text_comm(ws, comms):
-    """The comm id of the page's Text widget (the one whose state has description 'echo')."""
-    return list(comms)  # every widget comm; the custom message goes to each
-
-
 def test_a_browser_cannot_open_widgets_or_get_a_traceback(echo_page):
     server, page, ws, _ = echo_page()
     for _i in range(50):
@@ -180,3 +175,16 @@ def test_a_kernel_over_its_memory_limit_is_stopped_and_its_page_told(echo_page):
                 break
     assert (code or close_code(ws, 30)) == 4002
     server.wait_for(lambda: not server.kernels(), 30, "the kernel to be stopped")
+
+
+def test_execute_request_is_ignored(echo_page, tmp_path):
+    server, page, ws, _ = echo_page()
+    marker = tmp_path / "executed"
+    ws.send(message("kernel_info_request", {}))  # control: the channel answers what is allowed
+    assert frames(ws, 10, until=lambda m: m["header"]["msg_type"] == "kernel_info_reply")
+    code = f"open({str(marker)!r}, 'w').write('x')"
+    request = {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+    ws.send(message("execute_request", request))
+    seen = [m["header"]["msg_type"] for m in frames(ws, 3)]
+    assert "execute_reply" not in seen and "execute_input" not in seen
+    assert not marker.exists()

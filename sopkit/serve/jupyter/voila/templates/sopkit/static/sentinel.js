@@ -144,6 +144,7 @@
     // Widget placeholders from the front end, in English only.
     var nodes = (root.querySelectorAll ? root.querySelectorAll(".jp-OutputArea-output") : []);
     for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i].childElementCount > 0) { continue; }  // a rendered widget, not a bare placeholder
       var text = nodes[i].textContent;
       if (text === "Loading widget...") { nodes[i].textContent = LOADING; }
       else if (text.indexOf("Error displaying widget") === 0) { notice("widget"); }
@@ -195,13 +196,17 @@
     return el;
   };
 
-  new MutationObserver(function (records) {
+  // One pass per animation frame at most, whatever the page does: plotly alone makes thousands
+  // of DOM mutations per chart, and a pass per mutation slowed every chart and click down.
+  var scheduled = false;
+  function pass() {
+    scheduled = false;
     syncDocument();
-    for (var i = 0; i < records.length; i++) {
-      if (records[i].target && records[i].target.nodeType === 1) { sweep(records[i].target); }
-      else if (records[i].target && records[i].target.parentElement) { sweep(records[i].target.parentElement); }
-    }
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-sop-lang", "data-sop-title"], characterData: true });
+    sweep(document);
+  }
+  new MutationObserver(function () {
+    if (!scheduled) { scheduled = true; window.requestAnimationFrame(pass); }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-sop-lang", "data-sop-title"] });
 
   window.sopkitSentinel = { own: own, notice: notice };
 })();
