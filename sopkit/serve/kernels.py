@@ -38,7 +38,6 @@ CLOSE_STOPPED, CLOSE_MEMORY, CLOSE_REPLACED = 4001, 4002, 4003
 class Owner:
     browser: str
     address: str
-    notebook: str = ""
     handed_over: float = field(default_factory=time.monotonic)
     connected: bool = False
 
@@ -85,12 +84,12 @@ class PageKernels(LoggingConfigurable):
         return [kid for _, kid in sorted(rows)]
 
     # -- hand-over ----------------------------------------------------------------------
-    def hand_over(self, kernel_id: str, notebook: str = "") -> None:
+    def hand_over(self, kernel_id: str) -> None:
         view = current_view.get()
         if view is None:
             return
         view.kernel_id = kernel_id
-        self.owners[kernel_id] = Owner(view.browser, view.address, notebook)
+        self.owners[kernel_id] = Owner(view.browser, view.address)
         kernel = self._kernels.get(kernel_id)
         if kernel is not None:
             kernel.last_activity = utcnow()  # the idle clock starts at hand-over, not at the pool's run
@@ -99,12 +98,12 @@ class PageKernels(LoggingConfigurable):
     async def start_kernel(self, *args, **kwargs):
         # Reached for page views without a pooled kernel (the pool's own starts bypass it).
         kernel_id = await super().start_kernel(*args, **kwargs)
-        self.hand_over(kernel_id, kwargs.get("path", ""))
+        self.hand_over(kernel_id)
         return kernel_id
 
     async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
         render_task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
-        self.hand_over(kernel_id, notebook_name)
+        self.hand_over(kernel_id)
         return render_task, rendered, kernel_id
 
     def _initialize(self, notebook_path, kernel_id=None, **kwargs):
