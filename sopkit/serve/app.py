@@ -10,7 +10,7 @@ from jupyter_core.paths import jupyter_config_path
 from jupyter_server.services.kernels.handlers import KernelHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
-from traitlets import Float, Int, List, Unicode, default
+from traitlets import Bool, Float, Int, List, Unicode, default
 from voila.app import Voila
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.static_file_handler import TemplateStaticFileHandler
@@ -19,6 +19,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
+from . import channels
 from .admission import Limits
 from .handlers import Admission, BeaconShutdownHandler, KernelSocketHandler, NotFoundHandler, OwnedKernelHandler, PageHandler, TemplateStaticHandler
 from .kernels import PageKernels
@@ -39,6 +40,7 @@ class SopkitVoila(Voila):
     concurrent_runs = Int(2, config=True, help="Page views served at once; the others queue.")
     queue_timeout = Float(120, config=True, help="Seconds a page view may wait in the queue before 'busy'.")
     page_deadline = Float(180, config=True, help="Seconds a page view may take once it runs; then it ends with a notice.")
+    sliced_channel_reads = Bool(True, config=True, help="Read kernel replies in short slices (channels.py); False only to measure what it prevents.")
     trusted_proxies = List(Unicode(), [], config=True, help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
 
     @default("config_file_paths")
@@ -53,6 +55,8 @@ class SopkitVoila(Voila):
         if own not in paths.split(os.pathsep):
             os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, paths) if p)
         super().initialize(argv)
+        if self.sliced_channel_reads:
+            channels.install()  # no held pages: see channels.py
         if not self.notebook_path and not self.extra_args:
             self.root_dir = str(workbooks_dir())
 
