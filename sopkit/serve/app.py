@@ -20,7 +20,16 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
 from .admission import Limits
-from .handlers import Admission, BeaconShutdownHandler, HealthHandler, KernelSocketHandler, NotFoundHandler, OwnedKernelHandler, PageHandler, TemplateStaticHandler
+from .handlers import (
+    Admission,
+    BeaconShutdownHandler,
+    HealthHandler,
+    KernelSocketHandler,
+    NotFoundHandler,
+    OwnedKernelHandler,
+    PageHandler,
+    TemplateStaticHandler,
+)
 from .kernels import PageKernels
 
 HERE = Path(__file__).resolve().parent

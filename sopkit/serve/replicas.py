@@ -25,14 +25,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .handlers import BUSY_PAGE, BUSY_TEXT
 from .admission import Verdict
+from .handlers import BUSY_PAGE, BUSY_TEXT
 from .local import LocalServer, free_port, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "haproxy" / "haproxy.cfg"
 COMMITTED_ERRORFILE = ROOT / "deploy" / "haproxy" / "errors" / "503-busy.http"
-HAPROXY = os.environ.get("SOPKIT_HAPROXY", "haproxy")
+HAPROXY = os.environ.get("SOPKIT_HAPROXY") or shutil.which("haproxy") or "/usr/sbin/haproxy"
 COOKIE = "SOPKIT_REPLICA"
 REPLICA_HEADER = "X-Sopkit-Replica"
 RETRY_SECONDS = 30
@@ -181,7 +181,14 @@ def start(
         log = run_dir / "haproxy.log"
         with open(log, "wb") as out:
             balancer = subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        cluster = Cluster(f"http://127.0.0.1:{port}" if bind_host in ("127.0.0.1", "0.0.0.0", "*") else f"http://{bind_host}:{port}", port, backends, balancer, replicas, run_dir)
+        cluster = Cluster(
+            f"http://127.0.0.1:{port}" if bind_host in ("127.0.0.1", "0.0.0.0", "*") else f"http://{bind_host}:{port}",
+            port,
+            backends,
+            balancer,
+            replicas,
+            run_dir,
+        )
         try:
             _wait_listening(port, balancer, log)
         except BaseException:
@@ -216,7 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bind", default=os.environ.get("HOST", "127.0.0.1"), help="balancer address (127.0.0.1; 0.0.0.0 for others)")
     parser.add_argument("--dir", type=Path, help="where config and logs go (a new temporary folder)")
     parser.add_argument("--write", type=Path, metavar="DIR", help="only write haproxy.cfg and the busy page into DIR, check them, and exit")
+    parser.add_argument("--busy-page", action="store_true", help="print the busy page HAProxy answers with (an HTTP response) and exit")
     args, rest = parser.parse_known_args(argv)
+    if args.busy_page:
+        sys.stdout.buffer.write(busy_response())
+        return 0
     flags = rest[1:] if rest[:1] == ["--"] else rest
     hosts = parse_hosts(args.hosts) if args.hosts else []
 
