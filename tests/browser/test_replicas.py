@@ -77,7 +77,10 @@ class Visitor:
         conn = http.client.HTTPConnection("127.0.0.1", self.cluster.port, timeout=120, source_address=(self.address, 0))
         conn.request(method, path, headers={"Cookie": self.cookie_header()} if self.cookies else {})
         response = conn.getresponse()
-        response.text = response.read().decode("utf-8", "replace")
+        try:
+            response.text = response.read().decode("utf-8", "replace")
+        except http.client.IncompleteRead as cut:  # a page cut off: seen as status -1 with the logs
+            response.status, response.text = -1, cut.partial.decode("utf-8", "replace")
         conn.close()
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
@@ -121,6 +124,15 @@ def widgets_answer(ws) -> bool:
     return bool(comms) and bool(frames(ws, 20, until=lambda m: "echo" in json.dumps(m["content"].get("data", {}))))
 
 
+def logs(cluster) -> str:
+    """The balancer's log and the replicas' warnings and errors, for a failure's message."""
+    parts = [(cluster.directory / "haproxy.log").read_text(errors="replace")[-4000:]]
+    for name in cluster.replicas:
+        lines = (cluster.directory / f"{name}.log").read_text(errors="replace").splitlines()
+        parts.append(f"--- {name}\n" + "\n".join(line for line in lines if "ERROR" in line or "Traceback" in line or "Error" in line)[-4000:])
+    return "\n".join(parts)
+
+
 def health(cluster) -> dict[str, dict]:
     """Each live replica's /sopkit/health, asked directly (not through the balancer)."""
     states = {}
@@ -142,7 +154,7 @@ def test_thirty_visitors_are_spread_stick_to_their_replica_and_the_caps_hold(clu
     visitors = [Visitor(cluster, f"127.0.0.{20 + i}") for i in range(30)]
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(Visitor.open_page, visitors))
-    assert [v.status for v in visitors] == [200] * 30
+    assert [v.status for v in visitors] == [200] * 30, logs(cluster)
     # The replica that answered is the one the cookie names, and the visitors are spread.
     assert all(v.answered_by == v.cookies[replicas.COOKIE] for v in visitors)
     spread = {name: sum(v.answered_by == name for v in visitors) for name in ("r1", "r2", "r3")}
@@ -168,7 +180,7 @@ def test_thirty_visitors_are_spread_stick_to_their_replica_and_the_caps_hold(clu
         assert all(state["kernels"] <= CAP for state in health(cluster).values())
         if visitor.status == 503:
             break
-    assert [v.status for v in more[:-1]] == [200] * (len(more) - 1) and more[-1].status == 503
+    assert [v.status for v in more[:-1]] == [200] * (len(more) - 1) and more[-1].status == 503, logs(cluster)
     assert any(v.answered_by != "r1" for v in more[:-1]), "nothing was sent past the full r1"
     busy = more[-1].body
     assert 'class="sop-busy"' in busy and "Too many pages" in busy and "目前打开的页面过多" in busy
