@@ -69,6 +69,8 @@ def busy_response(retry: int = RETRY_SECONDS) -> bytes:
 def render_config(backends: Sequence[Backend], bind: str, errorfile: Path, template: Path = TEMPLATE) -> str:
     """The template with its markers filled."""
     servers = "\n".join(f"    server {b.name} {b.host}:{b.port} cookie {b.name}" for b in backends)
+    if not template.is_file():
+        raise FileNotFoundError(f"{template}: the HAProxy template ships with the sopkit checkout (deploy/haproxy/), not with the wheel")
     lines = template.read_text(encoding="utf-8").splitlines()
     for marker, value in (("@BIND@", bind), ("@ERRORFILE@", str(errorfile)), ("@SERVERS@", servers)):
         # Comment lines name the markers too: fill the settings only.
@@ -242,31 +244,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             return checked.returncode
         return 0
 
-    stopping = False
+    if not hosts and args.count < 1:
+        parser.error("start at least one replica, or name them with --hosts")
 
-    def stop(signum, frame):  # noqa: ARG001
-        nonlocal stopping
-        stopping = True
+    def interrupt(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt  # SIGTERM too: stop what was started, as for Ctrl-C
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    workbooks = None if hosts else str(ROOT / "workbooks") if (ROOT / "workbooks").is_dir() else None
-    cluster = start(args.count, hosts=hosts, directory=workbooks, flags=flags, port=args.port, bind_host=args.bind, run_dir=args.dir)
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)  # also when started in the background, where SIGINT is ignored
+    try:
+        # Local replicas serve the workbooks (sopkit-serve's default folder, also from a wheel).
+        cluster = start(args.count, hosts=hosts, flags=flags, port=args.port, bind_host=args.bind, run_dir=args.dir)
+    except KeyboardInterrupt:
+        return 130  # start() has stopped whatever it had started
+    reported: set[str] = set()
     try:
         for b in cluster.backends:
             print(f"replica {b.name}: {b.url}")
         print(f"balancer: http://{args.bind}:{args.port}/  (config and logs in {cluster.directory}; Ctrl-C stops)", flush=True)
         if hosts:
             print("the replicas must trust this machine's address: --SopkitVoila.trusted_proxies=\"['<this address>']\"", flush=True)
-        while not stopping:
+        while True:
             if cluster.balancer.poll() is not None:
                 print(f"haproxy exited with {cluster.balancer.returncode}; see {cluster.directory / 'haproxy.log'}", file=sys.stderr)
                 return 1
             for name, replica in cluster.replicas.items():
-                if replica.process.poll() is not None and not getattr(replica, "_reported", False):
-                    replica._reported = True  # type: ignore[attr-defined]
+                if name not in reported and replica.process.poll() is not None:
+                    reported.add(name)
                     print(f"replica {name} exited with {replica.process.returncode}; the balancer sends its visitors elsewhere", file=sys.stderr)
             time.sleep(0.5)
+    except KeyboardInterrupt:
         return 0
     finally:
         print("stopping the balancer and the replicas", flush=True)
