@@ -5,6 +5,7 @@ facts they must share with the server (the health path, the cookie, the port, th
 from __future__ import annotations
 
 import copy
+import http.client
 import re
 import shutil
 from pathlib import Path
@@ -95,3 +96,18 @@ def test_kubernetes_manifests_agree_with_the_server():
     request = mebibytes(container["resources"]["requests"]["memory"])
     assert request >= server_mb + cap * kernel_mb
     assert mebibytes(container["resources"]["limits"]["memory"]) >= request
+
+
+@needs_haproxy
+def test_with_no_replica_up_the_balancer_answers_with_the_busy_page(tmp_path):
+    # --hosts mode, pointed at a port where nothing listens: HAProxy's own 503 is the server's page.
+    from sopkit.serve.local import free_port
+
+    with replicas.running(hosts=[replicas.Backend("r1", "127.0.0.1", free_port())], run_dir=tmp_path) as cluster:
+        conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=30)
+        conn.request("GET", "/voila/render/overview.ipynb")
+        reply = conn.getresponse()
+        body = reply.read().decode()
+        conn.close()
+    assert reply.status == 503 and reply.getheader("Retry-After") == str(replicas.RETRY_SECONDS)
+    assert 'class="sop-busy"' in body and "目前打开的页面过多" in body

@@ -136,14 +136,14 @@ class Cluster:
             replica.stop()
 
 
-def _wait_listening(port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
+def _wait_listening(host: str, port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
     import socket
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"haproxy exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
             return
         time.sleep(0.1)
     raise RuntimeError(f"haproxy not listening on {port} after {timeout:.0f} s")
@@ -183,16 +183,10 @@ def start(
         log = run_dir / "haproxy.log"
         with open(log, "wb") as out:
             balancer = subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        cluster = Cluster(
-            f"http://127.0.0.1:{port}" if bind_host in ("127.0.0.1", "0.0.0.0", "*") else f"http://{bind_host}:{port}",
-            port,
-            backends,
-            balancer,
-            replicas,
-            run_dir,
-        )
+        host = "127.0.0.1" if bind_host in ("0.0.0.0", "*") else bind_host  # all addresses: ask on loopback
+        cluster = Cluster(f"http://{host}:{port}", port, backends, balancer, replicas, run_dir)
         try:
-            _wait_listening(port, balancer, log)
+            _wait_listening(host, port, balancer, log)
         except BaseException:
             cluster.stop()
             raise
