@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up this checkout on a fresh Debian machine (idempotent):
 #   - a virtual environment in .venv with sopkit installed editable, with its test tools;
-#   - with --browser, Debian's chromium for the real-browser tests (apt; root or sudo).
+#   - with --browser, Debian's chromium for the real-browser tests (apt; root or sudo);
+#   - with --browser or --haproxy, Debian's haproxy (the replicas test and scripts/replicas.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +27,8 @@ fi
 # A Chinese font, so the browser tests measure Chinese pages as a delegate sees them (not as boxes).
 if [ "${1:-}" = "--browser" ] && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
     apt_install fonts-wqy-microhei
+fi
+# HAProxy in front of replicas: tests/browser/test_replicas.py and scripts/replicas.sh.
+if { [ "${1:-}" = "--browser" ] || [ "${1:-}" = "--haproxy" ]; } && ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+    apt_install haproxy
 fi

@@ -21,11 +21,21 @@ from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
 from . import channels
 from .admission import Limits
-from .handlers import Admission, BeaconShutdownHandler, KernelSocketHandler, NotFoundHandler, OwnedKernelHandler, PageHandler, TemplateStaticHandler
+from .handlers import (
+    Admission,
+    BeaconShutdownHandler,
+    HealthHandler,
+    KernelSocketHandler,
+    NotFoundHandler,
+    OwnedKernelHandler,
+    PageHandler,
+    TemplateStaticHandler,
+)
 from .kernels import PageKernels
 
 HERE = Path(__file__).resolve().parent
 LANDING_PAGE = "overview.ipynb"
+HEALTH_PATH = "sopkit/health"  # load balancers' and Kubernetes' probe (deploy/)
 # Upload files are at most this big; a widget message carrying one has some overhead on top.
 MESSAGE_OVERHEAD = 64 * 1024
 
@@ -97,7 +107,8 @@ class SopkitVoila(Voila):
         }
         handlers = [(h[0], swap.get(h[1], h[1]), *h[2:]) for h in handlers]
         handlers = [h for h in handlers if not str(h[0]).endswith("/logout")]
-        extra = [(url_path_join(self.server_url, "logout"), NotFoundHandler)]
+        health = type("Health", (HealthHandler,), {"admission": admission})
+        extra = [(url_path_join(self.server_url, "logout"), NotFoundHandler), (url_path_join(self.server_url, HEALTH_PATH), health)]
         if not self.notebook_path:
             landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)
             # First match wins in tornado: the redirect must precede Voila's tree page at "/".

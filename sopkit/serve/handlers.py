@@ -9,12 +9,14 @@
 * ``BeaconShutdownHandler`` and ``OwnedKernelHandler``: shutting a kernel down takes the
   owner's cookie, not just the kernel's id.
 * ``NotFoundHandler``, ``TemplateStaticHandler``: 404 where Voila answered 500.
+* ``HealthHandler``: ``/sopkit/health`` for load balancers and probes (starts nothing).
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import secrets
 import time
 
@@ -287,3 +289,25 @@ class TemplateStaticHandler(TemplateStaticFileHandler):
             return super().parse_url_path(path)
         except Exception as exc:  # noqa: BLE001 - a malformed or unknown template path
             raise web.HTTPError(404) from exc
+
+
+class HealthHandler(web.RequestHandler):
+    """``/sopkit/health``: 200 and the replica's load as JSON, for load balancers and probes.
+
+    Answers from counters only: it starts no kernel and needs no cookie. ``kernels`` counts what
+    the cap counts (live, pooled, being started); ``page_views`` the views admitted or queued.
+    A replica at its cap is still healthy: its visitors' pages must stay reachable.
+    """
+
+    admission: Admission  # set on the subclass made by the app
+
+    def get(self) -> None:
+        km, a = self.settings["kernel_manager"], self.admission
+        state = {"status": "ok", "kernels": km.about_to_exist(), "cap": a.limits.max_kernels, "page_views": len(a.in_flight)}
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(state))
+
+    def head(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.finish()
