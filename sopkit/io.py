@@ -167,6 +167,7 @@ def check_foreign_keys(tables: dict[str, Table], rows: dict[str, list[Row]]) -> 
     """Every reference to another table (or to this one) names a row that exists."""
     problems: list[Problem] = []
     for name, table in tables.items():
+        failed: set[tuple[int, str]] = set()  # (row, field) already reported: a compound key over it would repeat the fault
         for fk in table.foreign_keys:
             if fk.resource not in rows:
                 continue
@@ -175,6 +176,9 @@ def check_foreign_keys(tables: dict[str, Table], rows: dict[str, list[Row]]) -> 
                 key = tuple(row[c] for c in fk.fields)
                 if any(v is None for v in key) or key in target:
                     continue
+                if any((row["_row"], c) in failed for c in fk.fields):
+                    continue
+                failed.update((row["_row"], c) for c in fk.fields)
                 value = " / ".join(str(v) for v in key)
                 problems.append(
                     Problem(

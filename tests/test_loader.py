@@ -22,6 +22,7 @@ ALL_TABLES = [
     "themes",
     "options",
     "mapping",
+    "mapping_rules",
     "surveys",
     "rankings",
     "ranking_landing",

@@ -17,7 +17,7 @@ from conftest import DATA_DIR
 DESCRIPTOR = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
 EN_SOURCES = {"project translation", "ITU official name (REFERENCE.md)"}
-DERIVED_TABLES = ["mapping", "ranking_landing"]
+DERIVED_TABLES = ["mapping", "mapping_rules", "ranking_landing"]
 
 
 def fields(name: str) -> list[dict]:
