@@ -143,13 +143,18 @@ def theme_items(fw: Framework, variant: int) -> pd.DataFrame:
     """Outcomes and outputs with the theme the mapping lands them on (``X``: cross-cutting).
 
     One row per (item, theme); an unmapped item does not appear (see ``mapping_issues``).
-    Columns: the ``items`` columns, ``theme``, ``rule``, ``rationale_en``, ``seed_hint``.
+    Columns: the ``items`` columns, ``theme``, ``rule``, ``rationale_en``, ``seed_hint``,
+    ``rule_en`` and ``rule_zh`` (the rule's name; empty for a hand edit).
     """
     _themes(fw, variant)
 
     def build() -> pd.DataFrame:
         m = fw.mapping[(fw.mapping["variant"] == variant) & fw.mapping["item_type"].isin(KINDS)]
-        return items(fw).merge(m[["item", "theme", "rule", "rationale_en", "seed_hint"]], on="item", how="inner")
+        df = items(fw).merge(m[["item", "theme", "rule", "rationale_en", "seed_hint"]], on="item", how="inner")
+        names = rule_names(fw)
+        df["rule_en"] = df["rule"].map(names["name_en"]).fillna("")
+        df["rule_zh"] = df["rule"].map(names["name_zh"]).fillna("")
+        return df
 
     return _memo(fw, ("theme_items", variant), build)
 
