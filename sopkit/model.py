@@ -58,6 +58,10 @@ class Framework:
     conclusions: pd.DataFrame
     annex1_questions: pd.DataFrame
     annex1_answers: pd.DataFrame
+    report: pd.DataFrame
+    decisions: pd.DataFrame
+    consultations: pd.DataFrame
+    findings: pd.DataFrame
     data_dir: Path = field(default=BUNDLED_DATA, compare=False)
     schemas: dict[str, Table] = field(default_factory=dict, compare=False, repr=False)
     # Memo of derived tables (see analysis._memo): the frames above are never mutated.

@@ -94,7 +94,7 @@ def test_check_bundled_data_exits_0_with_one_line_summary(run_check):
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 1, out
-    assert "25 tables" in lines[0]
+    assert "29 tables" in lines[0]
     assert "valid" in lines[0]
     assert err == ""
 

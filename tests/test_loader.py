@@ -39,6 +39,10 @@ ALL_TABLES = [
     "conclusions",
     "annex1_questions",
     "annex1_answers",
+    "report",
+    "decisions",
+    "consultations",
+    "findings",
 ]
 
 
