@@ -315,7 +315,7 @@ def search_items(fw: Framework, query: str, *, limit: int = 200) -> pd.DataFrame
     return df[hit].head(limit).reset_index(drop=True)
 
 
-TIMELINE_KINDS = ("tdag-session", "meeting", "presentation", "document", "contribution", "liaison", "recommendations")
+TIMELINE_KINDS = ("tdag-session", "meeting", "presentation", "document", "contribution", "liaison", "recommendations", "decision", "consultation")
 
 
 def key_figures(fw: Framework) -> pd.DataFrame:
@@ -341,11 +341,52 @@ def key_figures(fw: Framework) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["figure", "value"]).astype({"value": "int64"})
 
 
+def _short(text: str, limit: int = 160) -> str:
+    """*text* cut at *limit* characters with an ellipsis (timeline labels), never inside a
+    Latin word or code (TDAG-WG-SOP)."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    while cut > 0 and text[cut - 1].isascii() and (text[cut - 1].isalnum() or text[cut - 1] in "-/.") and text[cut].isascii() and text[cut].isalnum():
+        cut -= 1
+    return text[:cut].rstrip() + "…"
+
+
+def decisions(fw: Framework) -> pd.DataFrame:
+    """What TDAG and the group decided, endorsed or approved, in time order, with the 2021
+    conclusions narrative: ``when`` (the session's start, or the year), ``body``, ``session``,
+    ``kind``, ``text_en``, ``text_zh``, ``document``, ``source``, ``source_detail``."""
+    sessions = fw.tdag_sessions.set_index("id")
+    rows = []
+    for _, d in fw.decisions.iterrows():
+        session = d["session"] if isinstance(d["session"], str) else ""
+        when = sessions.loc[session, "start"] if session else ("2020" if d["source"] in ("contributions-2020", "survey") else "2021")
+        rows.append(
+            {**{k: d[k] for k in ("body", "kind", "text_en", "text_zh", "document", "source", "source_detail")}, "when": when, "session": session}
+        )
+    for _, c in fw.conclusions[fw.conclusions["kind"] == "narrative"].iterrows():
+        rows.append(
+            {
+                "when": "2021-10-04",  # the group's third meeting: the section's conclusions
+                "body": "TDAG-WG-SOP",
+                "session": "",
+                "kind": "concluded",
+                "text_en": c["text_en"],
+                "text_zh": c["text_zh"],
+                "document": None,
+                "source": c["source"],
+                "source_detail": c["source_detail"],
+            }
+        )
+    df = pd.DataFrame(rows)[["when", "body", "session", "kind", "text_en", "text_zh", "document", "source", "source_detail"]]
+    return df.sort_values("when", kind="stable").reset_index(drop=True)
+
+
 def timeline(fw: Framework) -> pd.DataFrame:
     """Every dated (or year-only) event the report records, in time order.
 
-    Columns: ``date`` (Timestamp, first day of the month or year where the report
-    gives no day), ``end`` (Timestamp or NaT), ``precision`` (``day``/``month``/``year``),
+    Columns: ``date`` (Timestamp, first day of the month, quarter or year where the report
+    gives no day), ``end`` (Timestamp or NaT), ``precision`` (``day``/``month``/``quarter``/``year``),
     ``kind`` (one of TIMELINE_KINDS), ``ref`` (id in its table), ``label_en``, ``label_zh``.
     Nothing is dated more precisely than the report dates it.
     """
@@ -409,6 +450,20 @@ def timeline(fw: Framework) -> pd.DataFrame:
             f"{ls['from_group']} → {ls['to_group']} {doc}".strip(),
             f"{ls['from_group']} → {ls['to_group']} {doc}".strip(),
         )
+    sessions = fw.tdag_sessions.set_index("id")
+    for _, d in fw.decisions.iterrows():
+        who = d["session"] if isinstance(d["session"], str) else d["body"]
+        en, zh = f"{who}: {_short(d['text_en'])}", f"{who}：{_short(d['text_zh'], 80)}"
+        if isinstance(d["session"], str):
+            start = sessions.loc[d["session"], "start"]
+            add(start, "day" if len(start) == 10 else "month", "decision", d["id"], en, zh)
+        else:  # the group's own endorsements: the report gives the year only (the section's)
+            year = 2020 if d["source"] in ("contributions-2020", "survey") else 2021
+            add(f"{year}-01-01", "year", "decision", d["id"], en, zh)
+    for _, c in fw.consultations.iterrows():
+        quarter = c["period"][5:] if "-Q" in c["period"] else None
+        month = 3 * (int(quarter[1]) - 1) + 1 if quarter else 1
+        add(f"{c['year']}-{month:02d}-01", "quarter" if quarter else "year", "consultation", c["id"], _short(c["text_en"]), _short(c["text_zh"], 80))
     recs = fw.recommendations[fw.recommendations["sub"].isna()].groupby("session").size()
     for _, s in fw.tdag_sessions[fw.tdag_sessions["id"].isin(recs.index)].iterrows():
         precision = "day" if len(s["start"]) == 10 else "month"

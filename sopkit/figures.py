@@ -401,6 +401,8 @@ TIMELINE_COLOURS = {
     "contribution": "#009E73",
     "liaison": "#CC79A7",
     "recommendations": "#E69F00",
+    "decision": "#000000",
+    "consultation": "#F0E442",
 }
 TIMELINE_SYMBOLS = {
     "tdag-session": "square",
@@ -410,13 +412,15 @@ TIMELINE_SYMBOLS = {
     "contribution": "star",
     "liaison": "cross",
     "recommendations": "hexagon",
+    "decision": "diamond-wide",
+    "consultation": "hourglass",
 }
 
 
 def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timeline(...)
-    """Events the report dates to the day or month, one lane per kind (year-only events
-    cannot be placed honestly: they stay in the table)."""
-    dated = events[events["precision"] != "year"]
+    """Events the report dates to the day or month, one lane per kind (events dated to a
+    quarter or a year only cannot be placed honestly: they stay in the table)."""
+    dated = events[events["precision"].isin(["day", "month"])]
     fig = go.Figure()
     for kind in analysis.TIMELINE_KINDS:
         sub = dated[dated["kind"] == kind]
