@@ -68,7 +68,8 @@ class OverviewPage(Page):
         sections = self.fw.sections.set_index("id")
         heading = pick(sections.loc[row["source"]], "heading", self.lang) if row["source"] in sections.index else row["source"]
         detail = row["source_detail"] if isinstance(row["source_detail"], str) else ""
-        return f'<small class="sop-source">{self.t("overview.source")}: {html.escape(heading)}{(" — " + html.escape(english_only(detail, self.lang))) if detail else ""}</small>'
+        where = html.escape(heading) + (" — " + html.escape(english_only(detail, self.lang)) if detail else "")
+        return f'<small class="sop-source">{self.t("overview.source")}: {where}</small>'
 
     def report_html(self) -> str:
         """The report's own framing: title, author, original language, action required,
