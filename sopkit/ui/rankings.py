@@ -149,8 +149,8 @@ class RankingsPage(Page):
         )
         ranked = fw.rankings[(fw.rankings["survey"] == sv) & fw.rankings["note_en"].notna()]
         notes = "".join(f"<li>{html.escape(r['label_en'])}: {html.escape(english_only(r['note_en'], lang))}</li>" for _, r in ranked.iterrows())
-        return f"<h3>{self.t('rankings.findings')}</h3><p><small>{self.t('rankings.findings_help')}</small></p><ul>{items}</ul>" + (
-            f'<h4>{self.t("rankings.label_notes")}</h4><ul class="sop-label-notes">{notes}</ul>' if notes else ""
+        return f"<h2>{self.t('rankings.findings')}</h2><p><small>{self.t('rankings.findings_help')}</small></p><ul>{items}</ul>" + (
+            f'<h3>{self.t("rankings.label_notes")}</h3><ul class="sop-label-notes">{notes}</ul>' if notes else ""
         )
 
     def draw_weighted(self) -> None:
