@@ -115,7 +115,8 @@ def _parse_table(raw: bytes, table: Table, found: Problems) -> list[Row]:
                     problem(number, column, "not_utf8")
         return []
     header = [h.strip() for h in records[0]]
-    check_header(header, table.field_names, found)
+    absent = [f.name for f in table.fields if f.optional_column and f.name not in header]
+    check_header(header, [n for n in table.field_names if n not in absent], found)
     if found:
         return []
 
@@ -128,7 +129,7 @@ def _parse_table(raw: bytes, table: Table, found: Problems) -> list[Row]:
             missing = header[len(record)] if len(record) < len(header) else None
             problem(number, missing, "row_length", cells=len(record), header=len(header))
             continue
-        row: Row = {"_row": number}
+        row: Row = {"_row": number, **dict.fromkeys(absent)}
         for col, cell in zip(header, record):
             spec = specs[col]
             value = cell.strip()

@@ -141,3 +141,19 @@ def test_cross_cutting_edits_survive_the_csv_round_trip(fw, tmp_path):
         analysis.theme_coverage(again, 5).set_index("theme").loc["X", "items"]
         == analysis.theme_coverage(wi.framework, 5).set_index("theme").loc["X", "items"]
     )
+
+
+def test_a_mapping_downloaded_before_the_rule_column_still_loads(fw, tmp_path):
+    # Visitors may hold a mapping.csv from an earlier version (no `rule` column): it is read
+    # with every rule empty, by the page upload and by `sopkit check --mapping` alike.
+    old = fw.mapping.drop(columns="rule")
+    payload = old.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    edited = fw.with_mapping(payload, name="old.csv")
+    assert edited.mapping["rule"].isna().all()
+    assert (edited.mapping["theme"] == fw.mapping["theme"]).all()
+    path = tmp_path / "old.csv"
+    path.write_bytes(payload)
+    assert sopkit.load_framework(fw.data_dir, mapping=path).mapping["rule"].isna().all()
+    # ... while a column of the wrong name is still refused
+    with pytest.raises(sopkit.DataError, match="rules"):
+        fw.with_mapping(old.assign(rules="x").to_csv(index=False).encode("utf-8"))
