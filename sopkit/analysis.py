@@ -6,7 +6,9 @@ put to TDAG, named by its id in ``options.csv`` (``themes-4``, ``themes-5``: the
 ``Framework.option`` and ``sopkit.option.Option``); an *item* is an ATU objective,
 outcome or output; *status* is ``agreed`` or ``discussion``. Results built on
 ``mapping`` or ``ranking_landing`` are the project's own reading, never the
-report's (Annex 2 is lost); they carry ``derived`` = True.
+report's (Annex 2 is lost); they carry ``derived`` = True. The mapping may place an
+item on ``X``, *cross-cutting* (``CROSS_CUTTING``): it serves every priority and is given
+to none (docs/mapping.md); the results show it beside the priorities, never inside them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from .i18n import t
 from .model import Framework
+from .option import CROSS_CUTTING
 
 KINDS = ("outcome", "output")
 STATUSES = ("agreed", "discussion")
@@ -96,17 +100,61 @@ def _themes(fw: Framework, variant: int) -> pd.DataFrame:
     return themes.rename(columns={"id": "theme"})
 
 
-def theme_items(fw: Framework, variant: int) -> pd.DataFrame:
-    """Outcomes and outputs with the theme(s) the mapping lands them on.
+def cross_cutting_row() -> dict:
+    """The cross-cutting placement as a row like a theme's: ``theme`` (``X``), ``name_en``,
+    ``name_zh`` (the project's names, from the UI messages), ``inferred`` False."""
+    return {"theme": CROSS_CUTTING, "name_en": t("theme.X", "en"), "name_zh": t("theme.X", "zh"), "inferred": False}
 
-    One row per (item, theme); an item mapped twice appears twice, an unmapped
-    item not at all (see ``mapping_issues``).
+
+def placements(fw: Framework, variant: int) -> pd.DataFrame:
+    """Where the mapping can place an item with *variant* priorities: the priorities in order,
+    then the cross-cutting placement ``X``. Columns ``theme, name_en, name_zh, inferred,
+    cross_cutting``."""
+    themes = _themes(fw, variant)[["theme", "name_en", "name_zh", "inferred"]].assign(cross_cutting=False)
+    return pd.concat([themes, pd.DataFrame([{**cross_cutting_row(), "cross_cutting": True}])], ignore_index=True)
+
+
+def rule_names(fw: Framework) -> pd.DataFrame:
+    """The placement rules (``mapping_rules.csv``) indexed by id: ``name_en, name_zh, features_en, features_zh``."""
+    return fw.mapping_rules.set_index("id")[["name_en", "name_zh", "features_en", "features_zh"]]
+
+
+def placement_table(fw: Framework, variant: int) -> pd.DataFrame:
+    """Every mapped objective, outcome and output with its home and the reason (derived).
+
+    Columns ``item, item_type, objective, theme, cross_cutting, rule, rule_en, rule_zh,
+    rationale_en``; in report order (objectives first, then outcomes and outputs).
+    ``rule`` is empty for a placement edited by hand.
+    """
+    _themes(fw, variant)
+    m = fw.mapping[fw.mapping["variant"] == variant]
+    obj = fw.objectives.assign(item=fw.objectives["id"], item_type="objective", objective=fw.objectives["id"])[["item", "item_type", "objective"]]
+    order = pd.concat([obj, items(fw)[["item", "item_type", "objective"]]], ignore_index=True)
+    df = order.merge(m[["item", "theme", "rule", "rationale_en"]], on="item", how="inner")
+    names = rule_names(fw)
+    df["rule_en"] = df["rule"].map(names["name_en"]).fillna("")
+    df["rule_zh"] = df["rule"].map(names["name_zh"]).fillna("")
+    df["cross_cutting"] = df["theme"] == CROSS_CUTTING
+    cols = ["item", "item_type", "objective", "theme", "cross_cutting", "rule", "rule_en", "rule_zh", "rationale_en"]
+    return df[cols].reset_index(drop=True)
+
+
+def theme_items(fw: Framework, variant: int) -> pd.DataFrame:
+    """Outcomes and outputs with the theme the mapping lands them on (``X``: cross-cutting).
+
+    One row per (item, theme); an unmapped item does not appear (see ``mapping_issues``).
+    Columns: the ``items`` columns, ``theme``, ``rule``, ``rationale_en``, ``seed_hint``,
+    ``rule_en`` and ``rule_zh`` (the rule's name; empty for a hand edit).
     """
     _themes(fw, variant)
 
     def build() -> pd.DataFrame:
         m = fw.mapping[(fw.mapping["variant"] == variant) & fw.mapping["item_type"].isin(KINDS)]
-        return items(fw).merge(m[["item", "theme", "rationale_en", "seed_hint"]], on="item", how="inner")
+        df = items(fw).merge(m[["item", "theme", "rule", "rationale_en", "seed_hint"]], on="item", how="inner")
+        names = rule_names(fw)
+        df["rule_en"] = df["rule"].map(names["name_en"]).fillna("")
+        df["rule_zh"] = df["rule"].map(names["name_zh"]).fillna("")
+        return df
 
     return _memo(fw, ("theme_items", variant), build)
 
@@ -114,14 +162,14 @@ def theme_items(fw: Framework, variant: int) -> pd.DataFrame:
 def theme_coverage(fw: Framework, variant: int, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
     """What each thematic priority would hold under the mapping (derived).
 
-    One row per theme of the variant, in order: ``theme, name_en, name_zh,
-    inferred, objectives`` (ATU objectives mapped to it), counts of outcomes and
-    outputs by status, ``items`` (their sum) and ``share`` of all mapped items.
+    One row per theme of the variant, in order, then one for the cross-cutting placement
+    (``X``, ``cross_cutting`` True): ``theme, name_en, name_zh, inferred, cross_cutting,
+    objectives`` (ATU objectives mapped to it), counts of outcomes and outputs by status,
+    ``items`` (their sum) and ``share`` of all mapped items (cross-cutting ones included).
     """
-    themes = _themes(fw, variant)
     mapped = select_items(theme_items(fw, variant), include_discussion=include_discussion, include_proposed=include_proposed)
     counts = mapped.groupby(["theme", "item_type", "status"]).size()
-    out = themes[["theme", "name_en", "name_zh", "inferred"]].copy().reset_index(drop=True)
+    out = placements(fw, variant)
     obj_map = fw.mapping[(fw.mapping["variant"] == variant) & (fw.mapping["item_type"] == "objective")]
     out["objectives"] = out["theme"].map(lambda t: ", ".join(sorted(obj_map.loc[obj_map["theme"] == t, "item"]))).fillna("")
     for kind in KINDS:
@@ -136,10 +184,12 @@ def theme_coverage(fw: Framework, variant: int, *, include_discussion: bool = Tr
 
 
 def mapping_issues(fw: Framework, variant: int) -> pd.DataFrame:
-    """Objectives, outcomes and outputs the mapping leaves unmapped or maps more than once.
+    """Objectives, outcomes and outputs the mapping leaves without a home.
 
-    Columns ``item, item_type, objective, issue`` (``unmapped`` / ``mapped twice``;
-    the latter also for three or more) and ``themes`` (comma-separated).
+    Columns ``item, item_type, objective, issue`` (``unmapped``) and ``themes``. A loaded
+    mapping holds one row per item and variant (its primary key), so ``mapped twice``
+    appears only for a mapping table built by hand past validation. A cross-cutting
+    placement (``X``) is a home, not an issue.
     """
     _themes(fw, variant)
     objectives = fw.objectives.assign(item=fw.objectives["id"], item_type="objective", objective=fw.objectives["id"])
@@ -157,19 +207,26 @@ def mapping_issues(fw: Framework, variant: int) -> pd.DataFrame:
 def flows(fw: Framework, variant: int, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
     """How many outcomes and outputs of each ATU objective land on each theme (derived).
 
-    Columns ``objective, theme, items``; only non-zero flows.
+    Columns ``objective, theme, items``; only non-zero flows. ``theme`` is ``X`` for the
+    items placed cross-cutting.
     """
     mapped = select_items(theme_items(fw, variant), include_discussion=include_discussion, include_proposed=include_proposed)
     out = mapped.groupby(["objective", "theme"]).size().rename("items").reset_index()
     return out.astype({"items": "int64"})
 
 
-def top_level(fw: Framework, option: str) -> pd.DataFrame:
-    """The top-level items of an option (its id): ``id, name_en, name_zh`` in order."""
+def top_level(fw: Framework, option: str, *, cross_cutting: bool = False) -> pd.DataFrame:
+    """The top-level items of an option (its id): ``id, name_en, name_zh`` in order.
+
+    With *cross_cutting*, a thematic option also lists the cross-cutting placement ``X``
+    last (where the mapping puts items that serve every priority): charts of where items
+    land need it, counts of the option's priorities do not.
+    """
     opt = fw.option(option)
     if opt.variant is None:
         return fw.objectives.rename(columns={"short_en": "name_en", "short_zh": "name_zh"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
-    return _themes(fw, opt.variant).rename(columns={"theme": "id"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
+    tops = placements(fw, opt.variant) if cross_cutting else _themes(fw, opt.variant)
+    return tops.rename(columns={"theme": "id"})[["id", "name_en", "name_zh"]].reset_index(drop=True)
 
 
 def option_items(fw: Framework, option: str, *, include_discussion: bool = True, include_proposed: bool = True) -> pd.DataFrame:
@@ -193,14 +250,15 @@ def compare_options(fw: Framework, *, include_discussion: bool = True, include_p
     ``top_level`` (number of top-level items), counts of agreed and contested
     outcomes and outputs, ``smallest`` and ``largest`` (items under the emptiest
     and fullest top-level item), ``balance`` (smallest / largest: 1 is perfectly
-    even), ``unmapped`` and ``mapped_twice`` (always 0 for ``atu-7``, whose
-    placement is the report's), and ``derived``.
+    even), ``cross_cutting`` (outcomes and outputs the mapping places on no single
+    priority; they are counted above but not in smallest/largest/balance), ``unmapped``
+    (both always 0 for ``atu-7``, whose placement is the report's), and ``derived``.
     """
     rows = []
     for opt in fw.option_records:
         tops = top_level(fw, opt.id)["id"]
         df = option_items(fw, opt.id, include_discussion=include_discussion, include_proposed=include_proposed)
-        per_top = df.groupby("top").size().reindex(tops, fill_value=0)
+        per_top = df[df["top"] != CROSS_CUTTING].groupby("top").size().reindex(tops, fill_value=0)
         if opt.variant is None:
             issues = pd.DataFrame(columns=["issue"])
         else:
@@ -213,8 +271,8 @@ def compare_options(fw: Framework, *, include_discussion: bool = True, include_p
             "smallest": int(per_top.min()),
             "largest": int(per_top.max()),
             "balance": round(float(per_top.min() / per_top.max()), 2) if per_top.max() else 0.0,
+            "cross_cutting": int((df["top"] == CROSS_CUTTING).sum()),
             "unmapped": int((issues["issue"] == "unmapped").sum()),
-            "mapped_twice": int((issues["issue"] == "mapped twice").sum()),
             "derived": opt.derived,
         }
         rows.append(row)
@@ -257,7 +315,7 @@ def search_items(fw: Framework, query: str, *, limit: int = 200) -> pd.DataFrame
     return df[hit].head(limit).reset_index(drop=True)
 
 
-TIMELINE_KINDS = ("tdag-session", "meeting", "presentation", "document", "contribution", "liaison", "recommendations")
+TIMELINE_KINDS = ("tdag-session", "meeting", "presentation", "document", "contribution", "liaison", "recommendations", "decision", "consultation")
 
 
 def key_figures(fw: Framework) -> pd.DataFrame:
@@ -283,11 +341,52 @@ def key_figures(fw: Framework) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["figure", "value"]).astype({"value": "int64"})
 
 
+def _short(text: str, limit: int = 160) -> str:
+    """*text* cut at *limit* characters with an ellipsis (timeline labels), never inside a
+    Latin word or code (TDAG-WG-SOP)."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    while cut > 0 and text[cut - 1].isascii() and (text[cut - 1].isalnum() or text[cut - 1] in "-/.") and text[cut].isascii() and text[cut].isalnum():
+        cut -= 1
+    return text[:cut].rstrip() + "…"
+
+
+def decisions(fw: Framework) -> pd.DataFrame:
+    """What TDAG and the group decided, endorsed or approved, in time order, with the 2021
+    conclusions narrative: ``when`` (the session's start, or the year), ``body``, ``session``,
+    ``kind``, ``text_en``, ``text_zh``, ``document``, ``source``, ``source_detail``."""
+    sessions = fw.tdag_sessions.set_index("id")
+    rows = []
+    for _, d in fw.decisions.iterrows():
+        session = d["session"] if isinstance(d["session"], str) else ""
+        when = sessions.loc[session, "start"] if session else ("2020" if d["source"] in ("contributions-2020", "survey") else "2021")
+        rows.append(
+            {**{k: d[k] for k in ("body", "kind", "text_en", "text_zh", "document", "source", "source_detail")}, "when": when, "session": session}
+        )
+    for _, c in fw.conclusions[fw.conclusions["kind"] == "narrative"].iterrows():
+        rows.append(
+            {
+                "when": "2021-10-04",  # the group's third meeting: the section's conclusions
+                "body": "TDAG-WG-SOP",
+                "session": "",
+                "kind": "concluded",
+                "text_en": c["text_en"],
+                "text_zh": c["text_zh"],
+                "document": None,
+                "source": c["source"],
+                "source_detail": c["source_detail"],
+            }
+        )
+    df = pd.DataFrame(rows)[["when", "body", "session", "kind", "text_en", "text_zh", "document", "source", "source_detail"]]
+    return df.sort_values("when", kind="stable").reset_index(drop=True)
+
+
 def timeline(fw: Framework) -> pd.DataFrame:
     """Every dated (or year-only) event the report records, in time order.
 
-    Columns: ``date`` (Timestamp, first day of the month or year where the report
-    gives no day), ``end`` (Timestamp or NaT), ``precision`` (``day``/``month``/``year``),
+    Columns: ``date`` (Timestamp, first day of the month, quarter or year where the report
+    gives no day), ``end`` (Timestamp or NaT), ``precision`` (``day``/``month``/``quarter``/``year``),
     ``kind`` (one of TIMELINE_KINDS), ``ref`` (id in its table), ``label_en``, ``label_zh``.
     Nothing is dated more precisely than the report dates it.
     """
@@ -351,6 +450,20 @@ def timeline(fw: Framework) -> pd.DataFrame:
             f"{ls['from_group']} → {ls['to_group']} {doc}".strip(),
             f"{ls['from_group']} → {ls['to_group']} {doc}".strip(),
         )
+    sessions = fw.tdag_sessions.set_index("id")
+    for _, d in fw.decisions.iterrows():
+        who = d["session"] if isinstance(d["session"], str) else d["body"]
+        en, zh = f"{who}: {_short(d['text_en'])}", f"{who}：{_short(d['text_zh'], 80)}"
+        if isinstance(d["session"], str):
+            start = sessions.loc[d["session"], "start"]
+            add(start, "day" if len(start) == 10 else "month", "decision", d["id"], en, zh)
+        else:  # the group's own endorsements: the report gives the year only (the section's)
+            year = 2020 if d["source"] in ("contributions-2020", "survey") else 2021
+            add(f"{year}-01-01", "year", "decision", d["id"], en, zh)
+    for _, c in fw.consultations.iterrows():
+        quarter = c["period"][5:] if "-Q" in c["period"] else None
+        month = 3 * (int(quarter[1]) - 1) + 1 if quarter else 1
+        add(f"{c['year']}-{month:02d}-01", "quarter" if quarter else "year", "consultation", c["id"], _short(c["text_en"]), _short(c["text_zh"], 80))
     recs = fw.recommendations[fw.recommendations["sub"].isna()].groupby("session").size()
     for _, s in fw.tdag_sessions[fw.tdag_sessions["id"].isin(recs.index)].iterrows():
         precision = "day" if len(s["start"]) == 10 else "month"

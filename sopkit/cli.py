@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import rules
 from .errors import DataError
 from .model import default_data_dir, validate
 
@@ -16,13 +17,19 @@ def _check(args: argparse.Namespace) -> int:
         tables, rows, problems = validate(data_dir, mapping=args.mapping)
     except DataError as exc:  # the package description itself is unreadable
         problems, rows = exc.problems, {}
+    mapping = Path(args.mapping) if args.mapping else data_dir / "mapping.csv"
     if problems:
         for p in problems:
             print(p)
-        print(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {data_dir}", file=sys.stderr)
+        print(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {data_dir} (mapping checked: {mapping})", file=sys.stderr)
         return 1
     total = sum(len(r) for r in rows.values())
-    print(f"OK: {data_dir}: {len(rows)} tables, {total} rows, valid")
+    homeless = {v: items for v, items in rules.unmapped_items(rows, rows["mapping"]).items() if items}
+    where = "every item has a home" if not homeless else "some items have no home (below)"
+    print(f"OK: {data_dir}: {len(rows)} tables, {total} rows, valid; mapping checked: {mapping} ({where})")
+    # Not an error (a partial mapping is a legitimate draft), but say what it leaves out.
+    for variant, items in homeless.items():
+        print(f"{mapping.name}: {len(items)} item{'s' if len(items) > 1 else ''} without a home with {variant} priorities: {', '.join(items)}")
     return 0
 
 

@@ -69,6 +69,9 @@ CODES: dict[str, tuple[str, ...]] = {
     "rank_beyond": ("rank", "count", "survey"),
     "fit_target": (),
     "landing_target": ("value", "option"),
+    "theme_inferred": ("theme", "expected"),
+    "label_id": ("label", "id"),
+    "meeting_times": ("start", "end"),
     # survey responses
     "unknown_item": ("value", "items"),
     "rank_range": ("value", "count"),

@@ -11,6 +11,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from . import analysis
@@ -19,6 +20,8 @@ from .i18n import pick, t
 STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
 THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
 NEUTRAL = "#BBBBBB"
+# The cross-cutting placement (analysis.CROSS_CUTTING): dark grey, apart from every priority.
+THEME_COLOURS[analysis.CROSS_CUTTING] = "#555555"
 FONT = "Noto Sans, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
 
 
@@ -174,11 +177,36 @@ def _wrap(text: str, width: int = 60) -> str:
     return "<br>".join(lines + [line])
 
 
+def _with_cross_cutting(tops, used) -> pd.DataFrame:
+    """*tops* (``id, name_en, name_zh``) plus the cross-cutting placement when *used* (ids the
+    chart draws) holds it and *tops* does not: a chart never loses the items placed there."""
+    x = analysis.CROSS_CUTTING
+    if x in set(used) and x not in set(tops["id"]):
+        row = analysis.cross_cutting_row()
+        extra = pd.DataFrame([{"id": x, "name_en": row["name_en"], "name_zh": row["name_zh"]}])
+        return pd.concat([tops[["id", "name_en", "name_zh"]], extra], ignore_index=True)
+    return tops
+
+
+def _placement_hover(item, lang: str) -> str:
+    """The placement rule and the project's reason of an item on a thematic option, for hover text."""
+    rule = item.get("rule_en") if hasattr(item, "get") else None
+    if not isinstance(rule, str) or not rule:
+        return ""
+    why = item.get("rationale_en")
+    why = why if isinstance(why, str) else ""
+    note = "" if lang == "en" else f" {t('note.english_only', lang)}"
+    return f"<br><i>{t('placement.rule', lang)}: {pick(item, 'rule', lang)}</i><br>{_wrap(why)}{note}"
+
+
 def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | None = None) -> go.Figure:
     """Treemap: option -> top-level items -> outcomes and outputs, coloured by status.
 
-    *items*: ``analysis.option_items(fw, option, ...)``; *tops*: ``analysis.top_level(fw, option)``.
+    *items*: ``analysis.option_items(fw, option, ...)``; *tops*: ``analysis.top_level(fw, option)``
+    (the cross-cutting placement is added when items sit there). For a thematic option the
+    hover text of an item gives its placement rule and the project's reason.
     """
+    tops = _with_cross_cutting(tops, items["top"])
     root = option
     ids, parents, labels, colours, hover = [root], [""], [t(f"option.{option}", lang)], ["white"], [""]
     for _, top in tops.iterrows():
@@ -196,7 +224,7 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
         flags = [t(f"status.{item['status']}", lang), t(f"kind.{item['item_type']}", lang)]
         if item["proposed_additional"]:
             flags.append(t("flag.proposed_additional", lang))
-        hover.append(f"<b>{' · '.join(flags)}</b><br>{_wrap(pick(item, 'text', lang))}")
+        hover.append(f"<b>{' · '.join(flags)}</b><br>{_wrap(pick(item, 'text', lang))}{_placement_hover(item, lang)}")
     fig = go.Figure(
         go.Treemap(
             ids=ids,
@@ -222,8 +250,10 @@ def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure
     """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived).
 
     *flows*: ``analysis.flows(fw, variant, ...)``; *objectives* and *themes*: the nodes,
-    ``analysis.top_level(fw, "atu-7")`` and ``analysis.top_level(fw, f"themes-{variant}")``.
+    ``analysis.top_level(fw, "atu-7")`` and ``analysis.top_level(fw, f"themes-{variant}")``
+    (the cross-cutting node is added, last, when flows go there).
     """
+    themes = _with_cross_cutting(themes, flows["theme"])
     nodes = [_fit(f"{o['id']} {pick(o, 'name', lang)}", SANKEY_COLS) for _, o in objectives.iterrows()]
     nodes += [_fit(f"{th['id']} {pick(th, 'name', lang)}", SANKEY_COLS) for _, th in themes.iterrows()]
     index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
@@ -326,6 +356,13 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
     """
     from plotly.subplots import make_subplots
 
+    if analysis.CROSS_CUTTING in set(balance["top"]):  # items placed cross-cutting: their own bar, last
+        parts = []
+        for option in dict.fromkeys(tops["option"]):
+            own = tops[tops["option"] == option]
+            used = balance.loc[balance["option"] == option, "top"]
+            parts.append(_with_cross_cutting(own, used).assign(option=option))
+        tops = pd.concat(parts, ignore_index=True)
     options = list(dict.fromkeys(tops["option"]))
     titles = [_lines(t(f"option.{o}", lang), SHORT_COLS) for o in options]
     fig = make_subplots(rows=1, cols=len(options), shared_yaxes=True, subplot_titles=["<br>".join(x) for x in titles], horizontal_spacing=0.04)
@@ -364,6 +401,8 @@ TIMELINE_COLOURS = {
     "contribution": "#009E73",
     "liaison": "#CC79A7",
     "recommendations": "#E69F00",
+    "decision": "#000000",
+    "consultation": "#F0E442",
 }
 TIMELINE_SYMBOLS = {
     "tdag-session": "square",
@@ -373,13 +412,15 @@ TIMELINE_SYMBOLS = {
     "contribution": "star",
     "liaison": "cross",
     "recommendations": "hexagon",
+    "decision": "diamond-wide",
+    "consultation": "hourglass",
 }
 
 
 def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timeline(...)
-    """Events the report dates to the day or month, one lane per kind (year-only events
-    cannot be placed honestly: they stay in the table)."""
-    dated = events[events["precision"] != "year"]
+    """Events the report dates to the day or month, one lane per kind (events dated to a
+    quarter or a year only cannot be placed honestly: they stay in the table)."""
+    dated = events[events["precision"].isin(["day", "month"])]
     fig = go.Figure()
     for kind in analysis.TIMELINE_KINDS:
         sub = dated[dated["kind"] == kind]

@@ -115,7 +115,8 @@ def _parse_table(raw: bytes, table: Table, found: Problems) -> list[Row]:
                     problem(number, column, "not_utf8")
         return []
     header = [h.strip() for h in records[0]]
-    check_header(header, table.field_names, found)
+    absent = [f.name for f in table.fields if f.optional_column and f.name not in header]
+    check_header(header, [n for n in table.field_names if n not in absent], found)
     if found:
         return []
 
@@ -128,7 +129,7 @@ def _parse_table(raw: bytes, table: Table, found: Problems) -> list[Row]:
             missing = header[len(record)] if len(record) < len(header) else None
             problem(number, missing, "row_length", cells=len(record), header=len(header))
             continue
-        row: Row = {"_row": number}
+        row: Row = {"_row": number, **dict.fromkeys(absent)}
         for col, cell in zip(header, record):
             spec = specs[col]
             value = cell.strip()
@@ -167,6 +168,7 @@ def check_foreign_keys(tables: dict[str, Table], rows: dict[str, list[Row]]) -> 
     """Every reference to another table (or to this one) names a row that exists."""
     problems: list[Problem] = []
     for name, table in tables.items():
+        failed: set[tuple[int, str]] = set()  # (row, field) already reported: a compound key over it would repeat the fault
         for fk in table.foreign_keys:
             if fk.resource not in rows:
                 continue
@@ -175,6 +177,9 @@ def check_foreign_keys(tables: dict[str, Table], rows: dict[str, list[Row]]) -> 
                 key = tuple(row[c] for c in fk.fields)
                 if any(v is None for v in key) or key in target:
                     continue
+                if any((row["_row"], c) in failed for c in fk.fields):
+                    continue
+                failed.update((row["_row"], c) for c in fk.fields)
                 value = " / ".join(str(v) for v in key)
                 problems.append(
                     Problem(

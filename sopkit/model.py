@@ -29,7 +29,7 @@ class Framework:
     """Everything the report holds, validated, one DataFrame per table.
 
     Column meanings are documented in ``data/datapackage.json``. Tables whose
-    description starts with DERIVED (``mapping``, ``ranking_landing``) and every
+    description starts with DERIVED (``mapping``, ``mapping_rules``, ``ranking_landing``) and every
     ``*_en`` column (see ``en_source``) are the project's own, not the report's.
     """
 
@@ -41,6 +41,7 @@ class Framework:
     themes: pd.DataFrame
     options: pd.DataFrame
     mapping: pd.DataFrame
+    mapping_rules: pd.DataFrame
     surveys: pd.DataFrame
     rankings: pd.DataFrame
     ranking_landing: pd.DataFrame
@@ -57,6 +58,10 @@ class Framework:
     conclusions: pd.DataFrame
     annex1_questions: pd.DataFrame
     annex1_answers: pd.DataFrame
+    report: pd.DataFrame
+    decisions: pd.DataFrame
+    consultations: pd.DataFrame
+    findings: pd.DataFrame
     data_dir: Path = field(default=BUNDLED_DATA, compare=False)
     schemas: dict[str, Table] = field(default_factory=dict, compare=False, repr=False)
     # Memo of derived tables (see analysis._memo): the frames above are never mutated.
@@ -126,7 +131,8 @@ class Framework:
         rows, problems = parse_table(content, table, name)
         if not problems:
             problems = check_foreign_keys(
-                {"mapping": table, "themes": self.schemas["themes"]}, {"mapping": rows, "themes": self.themes.to_dict("records")}
+                {"mapping": table, "mapping_rules": self.schemas["mapping_rules"]},
+                {"mapping": rows, "mapping_rules": self.mapping_rules.to_dict("records")},
             )
             problems += rules.check_mapping(self._rows_for_rules(), rows, file=name)
         if problems:
@@ -190,6 +196,8 @@ def validate(
         return tables, rows, problems
     problems += check_foreign_keys(tables, rows)
     problems += rules.check_items(rows)
+    problems += rules.check_themes(rows)
+    problems += rules.check_meetings(rows)
     problems += rules.check_mapping(rows, rows["mapping"], file=tables["mapping"].path)
     problems += rules.check_rankings(rows)
     return tables, rows, problems

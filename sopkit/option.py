@@ -16,6 +16,10 @@ from typing import Any, Literal
 
 Kind = Literal["themes", "objectives"]
 
+# The project's cross-cutting placement in mapping.csv: the item serves every thematic
+# priority and is given to none (docs/mapping.md). Not a row of themes.csv.
+CROSS_CUTTING = "X"
+
 
 @dataclass(frozen=True)
 class Option:

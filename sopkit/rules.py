@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .errors import Problem
 from .io import Row
-from .option import Option, options_from_rows
+from .option import CROSS_CUTTING, Option, options_from_rows
 
 ITEM_TABLES = {"objective": "objectives", "outcome": "outcomes", "output": "outputs"}
 
@@ -17,11 +17,21 @@ def _options(rows: dict[str, list[Row]]) -> dict[str, Option]:
     return {o.id: o for o in options_from_rows(rows.get("options", []))}
 
 
+def label_agrees(item_id: str, label: str) -> bool:
+    """Does a printed *label* agree with its *item_id*? The same, or printed with a hyphen for
+    the dot (``D-3-a`` for ``D.3-a``), or the last part of a numbering-slip id (``D.4-2`` for
+    ``D.7/D.4-2``)."""
+    return label == item_id or label.replace("D-", "D.", 1) == item_id or ("/" in item_id and item_id.endswith("/" + label))
+
+
 def check_items(rows: dict[str, list[Row]]) -> list[Problem]:
-    """Outcome and output ids sit under their own objective; alternative wordings are complete."""
+    """Outcome and output ids sit under their own objective and agree with their printed
+    labels; alternative wordings are complete."""
     problems: list[Problem] = []
     for table in ("outcomes", "outputs"):
         for r in rows.get(table, []):
+            if r["id"] and r["label"] and not label_agrees(r["id"], r["label"]):
+                problems.append(Problem(f"{table}.csv", r["_row"], "label", "label_id", {"label": repr(r["label"]), "id": repr(r["id"])}))
             if r["id"] and r["objective"] and not r["id"].startswith(r["objective"] + ("-" if "/" not in r["id"] else "/")):
                 problems.append(Problem(f"{table}.csv", r["_row"], "id", "id_objective", {"value": repr(r["id"]), "objective": repr(r["objective"])}))
             if r["alternative_wording"] is True and not r["alt_text_zh"]:
@@ -35,8 +45,48 @@ def check_items(rows: dict[str, list[Row]]) -> list[Problem]:
     return problems
 
 
+def check_themes(rows: dict[str, list[Row]]) -> list[Problem]:
+    """The report names the priorities of option 1's smaller variant (the four); every other
+    priority is the project's inference and must say so (``inferred`` true), and the named
+    ones must not."""
+    problems: list[Problem] = []
+    thematic = [o for o in _options(rows).values() if o.variant is not None]
+    if not thematic:
+        return problems
+    named = min(thematic, key=lambda o: o.variant).theme_flag
+    for r in rows.get("themes", []):
+        if r[named] is None or r["inferred"] is None:
+            continue
+        expected = not r[named]
+        if r["inferred"] is not expected:
+            problems.append(Problem("themes.csv", r["_row"], "inferred", "theme_inferred", {"theme": r["id"], "expected": str(expected).lower()}))
+    return problems
+
+
+def check_meetings(rows: dict[str, list[Row]]) -> list[Problem]:
+    """A meeting ends after it starts."""
+    problems: list[Problem] = []
+    for r in rows.get("meetings", []):
+        start, end = r.get("start_time"), r.get("end_time")
+        if start is not None and end is not None and end < start:
+            problems.append(
+                Problem("meetings.csv", r["_row"], "end_time", "meeting_times", {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")})
+            )
+    return problems
+
+
+def unmapped_items(rows: dict[str, list[Row]], mapping: list[Row]) -> dict[int, list[str]]:
+    """Objectives, outcomes and outputs that *mapping* leaves without a home, per variant
+    (every variant of the options, in order; an empty list when all have one)."""
+    everything = [r["id"] for t in ("objectives", "outcomes", "outputs") for r in rows.get(t, [])]
+    variants = [o.variant for o in _options(rows).values() if o.variant is not None]
+    placed = {(r["variant"], r["item"]) for r in mapping}
+    return {v: [i for i in everything if (v, i) not in placed] for v in variants}
+
+
 def check_mapping(rows: dict[str, list[Row]], mapping: list[Row], file: str = "mapping.csv") -> list[Problem]:
-    """Each mapped item exists in the table its item_type names; each theme is in the variant."""
+    """Each mapped item exists in the table its item_type names; each theme is in the variant
+    (the cross-cutting placement ``X`` belongs to every variant)."""
     problems: list[Problem] = []
     themes = {r["id"]: r for r in rows.get("themes", [])}
     variants = {o.variant: o for o in _options(rows).values() if o.variant is not None}
@@ -46,6 +96,8 @@ def check_mapping(rows: dict[str, list[Row]], mapping: list[Row], file: str = "m
             problems.append(
                 Problem(file, r["_row"], "item", "mapping_item", {"value": repr(r["item"]), "kind": r["item_type"], "table": f"{table}.csv"})
             )
+        if r["theme"] == CROSS_CUTTING:
+            continue
         theme = themes.get(r["theme"] or "")
         option = variants.get(r["variant"])
         if theme is not None and option is not None and not theme[option.theme_flag]:

@@ -23,6 +23,9 @@ class Field:
     false_values: tuple[str, ...] = ("false",)
     verbatim: bool = False
     description: str = ""
+    # ``sopkit:optional-column``: a file may lack the column altogether (cells then empty),
+    # e.g. ``rule`` in mappings downloaded before the column existed.
+    optional_column: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def _field(spec: dict[str, Any]) -> Field:
         true_values=tuple(spec.get("trueValues", ["true"])),
         false_values=tuple(spec.get("falseValues", ["false"])),
         verbatim=bool(spec.get("sopkit:verbatim", False)),
+        optional_column=bool(spec.get("sopkit:optional-column", False)),
         description=spec.get("description", ""),
     )
 

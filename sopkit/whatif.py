@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .model import Framework
+from .option import CROSS_CUTTING
 
 EDIT_RATIONALE = "Edited in the workbook (what-if)."
 
@@ -55,6 +56,12 @@ class WhatIf:
         return self.fw.themes[self.fw.themes[flag]].sort_values("order")["id"].tolist()
 
     @property
+    def targets(self) -> list[str]:
+        """Where ``move`` can put an item: the current variant's priorities, then ``X``
+        (cross-cutting: serves every priority, given to none)."""
+        return [*self.themes, CROSS_CUTTING]
+
+    @property
     def edited(self) -> bool:
         """True once anything was moved (on either variant) and not reset."""
         return bool(self._edits)
@@ -86,6 +93,7 @@ class WhatIf:
                     "item": item,
                     "item_type": self.item_type(item),
                     "theme": theme,
+                    "rule": None,  # a hand edit follows no placement rule
                     "rationale_en": EDIT_RATIONALE,
                     "seed_hint": None,
                     "derived": True,
@@ -116,13 +124,14 @@ class WhatIf:
     def move(self, item: str, theme: str) -> list[str]:
         """Put *item* on *theme* under the current variant; return the ids moved.
 
+        *theme* is one of ``targets``: a priority of the variant or ``X`` (cross-cutting).
         Moving an objective moves its outcomes and outputs with it. Moving an item to
         the priority it is already on changes nothing (returns ``[]``). ValueError for
         an unknown item or a priority outside the current variant.
         """
         kind = self.item_type(item)
-        if theme not in self.themes:
-            raise ValueError(f"{theme!r} is not one of the {self.variant} thematic priorities")
+        if theme not in self.targets:
+            raise ValueError(f"{theme!r} is not one of the {self.variant} thematic priorities nor {CROSS_CUTTING} (cross-cutting)")
         if theme == self.theme_of(item):
             return []
         moved = [item] + (self._under[item] if kind == "objective" else [])

@@ -125,7 +125,11 @@ def test_status_counts_zeros_kept_when_filtering(fw):
 
 @pytest.mark.parametrize("variant, themes", [(4, ["T1", "T2", "T3", "T4"]), (5, ["T1", "T2", "T3", "T4", "T5"])])
 def test_theme_coverage_themes_in_order(fw, variant, themes):
-    assert analysis.theme_coverage(fw, variant)["theme"].tolist() == themes
+    cov = analysis.theme_coverage(fw, variant)
+    # The priorities in order, then the cross-cutting placement, marked as such.
+    assert cov["theme"].tolist() == [*themes, "X"]
+    assert cov["cross_cutting"].tolist() == [False] * len(themes) + [True]
+    assert cov["name_en"].iloc[-1].startswith("Cross-cutting") and cov["name_zh"].iloc[-1].startswith("跨领域")
 
 
 @pytest.mark.parametrize("variant", [4, 5])
@@ -142,6 +146,14 @@ def test_theme_coverage_marks_t5_inferred(fw):
     cov = analysis.theme_coverage(fw, 5).set_index("theme")
     assert cov.loc["T5", "inferred"]
     assert not cov.drop(index="T5")["inferred"].any()
+
+
+@pytest.mark.parametrize("variant", [4, 5])
+def test_theme_coverage_counts_cross_cutting_apart(fw, variant):
+    cov = analysis.theme_coverage(fw, variant).set_index("theme")
+    m = fw.mapping[(fw.mapping["variant"] == variant) & (fw.mapping["item_type"] != "objective")]
+    assert cov.loc["X", "items"] == (m["theme"] == "X").sum() == 14
+    assert cov.loc["X", "objectives"] == "D.4"
 
 
 def test_theme_coverage_objectives_column(fw):
@@ -200,19 +212,29 @@ def test_mapping_issues_unmapped_objective(data_copy):
     assert issues[["item", "item_type", "issue"]].values.tolist() == [["D.6", "objective", "unmapped"]]
 
 
-def test_mapping_issues_mapped_twice_after_adding_a_theme(data_copy):
+def test_an_item_under_two_themes_is_refused(data_copy, fw):
+    # One home per item and variant (the mapping's primary key): a second theme is an error,
+    # not a "mapped twice" issue to show. Serving several priorities is what X says.
     def add(rows):
         row = mapping_rows(rows, 4, "D.1-a")[0]
         assert row[3] == "T4"
-        rows.append([*row[:3], "T1", "also connectivity (test)", "", "true"])
+        rows.append([*row[:3], "T1", "", "also connectivity (test)", "", "true"])
 
     edit_csv(data_copy / "mapping.csv", add)
-    fw = load_framework(data_copy)
-    issues = analysis.mapping_issues(fw, 4)
-    assert issues.to_dict("records") == [{"item": "D.1-a", "item_type": "outcome", "objective": "D.1", "issue": "mapped twice", "themes": "T1, T4"}]
-    # The item then counts under both themes.
-    assert analysis.theme_coverage(fw, 4)["items"].sum() == 61
-    assert analysis.compare_options(fw).set_index("option").loc["themes-4", "mapped_twice"] == 1
+    with pytest.raises(DataError, match="D.1-a"):
+        load_framework(data_copy)
+    m = fw.mapping.copy()
+    twice = pd.concat([m, m[(m["variant"] == 4) & (m["item"] == "D.1-a")].assign(theme="T1")], ignore_index=True)
+    with pytest.raises(DataError, match="duplicate|D.1-a"):
+        fw.with_mapping(twice)
+
+
+def test_cross_cutting_is_a_home_not_an_issue(fw):
+    m = fw.mapping.copy()
+    m.loc[(m["variant"] == 4) & (m["item"] == "D.7-b"), "theme"] = "X"
+    fw2 = fw.with_mapping(m)
+    assert analysis.mapping_issues(fw2, 4).empty
+    assert analysis.compare_options(fw2).set_index("option").loc["themes-4", "cross_cutting"] == 15
 
 
 # --- flows ----------------------------------------------------------------------------------
@@ -255,15 +277,25 @@ def test_compare_options_counts_consistent(fw):
     cmp = analysis.compare_options(fw).set_index("option")
     for option, row in cmp.iterrows():
         assert [row[c] for c in COUNT_COLS] == [25, 7, 20, 8], option
-        assert row["unmapped"] == 0 and row["mapped_twice"] == 0
+        assert row["unmapped"] == 0
+        assert row["cross_cutting"] == (0 if option == "atu-7" else 14)
         assert 0 < row["smallest"] <= row["largest"]
         assert row["balance"] == round(row["smallest"] / row["largest"], 2)
+
+
+def test_compare_options_balance_leaves_cross_cutting_out(fw):
+    # smallest/largest are over the priorities: the 14 cross-cutting items are not a priority.
+    cmp = analysis.compare_options(fw).set_index("option")
+    cov = analysis.theme_coverage(fw, 4).set_index("theme")
+    assert cmp.loc["themes-4", "largest"] == cov.drop(index="X")["items"].max()
+    assert cmp.loc["themes-4", "smallest"] == cov.drop(index="X")["items"].min()
 
 
 def test_compare_options_sizes_match_other_views(fw):
     cmp = analysis.compare_options(fw).set_index("option")
     for variant in (4, 5):
         cov = analysis.theme_coverage(fw, variant)
+        cov = cov[~cov["cross_cutting"]]
         assert cmp.loc[f"themes-{variant}", "smallest"] == cov["items"].min()
         assert cmp.loc[f"themes-{variant}", "largest"] == cov["items"].max()
     totals = analysis.status_table(fw)["total"]
@@ -389,6 +421,7 @@ def test_with_mapping_changes_theme_coverage(fw):
     before = analysis.theme_coverage(fw, 4).set_index("theme")  # computed first: no stale results after
     m = fw.mapping.copy()
     moved = (m["variant"] == 4) & (m["theme"] == "T4")
+    assert moved.sum() > 0
     m.loc[moved, "theme"] = "T1"
     fw2 = fw.with_mapping(m)
     cov = analysis.theme_coverage(fw2, 4).set_index("theme")

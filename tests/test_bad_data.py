@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from broken import BREAKS
 from conftest import DATA_DIR, edit_csv, read_rows, write_rows
 from sopkit import DataError, load_framework
 
@@ -93,7 +94,7 @@ def test_check_bundled_data_exits_0_with_one_line_summary(run_check):
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 1, out
-    assert "24 tables" in lines[0]
+    assert "29 tables" in lines[0]
     assert "valid" in lines[0]
     assert err == ""
 
@@ -459,3 +460,60 @@ def test_missing_data_folder(tmp_path, run_check):
     assert code == 1
     assert "Traceback" not in out + err
     assert out.startswith("datapackage.json: ")
+
+
+# --- rules of issue 11 (part 3): the broken copies of tests/broken.py -----------------------
+
+
+@pytest.mark.parametrize("name", sorted(BREAKS))
+def test_rule_catches_broken_copy(data_copy, run_check, name):
+    brk = BREAKS[name]
+    brk.apply(data_copy)
+    file, row, column, words = brk.sopkit
+    assert_reported(data_copy, run_check, file, row, column, *words)
+
+
+def test_check_names_the_mapping_it_checked(data_copy, tmp_path, run_check):
+    code, out, _ = run_check(data_copy)
+    assert code == 0 and f"mapping checked: {data_copy / 'mapping.csv'} (every item has a home)" in out
+    edited = tmp_path / "my-mapping.csv"
+    edited.write_bytes((DATA_DIR / "mapping.csv").read_bytes())
+    code, out, _ = run_check(data_copy, "--mapping", edited)
+    assert code == 0 and f"mapping checked: {edited} (every item has a home)" in out
+
+
+def test_check_reports_items_without_a_home(data_copy, tmp_path, run_check):
+    edited = tmp_path / "partial.csv"
+    edited.write_bytes((DATA_DIR / "mapping.csv").read_bytes())
+
+    def drop(rows):
+        # variant 4: D.1-a and D.1-b; variant 5: D.7-1 (the last row)
+        del rows[-1]
+        del rows[3]
+        del rows[2]
+
+    edit_csv(edited, drop)
+    code, out, err = run_check(data_copy, "--mapping", edited)
+    assert code == 0, out + err  # a partial mapping is a draft, not an error: it is reported
+    lines = out.splitlines()
+    assert f"mapping checked: {edited} (some items have no home (below))" in lines[0]
+    assert lines[1:] == [
+        "partial.csv: 2 items without a home with 4 priorities: D.1-a, D.1-b",
+        "partial.csv: 1 item without a home with 5 priorities: D.7-1",
+    ]
+    # The loader accepts it too: the coverage page lists the same items as unmapped.
+    fw = load_framework(data_copy, mapping=edited)
+    assert set(fw.mapping["item"][fw.mapping["variant"] == 4]) == set(load_framework(DATA_DIR).mapping["item"]) - {"D.1-a", "D.1-b"}
+
+
+def test_cross_cutting_placement_is_valid_in_every_variant(data_copy, run_check):
+    set_cell(data_copy / "mapping.csv", 2, "theme", "X")
+    fw = load_framework(data_copy)
+    assert fw.mapping["theme"].iloc[0] == "X"
+    code, out, _ = run_check(data_copy)
+    assert code == 0, out
+
+
+def test_mapping_rule_must_exist(data_copy, run_check):
+    set_cell(data_copy / "mapping.csv", 2, "rule", "hunch")
+    assert_reported(data_copy, run_check, "mapping.csv", 2, "rule", "'hunch'")

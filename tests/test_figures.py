@@ -44,12 +44,25 @@ def test_hierarchy_draws_the_items_it_is_given(fw):
     fig = figures.hierarchy(items, tops, "themes-4")
     trace = fig.data[0]
     assert {i.split("/", 1)[1] for i in trace.ids if "/" in i} == set(items["item"])
-    assert [i for i, p in zip(trace.ids, trace.parents) if p == "themes-4"] == list(tops["id"])
+    # The priorities, then the cross-cutting placement the items use (added when missing).
+    assert [i for i, p in zip(trace.ids, trace.parents) if p == "themes-4"] == [*tops["id"], "X"]
 
-    fewer = items[items["top"] != "T1"]
+    fewer = items[~items["top"].isin(["T1", "X"])]
     trace = figures.hierarchy(fewer, tops, "themes-4").data[0]
-    assert not [i for i in trace.ids if i.startswith("T1/")]
+    assert not [i for i in trace.ids if i.startswith(("T1/", "X/"))]
     assert len(trace.ids) == 1 + len(tops) + len(fewer)
+
+
+def test_hierarchy_hover_gives_the_placement_rule(fw):
+    items = analysis.option_items(fw, "themes-5")
+    trace = figures.hierarchy(items, analysis.top_level(fw, "themes-5", cross_cutting=True), "themes-5").data[0]
+    hover = dict(zip(trace.ids, trace.customdata))
+    assert "Delivery for every priority" in hover["X/D.4-2"] and "audience" in hover["X/D.4-2"]
+    assert "Placement rule" in hover["T1/D.3-1"]
+    zh = figures.hierarchy(items, analysis.top_level(fw, "themes-5", cross_cutting=True), "themes-5", "zh").data[0]
+    assert "面向所有主题重点的交付" in dict(zip(zh.ids, zh.customdata))["X/D.4-2"]
+    atu = figures.hierarchy(analysis.option_items(fw, "atu-7"), analysis.top_level(fw, "atu-7"), "atu-7").data[0]
+    assert not any("Placement rule" in h for h in atu.customdata)  # the report's own placement
 
 
 # ---- flow -------------------------------------------------------------------------------------
@@ -66,6 +79,16 @@ def test_flow_link_values_are_the_table(fw):
 
     doubled = flows.assign(items=flows["items"] * 2)
     assert values(figures.flow(doubled, objectives, themes, 5).data[0].link.value) == doubled["items"].tolist()
+
+
+def test_flow_shows_cross_cutting_as_its_own_node(fw):
+    flows = analysis.flows(fw, 4)
+    sankey = figures.flow(flows, analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-4", cross_cutting=True), 4).data[0]
+    labels = list(sankey.node.label)
+    x = next(i for i, label in enumerate(labels) if label.startswith("X "))
+    assert x == len(labels) - 1 and sankey.node.color[x] == figures.THEME_COLOURS["X"]
+    into_x = sum(v for v, target in zip(values(sankey.link.value), sankey.link.target) if target == x)
+    assert into_x == flows.loc[flows["theme"] == "X", "items"].sum() == 14
 
 
 # ---- status heatmap ------------------------------------------------------------------------
@@ -100,6 +123,7 @@ def test_coverage_bars_are_the_table(fw, variant):
 
 def test_coverage_title_names_the_variant_it_is_told_not_the_row_count(fw):
     cov = analysis.theme_coverage(fw, 5)
+    cov = cov[~cov["cross_cutting"]]
     fewer = cov[cov["items"] > cov["items"].min()]  # a filtered table: fewer rows than priorities
     assert len(fewer) < 5
     title = figures.coverage(fewer, 5).layout.title.text
@@ -129,6 +153,16 @@ def test_option_balance_bars_are_the_table(fw):
     for _, row in balance.iterrows():
         assert drawn[(axes[row["option"]], row["top"], row["status"])] == row["items"]
     assert sum(drawn.values()) == balance["items"].sum()  # the rest are zeros
+
+
+def test_option_balance_shows_cross_cutting_for_the_thematic_options(fw):
+    balance, tops = _balance(fw)
+    fig = figures.option_balance(balance, tops)
+    by_axis = {}
+    for trace in fig.data:
+        by_axis.setdefault(trace.xaxis, set()).update(trace.x)
+    assert by_axis["x"] == {"T1", "T2", "T3", "T4", "X"} and by_axis["x2"] == {"T1", "T2", "T3", "T4", "T5", "X"}
+    assert "X" not in by_axis["x3"]  # the ATU objectives: the report's placement
 
 
 def test_option_balance_draws_the_options_of_its_tables(fw):

@@ -12,6 +12,7 @@ import pytest
 
 frictionless = pytest.importorskip("frictionless")
 
+from broken import BREAKS  # noqa: E402
 from conftest import DATA_DIR, edit_csv  # noqa: E402
 
 FIELDS = ["taskNumber", "rowNumber", "fieldName", "type", "note"]
@@ -38,7 +39,7 @@ def bundled_report():
 def test_bundled_package_is_valid(bundled_report):
     report = bundled_report
     assert report.valid, "\n".join(map(str, errors(report)))
-    assert report.stats["tasks"] == 24
+    assert report.stats["tasks"] == 29
     assert report.stats["warnings"] == 0
 
 
@@ -95,3 +96,27 @@ def test_value_outside_enum_is_invalid_for_frictionless_too(data_copy):
     edit_csv(data_copy / "outcomes.csv", maybe)
     found = errors(validate(data_copy))
     assert [(e[1], e[2], e[3]) for e in found] == [(4, "status", "constraint-error")], found
+
+
+# --- rules of issue 11 (part 3): the same broken copies as test_bad_data.py ------------------
+
+STATED = sorted(name for name, brk in BREAKS.items() if brk.frictionless is not None)
+NOT_STATED = sorted(name for name, brk in BREAKS.items() if brk.frictionless is None)
+
+
+@pytest.mark.parametrize("name", STATED)
+def test_rule_fails_frictionless_on_broken_copy(data_copy, name):
+    brk = BREAKS[name]
+    brk.apply(data_copy)
+    found = errors(validate(data_copy))
+    row, field, kind = brk.frictionless
+    assert [(e[1], e[2], e[3]) for e in found] == [(row, field, kind)], found
+
+
+@pytest.mark.parametrize("name", NOT_STATED)
+def test_rules_a_table_schema_cannot_state_are_sopkits(data_copy, name):
+    # Documented gap: frictionless accepts these copies; sopkit check (test_bad_data) rejects them.
+    brk = BREAKS[name]
+    assert brk.why_not
+    brk.apply(data_copy)
+    assert validate(data_copy).valid

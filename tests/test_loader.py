@@ -22,6 +22,7 @@ ALL_TABLES = [
     "themes",
     "options",
     "mapping",
+    "mapping_rules",
     "surveys",
     "rankings",
     "ranking_landing",
@@ -38,6 +39,10 @@ ALL_TABLES = [
     "conclusions",
     "annex1_questions",
     "annex1_answers",
+    "report",
+    "decisions",
+    "consultations",
+    "findings",
 ]
 
 

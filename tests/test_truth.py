@@ -17,7 +17,7 @@ from conftest import DATA_DIR
 DESCRIPTOR = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
 EN_SOURCES = {"project translation", "ITU official name (REFERENCE.md)"}
-DERIVED_TABLES = ["mapping", "ranking_landing"]
+DERIVED_TABLES = ["mapping", "mapping_rules", "ranking_landing"]
 
 
 def fields(name: str) -> list[dict]:
@@ -199,3 +199,76 @@ def test_objective_items_cite_their_objective_section(table):
 def test_section_headings_are_in_the_source(source):
     missing = [r["heading_zh"] for r in rows("sections") if squeeze(r["heading_zh"]) not in source]
     assert not missing
+
+
+# --- English on ITU's terms (issue 11, part 2) ------------------------------------------
+
+
+def _all_english_cells() -> list[tuple[str, int, str, str]]:
+    """(table, row, column, text) of every *_en cell outside the derived tables."""
+    found = []
+    for name in EN_TABLES:
+        for i, r in enumerate(rows(name), start=2):
+            for col, value in r.items():
+                if col.endswith("_en") and value:
+                    found.append((name, i, col, value))
+    return found
+
+
+def test_regional_presence_everywhere():
+    # 区域代表性 is ITU's "regional presence" (Annex 1 already said so), never "representation".
+    bad = [f"{t}:{i}: {c}" for t, i, c, v in _all_english_cells() if "regional representation" in v.lower()]
+    assert not bad, bad
+    d4 = next(r for r in rows("objectives") if r["id"] == "D.4")
+    assert d4["short_en"] == "Strengthened regional presence" and "regional presence" in d4["statement_en"]
+    d4d = next(r for r in rows("outcomes") if r["id"] == "D.4-d")
+    assert d4d["text_en"].startswith("Regional presence strengthened")
+    heading = next(r for r in rows("sections") if r["id"] == "conclusions-2021-d4")
+    assert "regional presence" in heading["heading_en"]
+
+
+def test_d3_4_keeps_mapping():
+    # The Chinese has 对照 ("mapping") the situation of vulnerable areas.
+    d34 = next(r for r in rows("outputs") if r["id"] == "D.3-4")
+    assert "对照" in d34["text_zh"] and "mapping the situation of vulnerable areas" in d34["text_en"]
+
+
+def test_last_recommendation_to_tdag_21_2_recommends():
+    # Printed "TDAG接受了" (accepted) in a list of recommendations: it recommends, the row says why.
+    r6 = next(r for r in rows("recommendations") if r["session"] == "TDAG-21-2" and r["item"] == "6")
+    assert r6["text_en"] == "TDAG to accept this report of TDAG-WG-SOP."
+    assert "accepted" not in r6["text_en"] and "TDAG接受了" in r6["source_detail"]
+
+
+def test_high_level_objectives_not_goals():
+    # 高级别目标: "goals" are ITU's strategic goals; the report's framing is high-level objectives.
+    cells = [(t, v) for t, _i, _c, v in _all_english_cells() if t in ("conclusions", "options")]
+    assert not [v for _t, v in cells if "high-level goal" in v]
+    assert sum("high-level objectives" in v for _t, v in cells) >= 5
+
+
+def test_survey_period_is_labelled_as_the_projects():
+    for r in rows("surveys"):
+        assert "2020-2023" not in r["name_zh"]
+        assert "2020-2023: period added by the project" in r["name_en"], r["name_en"]
+        assert "The period 2020-2023 in the English name is the project's" in r["note_en"]
+
+
+def test_d4_ranking_label_says_the_english_differs():
+    d4 = next(r for r in rows("rankings") if r["item"] == "ITU-D.4")
+    assert "包容性信息社会" in d4["label_zh"] and "Inclusive digital society" in d4["label_en"]
+    assert "differ" in d4["note_en"] and "inclusive information society" in d4["note_en"]
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "value"),
+    [
+        ("contributions", "id", "C-2021-ATU-28"),
+        ("contributions", "id", "C-2021-ATU-34"),
+        ("tdag_sessions", "id", "TDAG-21-2"),
+        ("meetings", "id", "M1"),
+    ],
+)
+def test_inferences_in_source_detail_say_so(table, key, value):
+    row = next(r for r in rows(table) if r[key] == value)
+    assert "inferred" in row["source_detail"], row["source_detail"]

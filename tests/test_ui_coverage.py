@@ -63,10 +63,11 @@ def test_excluding_discussion_changes_the_heatmap(page, framework):
 
 
 def test_variant_toggle_changes_the_coverage_chart(page):
-    assert len(page.coverage.figure.data[0].y) == 4
+    # the priorities, then the cross-cutting placement
+    assert len(page.coverage.figure.data[0].y) == 4 + 1
     page.variant.value = 5
-    assert len(page.coverage.figure.data[0].y) == 5
-    assert list(page.coverage.table["theme"]) == ["T1", "T2", "T3", "T4", "T5"]
+    assert len(page.coverage.figure.data[0].y) == 5 + 1
+    assert list(page.coverage.table["theme"]) == ["T1", "T2", "T3", "T4", "T5", "X"]
 
 
 def test_language_switch(page):
@@ -130,7 +131,7 @@ def test_upload_of_an_edited_mapping_changes_coverage(page):
 
     after = covered(page)
     assert after["T1"] == before["T1"] + D1_ITEMS
-    assert after["T4"] == before["T4"] - D1_ITEMS
+    assert after["T4"] + after["X"] == before["T4"] + before["X"] - D1_ITEMS  # D.1: 4 on T4, 8 cross-cutting
     assert "my-mapping.csv" in page.mapping_status.value
     assert text_of(page.upload_note.value).strip() == t("coverage.upload_ok", name="my-mapping.csv")
     assert page.message.value == ""
@@ -168,7 +169,7 @@ def _wrong_columns() -> bytes:
 
 
 def _not_utf8() -> bytes:
-    return edited_mapping().decode("utf-8").replace("Coordination", "Coördination").encode("latin-1")
+    return edited_mapping().decode("utf-8").replace("International", "Internätional").encode("latin-1")
 
 
 def _too_large() -> bytes:
@@ -252,3 +253,29 @@ def test_broken_data_shows_an_error_not_a_traceback(tmp_path, monkeypatch, break
     page.lang_switch.value = "zh"  # still operable, and the error follows the language
     assert page.title.value == f"<h1>{t(f'{page.key}.title', 'zh')}</h1>"
     assert t("error.data", "zh") in text_of(page.body.value)
+
+
+# ---- cross-cutting and the reasons (issue 11, part 4) --------------------------------------------
+
+
+def test_placements_table_gives_every_item_its_home_and_reason(page):
+    value = page.placements.value
+    assert t("coverage.placements", variant=4, count=15) in value  # D.4 and 14 outcomes and outputs
+    table = html_table(value).set_index(t("col.item"))
+    assert len(table) == 67
+    assert table.loc["D.4-2", t("col.theme")] == "X" and table.loc["D.4-2", t("col.rule_name")] == "Delivery for every priority"
+    assert "audience" in table.loc["D.4-2", t("col.rationale_en")]
+    page.variant.value = 5
+    assert html_table(page.placements.value).set_index(t("col.item")).loc["D.6-a", t("col.theme")] == "T5"
+
+
+def test_placements_follow_an_uploaded_mapping(page):
+    upload(page, "my-mapping.csv", edited_mapping("T1"))
+    table = html_table(page.placements.value).set_index(t("col.item"))
+    assert table.loc["D.1-1", t("col.theme")] == "T1"
+    assert t("coverage.placements_caption_user") in page.placements.value
+
+
+def test_coverage_chart_shows_cross_cutting_apart(page):
+    assert page.coverage.figure.data[0].y[-1].startswith("X ")
+    assert page.coverage.table.set_index("theme").loc["X", "items"] == 14

@@ -50,7 +50,8 @@ D1_ITEMS = 12  # outcomes and outputs of ATU objective D.1 in the report
 # ---- option, filters, variant -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("option", "expected"), [("themes-4", 4), ("themes-5", 5), ("atu-7", 7)])
+# The thematic options: their priorities plus the cross-cutting placement (X).
+@pytest.mark.parametrize(("option", "expected"), [("themes-4", 4 + 1), ("themes-5", 5 + 1), ("atu-7", 7)])
 def test_option_sets_top_level_items_of_the_hierarchy(page, framework, option, expected):
     page.option.value = "atu-7" if option != "atu-7" else "themes-4"  # start from another option
     before = top_level_count(page.hierarchy.figure)
@@ -61,7 +62,7 @@ def test_option_sets_top_level_items_of_the_hierarchy(page, framework, option, e
     assert figure.data[0].ids[0] == option
     assert top_level_count(figure) == expected != before
     tops = {i for i, p in zip(figure.data[0].ids, figure.data[0].parents) if p == option}
-    assert tops == set(analysis.top_level(framework, option)["id"])
+    assert tops == set(analysis.top_level(framework, option, cross_cutting=True)["id"])
     assert set(page.hierarchy.table["top"]) <= tops
     assert t(f"option.{option}") in figure.layout.title.text.replace("<br>", " ")
 
@@ -71,7 +72,7 @@ def test_five_priority_option_switches_the_mapping_view_to_five(page):
     page.option.value = "themes-5"
     assert page.variant.value == 5
     assert "T5" in set(page.flow.table["theme"])
-    assert [v for _, v in page.whatif_theme.options] == ["T1", "T2", "T3", "T4", "T5"]
+    assert [v for _, v in page.whatif_theme.options] == ["T1", "T2", "T3", "T4", "T5", "X"]
 
 
 def test_excluding_discussion_removes_those_items_from_the_hierarchy(page, framework):
@@ -104,14 +105,15 @@ def test_excluding_discussion_changes_every_chart_on_the_page(page):
 def test_variant_toggle_changes_the_sankey_nodes(page, framework):
     n_objectives = len(framework.objectives)
     assert n_objectives == 7
-    assert len(page.flow.figure.data[0].node.label) == 7 + 4
+    # the priorities and the cross-cutting node
+    assert len(page.flow.figure.data[0].node.label) == 7 + 4 + 1
 
     page.variant.value = 5
-    assert len(page.flow.figure.data[0].node.label) == 7 + 5
+    assert len(page.flow.figure.data[0].node.label) == 7 + 5 + 1
     assert "T5" in coverage_items(page)
 
     page.variant.value = 4
-    assert len(page.flow.figure.data[0].node.label) == 7 + 4
+    assert len(page.flow.figure.data[0].node.label) == 7 + 4 + 1
     assert "T5" not in coverage_items(page)
 
 
@@ -128,26 +130,27 @@ def test_choosing_an_item_shows_its_current_priority(page):
 
 def test_moving_an_objective_moves_its_items_everywhere(page):
     coverage_before = coverage_items(page)
-    assert flow_of(page, "D.1") == {"T4": D1_ITEMS}
+    # D.1's cooperation and finance items on T4, its governance outputs cross-cutting
+    assert flow_of(page, "D.1") == {"T4": 4, "X": 8}
 
     move(page, "D.1", "T1")
 
     assert flow_of(page, "D.1") == {"T1": D1_ITEMS}
     after = coverage_items(page)
     assert after["T1"] == coverage_before["T1"] + D1_ITEMS
-    assert after["T4"] == coverage_before["T4"] - D1_ITEMS
+    assert after["T4"] == coverage_before["T4"] - 4 and after["X"] == coverage_before["X"] - 8
     # the objective itself and its 12 outcomes and outputs
     assert page.edit_status.value == t("whatif.edits", count=1 + D1_ITEMS)
     assert text_of(page.message.value).strip() == t("whatif.moved", count=1 + D1_ITEMS, theme="T1")
     assert "sop-message-error" not in page.message.value
     # the treemap follows the edited mapping too
     ids = set(page.hierarchy.figure.data[0].ids)
-    assert "T1/D.1-a" in ids and "T4/D.1-a" not in ids
+    assert "T1/D.1-a" in ids and "T4/D.1-a" not in ids and "X/D.1-1" not in ids
 
 
 def test_moving_one_outcome_moves_only_that_outcome(page):
     move(page, "D.1-a", "T2")
-    assert flow_of(page, "D.1") == {"T2": 1, "T4": D1_ITEMS - 1}
+    assert flow_of(page, "D.1") == {"T2": 1, "T4": 3, "X": 8}
     assert page.edit_status.value == t("whatif.edits", count=1)
 
 
@@ -280,3 +283,41 @@ def test_a_failing_callback_shows_a_message_not_a_traceback(page, monkeypatch):
     assert "sop-message-error" in page.message.value
     assert t("error.unexpected") in text_of(page.message.value)
     assert "boom" not in page.message.value and "Traceback" not in page.message.value
+
+
+# ---- cross-cutting placements and their reasons (issue 11, part 4) --------------------------
+
+
+def test_compare_table_counts_cross_cutting_apart(page):
+    compare = html_table(page.compare_table.value).set_index(t("col.option"))
+    assert compare.loc[t("option.themes-4"), t("col.cross_cutting")] == "14"
+    assert compare.loc[t("option.atu-7"), t("col.cross_cutting")] == "0"
+
+
+def test_hierarchy_table_gives_each_placement_its_rule(page):
+    page.option.value = "themes-5"
+    table = page.hierarchy.table.set_index("item")
+    assert table.loc["D.4-2", "top"] == "X" and table.loc["D.4-2", "rule_name"] == "Delivery for every priority"
+    assert "audience" in table.loc["D.4-2", "rationale_en"]
+    page.option.value = "atu-7"
+    assert "rule_name" not in page.hierarchy.table.columns  # the report's own placement
+
+
+def test_objective_detail_shows_each_placement_one_click_away(page):
+    page.objective.value = "D.4"
+    detail = page.detail.value
+    # the objective and each of its 9 outcomes and outputs
+    assert detail.count('<details class="sop-placement">') == 1 + 9
+    assert "Delivery for every priority" in detail and "ITU&#x27;s institution and regional presence" in detail
+    assert t("placement.summary", homes="4: X · 5: X") in detail
+    page.lang_switch.value = "zh"
+    assert "面向所有主题重点的交付" in page.detail.value
+
+
+def test_detail_follows_a_what_if_move_to_cross_cutting(page):
+    page.objective.value = "D.7"
+    move(page, "D.7-b", "X")
+    assert flow_of(page, "D.7")["X"] == 1
+    page.draw_detail()
+    assert t("placement.edited") in page.detail.value
+    assert "X/D.7-b" in set(page.hierarchy.figure.data[0].ids)

@@ -57,12 +57,41 @@ def test_timeline_chart_and_table(page, fw):
     table = page.timeline.table
     assert len(table) == len(events)
     assert list(table.columns) == ["date", "end", "kind", "ref", "label"]
-    dated = events[events["precision"] != "year"]
+    dated = events[events["precision"].isin(["day", "month"])]
     assert sum(len(trace.x) for trace in page.timeline.figure.data) == len(dated)
     year_only = int((events["precision"] == "year").sum())
     assert year_only > 0
-    # year-only events keep their year, nothing more precise
+    # year-only events keep their year, quarter-only events their quarter, nothing more precise
     assert set(table.loc[(events["precision"] == "year").to_numpy(), "date"].str.len()) == {4}
+    assert table.loc[(events["precision"] == "quarter").to_numpy(), "date"].tolist() == ["2021-Q1"]
+
+
+def test_report_block_has_title_language_action_references_and_terms(page, fw):
+    text = text_of(page.report_info.value)
+    for part in ("title", "original-language", "action-required", "references"):
+        row = fw.report[fw.report["part"] == part].iloc[0]
+        assert row["text_en"] in text, part
+    assert "TDAG-20/59" in text
+    assert page.report_info.value.count("<li>") == 3  # the three terms of reference
+    page.lang_switch.value = "zh"
+    assert "请电信发展顾问组审查本报告并批准其中所含建议。" in text_of(page.report_info.value)
+    assert "审议四年期滚动式运作规划的落实状况与影响" in text_of(page.report_info.value)
+
+
+def test_decisions_list_holds_every_decision_with_its_source(page, fw):
+    value = page.decisions.value
+    assert value.count("<li ") == len(fw.decisions) + int((fw.conclusions["kind"] == "narrative").sum()) == 12
+    assert "TDAG-20/3/7" in value and "June 2022" in value and "commended the chair" in value
+    assert "CWG-SFP" in value and t("overview.source") in value
+    # in time order: 2020 first, the 2021 conclusions last
+    assert value.index("TDAG-20/3/7") < value.index("June 2022") < value.index("CWG-SFP")
+
+
+def test_timeline_shows_decisions_and_consultations(page):
+    kinds = set(page.timeline.table["kind"])
+    assert {t("timeline.decision"), t("timeline.consultation")} <= kinds
+    lanes = {trace.name.replace("<br>", " ") for trace in page.timeline.figure.data}
+    assert t("timeline.decision") in lanes
 
 
 def test_language_switch_relabels_everything(page, fw):

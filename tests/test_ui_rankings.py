@@ -172,3 +172,24 @@ def test_language_switch_relabels_the_page(page, fw):
     assert set(page.order.table["name"]) <= set(fw.rankings["label_zh"])
     page.lang_switch.value = "en"
     assert set(page.order.table["name"]) <= set(fw.rankings["label_en"])
+
+
+# ---- the report's findings beside the order (issue 11, part 1) ------------------------------------
+
+
+def test_findings_are_shown_beside_the_published_order(page, fw):
+    from ui_helpers import text_of
+
+    page.survey.value = "itu-d-objectives"
+    text = text_of(page.findings.value)
+    assert "informal survey" in text and "secretariat provided a document with the survey results" in text
+    assert "mean rank of objective 1 (coordination) was clearly lower" in text
+    assert "as a recommendation" in text
+    assert "goal 2 (inclusiveness)" not in text  # the other ranking's findings stay with it
+    # the D.4 label: official English differs from the report's Chinese (the project's note)
+    assert "inclusive information society" in text
+    page.survey.value = "strategic-goals"
+    text = text_of(page.findings.value)
+    assert "goal 2 (inclusiveness), closely followed by goal 1 (growth)" in text and "objective 1 (coordination)" not in text
+    page.lang_switch.value = "zh"
+    assert "总体目标2（包容性）和紧随其后的总体目标1（增长）" in text_of(page.findings.value)

@@ -38,6 +38,8 @@ class CoveragePage(Page):
         self.coverage = ChartView("coverage")
         self.issues = w.HTML()
         self.issues.add_class("sop-issues")
+        self.placements = w.HTML()  # every item's home and the reason for it, one click away
+        self.placements.add_class("sop-placements")
         self.search_heading = w.HTML()
         self.search = w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%"))
         self.search.add_class("sop-search")
@@ -63,6 +65,7 @@ class CoveragePage(Page):
                 self.mapping_status,
                 self.coverage.widget,
                 self.issues,
+                self.placements,
                 self.search_heading,
                 self.search,
                 self.results,
@@ -116,12 +119,25 @@ class CoveragePage(Page):
             self.issues.value = table_block(
                 issues, lang, f"sopkit-mapping-issues-{variant}", caption=mapping_text("coverage.issues", lang, bundled=bundled)
             )
+        self.draw_placements()
         source = self.t("coverage.mapping_bundled") if not self.mapping_name else self.t("coverage.mapping_uploaded", name=self.mapping_name)
         if self.rejected:  # a refused file must never look accepted
             previous = self.t("coverage.mapping_previous", name=self.rejected)
             self.mapping_status.value = f'<p class="sop-previous">{html.escape(previous)} {html.escape(source)}</p>'
         else:
             self.mapping_status.value = f"<p>{html.escape(source)}</p>"
+
+    def draw_placements(self) -> None:
+        """Where the mapping in use puts every objective, outcome and output, with its rule and
+        reason; cross-cutting items are counted apart in the summary."""
+        fw, lang, variant = self.active_fw, self.lang, self.variant.value
+        table = analysis.placement_table(fw, variant)
+        shown = table[["item", "item_type", "objective", "theme", "cross_cutting", "rationale_en"]].assign(
+            rule_name=[pick(r, "rule", lang) for _, r in table.iterrows()]
+        )[["item", "item_type", "objective", "theme", "cross_cutting", "rule_name", "rationale_en"]]
+        summary = self.t("coverage.placements", variant=variant, count=int(table["cross_cutting"].sum()))
+        caption = mapping_text("coverage.placements_caption", lang, bundled=self.bundled())
+        self.placements.value = table_block(shown, lang, f"sopkit-placements-{variant}", caption=caption, summary=summary)
 
     def draw_search(self) -> None:
         query = self.search.value[:MAX_QUERY_CHARS]

@@ -115,7 +115,7 @@ class OptionsPage(Page):
         items = [(f"{o['id']} {pick(o, 'short', self.lang)} ({self.t('whatif.whole_objective')})", o["id"]) for _, o in self.fw.objectives.iterrows()]
         items += [(f"{r['label']} · {pick(r, 'text', self.lang)[:60]}", r["id"]) for _, r in self.fw.outcomes.iterrows()]
         self.set_options(self.whatif_item, items)
-        themes = analysis.top_level(self.fw, self.fw.variant_option(self.variant.value).id)
+        themes = analysis.top_level(self.fw, self.fw.variant_option(self.variant.value).id, cross_cutting=True)
         self.set_options(self.whatif_theme, [(f"{r['id']} {pick(r, 'name', self.lang)}", r["id"]) for _, r in themes.iterrows()])
         self.whatif_theme.value = self.current_theme(self.whatif_item.value)
 
@@ -192,10 +192,13 @@ class OptionsPage(Page):
         fw, lang, f, option = self.framework(), self.lang, self.filters(), self.option.value
         items = analysis.option_items(fw, option, **f)
         shown = items[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in items.iterrows()])
-        figure = figures.hierarchy(items, analysis.top_level(fw, option), option, lang, derived=fw.option(option).derived)
+        tops = analysis.top_level(fw, option, cross_cutting=True)
+        figure = figures.hierarchy(items, tops, option, lang, derived=fw.option(option).derived)
         if not fw.option(option).derived:  # the report's own structure: no mapping involved
             self.hierarchy.update(figure, shown, lang)
             return
+        # Each placement's reason, beside the item (hover in the chart, columns here).
+        shown = shown.assign(rule_name=[pick(r, "rule", lang) for _, r in items.iterrows()], rationale_en=items["rationale_en"].tolist())
         bundled = self.bundled()
         self.hierarchy.update(
             mapping_figure(figure, lang, bundled=bundled), shown, lang, caption=mapping_text("derived.caption", lang, bundled=bundled)
@@ -210,7 +213,7 @@ class OptionsPage(Page):
             ],
             ignore_index=True,
         )[["option", "top", "status", "items"]]
-        tops = pd.concat([analysis.top_level(fw, o).assign(option=o) for o in fw.option_ids], ignore_index=True)
+        tops = pd.concat([analysis.top_level(fw, o, cross_cutting=True).assign(option=o) for o in fw.option_ids], ignore_index=True)
         self.balance.update(mapping_figure(figures.option_balance(balance, tops, lang), lang, bundled=self.bundled()), balance, lang)
         compare = analysis.compare_options(fw, **f)
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
@@ -226,7 +229,11 @@ class OptionsPage(Page):
         self.mapping_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, bundled=bundled)}</div>'
         flows = analysis.flows(fw, variant, **f)
         figure = figures.flow(
-            flows, analysis.top_level(fw, fw.objectives_option.id), analysis.top_level(fw, fw.variant_option(variant).id), variant, lang
+            flows,
+            analysis.top_level(fw, fw.objectives_option.id),
+            analysis.top_level(fw, fw.variant_option(variant).id, cross_cutting=True),
+            variant,
+            lang,
         )
         self.flow.update(mapping_figure(figure, lang, bundled=bundled), flows, lang, caption=mapping_text("derived.caption", lang, bundled=bundled))
         self.draw_coverage(fw, variant, f)
@@ -261,6 +268,8 @@ class OptionsPage(Page):
         ]
         items = analysis.items(fw)
         items = items[items["objective"] == self.objective.value]
+        self._placements = {v: analysis.placement_table(self.framework(), v).set_index("item") for v in fw.variants}
+        parts.append(self._placement_details(self.objective.value))
         for status in analysis.STATUSES:
             parts.append(f"<h4>{self.t(f'detail.{status}')}</h4>")
             for kind in analysis.KINDS:
@@ -291,7 +300,32 @@ class OptionsPage(Page):
         note = r["note_en"]
         if isinstance(note, str) and note:  # the project's notes exist in English only
             extra += f"<br><small>{self.t('detail.note')}: {html.escape(english_only(note, lang))}</small>"
-        return f"<li><b>{html.escape(r['label'])}</b> {text}{extra}</li>"
+        return f"<li><b>{html.escape(r['label'])}</b> {text}{extra}{self._placement_details(r['item'])}</li>"
+
+    def _placement_details(self, item: str) -> str:
+        """Where the mapping in use places *item* with each number of priorities, and why:
+        one click (a <details>) from the item."""
+        lang, rows = self.lang, []
+        for variant, table in self._placements.items():
+            if item not in table.index:
+                rows.append(f"<li>{self.t('placement.variant', variant=variant)}: {self.t('placement.none')}</li>")
+                continue
+            p = table.loc[item]
+            home = p["theme"]
+            names = analysis.placements(self.fw, variant).set_index("theme")
+            name = pick(names.loc[home], "name", lang) if home in names.index else ""
+            rule = pick(p, "rule", lang) or self.t("placement.edited")
+            why = english_only(p["rationale_en"], lang) if isinstance(p["rationale_en"], str) else ""
+            rows.append(
+                f'<li class="sop-placement-{html.escape(str(home))}">{self.t("placement.variant", variant=variant)}: '
+                f"<b>{html.escape(home)} {html.escape(name)}</b> — {html.escape(self.t('placement.rule'))}: {html.escape(rule)}"
+                f"<br><small>{html.escape(why)}</small></li>"
+            )
+        homes = " · ".join(f"{v}: {html.escape(str(t.loc[item, 'theme']) if item in t.index else '–')}" for v, t in self._placements.items())
+        return (
+            f'<details class="sop-placement"><summary>{self.t("placement.summary", homes=homes)}</summary>'
+            f"<ul>{''.join(rows)}</ul><small>{self.t('placement.doc')}</small></details>"
+        )
 
 
 def options_page(fw=None, lang: str = "en") -> OptionsPage:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import analysis, figures
 from ..i18n import pick
-from .common import ChartView, Page
+from .common import ChartView, Page, english_only
 
 # The workbook's pages, in the order they are offered (file names in workbooks/).
 PAGES = ("options", "coverage", "rankings")
@@ -22,13 +22,28 @@ class OverviewPage(Page):
     def build(self) -> w.Widget:
         self.about = w.HTML()
         self.about.add_class("sop-about")
+        self.report_info = w.HTML()  # title, language, action required, references, terms of reference
+        self.report_info.add_class("sop-report")
+        self.decisions = w.HTML()  # what TDAG and the group decided, endorsed, approved
+        self.decisions.add_class("sop-decisions")
         self.figures_heading, self.key_figures = w.HTML(), w.HTML()
         self.key_figures.add_class("sop-key-figures")
         self.timeline_heading = w.HTML()
         self.timeline = ChartView("timeline")
         self.links = w.HTML()
         self.links.add_class("sop-links")
-        return w.VBox([self.links, self.about, self.figures_heading, self.key_figures, self.timeline_heading, self.timeline.widget])
+        return w.VBox(
+            [
+                self.links,
+                self.about,
+                self.report_info,
+                self.figures_heading,
+                self.key_figures,
+                self.timeline_heading,
+                self.timeline.widget,
+                self.decisions,
+            ]
+        )
 
     def relabel(self) -> None:
         fw, lang = self.fw, self.lang
@@ -45,17 +60,66 @@ class OverviewPage(Page):
             f'<li><a class="sop-link-{p}" href="{p}.ipynb">{self.t(f"{p}.title")}</a> — {self.t(f"overview.link.{p}")}</li>' for p in PAGES
         )
         self.links.value = f'<nav aria-label="{self.t("overview.pages")}"><h2>{self.t("overview.pages")}</h2><ul>{links}</ul></nav>'
+        self.report_info.value = self.report_html()
+        self.decisions.value = self.decisions_html()
+
+    def _source(self, row) -> str:
+        """A row's place in the report, for a reader: section heading and locator (English)."""
+        sections = self.fw.sections.set_index("id")
+        heading = pick(sections.loc[row["source"]], "heading", self.lang) if row["source"] in sections.index else row["source"]
+        detail = row["source_detail"] if isinstance(row["source_detail"], str) else ""
+        where = html.escape(heading) + (" — " + html.escape(english_only(detail, self.lang)) if detail else "")
+        return f'<small class="sop-source">{self.t("overview.source")}: {where}</small>'
+
+    def report_html(self) -> str:
+        """The report's own framing: title, author, original language, action required,
+        reference documents, and the terms of reference (the group's mandate)."""
+        lang, rep = self.lang, self.fw.report.sort_values(["part", "number"], kind="stable")
+        one = {r["part"]: r for _, r in rep.iterrows() if r["part"] != "terms-of-reference"}
+        rows = "".join(
+            f"<dt>{self.t(f'report.{part}')}</dt><dd>{html.escape(pick(one[part], 'text', lang))}</dd>"
+            for part in ("title", "author", "original-language", "action-required", "references")
+            if part in one
+        )
+        tor = rep[rep["part"] == "terms-of-reference"].sort_values("number")
+        items = "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for _, r in tor.iterrows())
+        return (
+            f"<h2>{self.t('overview.report')}</h2><dl>{rows}</dl>"
+            f'<h3>{self.t("report.terms-of-reference")}</h3><ol class="sop-terms">{items}</ol>'
+            + (f"<p><small>{self.t('derived.translation_notice')}</small></p>" if lang == "en" else "")
+        )
+
+    def decisions_html(self) -> str:
+        """The decisions list: what TDAG and the group decided, endorsed or approved, in time
+        order, each with its source in the report."""
+        lang, rows = self.lang, analysis.decisions(self.fw)
+        entries = []
+        for _, d in rows.iterrows():
+            who = d["session"] or d["body"]
+            doc = f" ({html.escape(d['document'])})" if isinstance(d["document"], str) and d["document"] else ""
+            kind = d["kind"]
+            what = self.t(f"decision.{kind}")
+            entries.append(
+                f'<li class="sop-decision-{html.escape(kind)}"><b>{html.escape(d["when"])} · {html.escape(who)} · {what}</b>{doc}'
+                f"<br>{html.escape(pick(d, 'text', lang))}<br>{self._source(d)}</li>"
+            )
+        return f"<h2>{self.t('overview.decisions')}</h2><ol>{''.join(entries)}</ol>"
 
     def redraw(self) -> None:
         lang = self.lang
         events = analysis.timeline(self.fw)
         shown = events.assign(
-            date=[r["date"].strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[r["precision"]]) for _, r in events.iterrows()],
+            date=[
+                f"{r['date'].year}-Q{(r['date'].month - 1) // 3 + 1}"
+                if r["precision"] == "quarter"
+                else r["date"].strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[r["precision"]])
+                for _, r in events.iterrows()
+            ],
             end=[e.strftime("%Y-%m-%d") if pd.notna(e) else "" for e in events["end"]],
             kind=[self.t(f"timeline.{k}") for k in events["kind"]],
             label=[pick(r, "label", lang) for _, r in events.iterrows()],
         )[["date", "end", "kind", "ref", "label"]]
-        year_only = int((events["precision"] == "year").sum())
+        year_only = int(events["precision"].isin(["year", "quarter"]).sum())
         self.timeline.update(figures.timeline(events, lang), shown, lang, caption=self.t("overview.timeline_caption", count=year_only))
         kf = analysis.key_figures(self.fw).set_index("figure")["value"]
         cards = [

@@ -12,7 +12,7 @@ from .. import analysis, figures, survey
 from ..errors import DataError
 from ..i18n import pick
 from ..limits import MAX_UPLOAD_BYTES
-from .common import ChartView, Page, table_block, uploaded_file
+from .common import ChartView, Page, english_only, table_block, uploaded_file
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all equal" to "only the top counts"
 
@@ -29,6 +29,8 @@ class RankingsPage(Page):
         self.survey.add_class("sop-survey")
         self.order_notice = w.HTML()
         self.order = ChartView("rank-order")
+        self.findings = w.HTML()  # what the report says about the survey, beside its order
+        self.findings.add_class("sop-findings")
         self.landing_heading = w.HTML()
         self.landing = ChartView("landing")
         self.weight_heading, self.weight_help = w.HTML(), w.HTML()
@@ -65,6 +67,7 @@ class RankingsPage(Page):
                 self.survey,
                 self.order_notice,
                 self.order.widget,
+                self.findings,
                 self.landing_heading,
                 self.landing.widget,
                 self.weight_heading,
@@ -119,6 +122,7 @@ class RankingsPage(Page):
         ranked = fw.rankings[fw.rankings["survey"] == sv].sort_values("rank")
         shown = ranked[["rank", "item"]].assign(name=[pick(r, "label", lang) for _, r in ranked.iterrows()])
         self.order.update(figures.rank_order(ranked, lang), shown, lang, caption=self.t("rankings.order_caption"))
+        self.findings.value = self.findings_html()
         land = analysis.survey_landing(fw, sv)
         shown = land[["rank", "item", "option", "target", "fit", "rationale_en"]].assign(
             option=[self.t(f"option.{o}") for o in land["option"]],
@@ -126,6 +130,28 @@ class RankingsPage(Page):
             fit=[self.t(f"fit.{f}") for f in land["fit"]],
         )
         self.landing.update(figures.landing(land, lang), shown, lang, caption=self.t("derived.caption_landing"))
+
+    def findings_html(self) -> str:
+        """The report's own words on the survey (how it was held, what it found, what was done
+        with it) and the project's notes on the labels: the only evidence beyond the order."""
+        fw, lang, sv = self.fw, self.lang, self.survey.value
+        found = fw.findings[fw.findings["survey"].isna() | (fw.findings["survey"] == sv)]
+        # How it was held first, then this ranking's findings, then what was done with it.
+        found = found.assign(
+            _o=[0 if not isinstance(s, str) and n == 1 else (1 if isinstance(s, str) else 2) for s, n in zip(found["survey"], found["number"])]
+        )
+        found = found.sort_values(["_o", "number"])
+        sections = fw.sections.set_index("id")
+        items = "".join(
+            f"<li>{html.escape(pick(r, 'text', lang))} "
+            f'<small class="sop-source">({html.escape(pick(sections.loc[r["source"]], "heading", lang))})</small></li>'
+            for _, r in found.iterrows()
+        )
+        ranked = fw.rankings[(fw.rankings["survey"] == sv) & fw.rankings["note_en"].notna()]
+        notes = "".join(f"<li>{html.escape(r['label_en'])}: {html.escape(english_only(r['note_en'], lang))}</li>" for _, r in ranked.iterrows())
+        return f"<h2>{self.t('rankings.findings')}</h2><p><small>{self.t('rankings.findings_help')}</small></p><ul>{items}</ul>" + (
+            f'<h3>{self.t("rankings.label_notes")}</h3><ul class="sop-label-notes">{notes}</ul>' if notes else ""
+        )
 
     def draw_weighted(self) -> None:
         fw, lang, sv = self.fw, self.lang, self.survey.value

@@ -64,10 +64,11 @@ def test_button_labels_are_not_cut_off(options):
     assert page.evaluate(CUT_LABELS_JS) == []
 
 
-@pytest.mark.parametrize(("option", "expected"), [("themes-5", 5), ("atu-7", 7), ("themes-4", 4)])
+# The thematic options: their priorities and the cross-cutting placement (X).
+@pytest.mark.parametrize(("option", "expected"), [("themes-5", 5 + 1), ("atu-7", 7), ("themes-4", 4 + 1)])
 def test_choosing_an_option_redraws_the_treemap(options, option, expected):
     page = options
-    wait_value(page, TOP_LEVEL_JS, 4)  # the page opens on option 1 with 4 priorities
+    wait_value(page, TOP_LEVEL_JS, 4 + 1)  # the page opens on option 1 with 4 priorities
     if option == "themes-4":
         select_label(page, ".sop-option", t("option.atu-7"))
         wait_value(page, TOP_LEVEL_JS, 7)
@@ -79,17 +80,17 @@ def test_choosing_an_option_redraws_the_treemap(options, option, expected):
 
 def test_option_select_works_from_the_keyboard(options):
     page = options
-    wait_value(page, TOP_LEVEL_JS, 4)
+    wait_value(page, TOP_LEVEL_JS, 4 + 1)
     select = page.locator(".sop-option select")
     select.focus()
     assert page.evaluate("() => document.activeElement.closest('.sop-option') !== null")
 
     page.keyboard.press("ArrowDown")
-    wait_value(page, TOP_LEVEL_JS, 5)
+    wait_value(page, TOP_LEVEL_JS, 5 + 1)
     page.keyboard.press("ArrowDown")
     wait_value(page, TOP_LEVEL_JS, 7)
     page.keyboard.press("Home")
-    wait_value(page, TOP_LEVEL_JS, 4)
+    wait_value(page, TOP_LEVEL_JS, 4 + 1)
 
 
 def test_whatif_move_changes_the_coverage_table(options, fw):
@@ -104,7 +105,9 @@ def test_whatif_move_changes_the_coverage_table(options, fw):
 
     wait_value(page, TEXT_JS, t("whatif.edits", count=1 + n_d1), arg=".sop-whatif-status")
     assert coverage_cell(page, "T1") == str(cov["T1"] + n_d1)
-    assert coverage_cell(page, "T4") == str(cov["T4"] - n_d1)
+    d1_flows = analysis.flows(fw, 4).query("objective == 'D.1'").set_index("theme")["items"]  # on T4 and cross-cutting
+    assert coverage_cell(page, "T4") == str(cov["T4"] - d1_flows["T4"])
+    assert coverage_cell(page, "X") == str(cov["X"] - d1_flows["X"])
 
     page.click(".sop-whatif-reset")
     wait_value(page, TEXT_JS, t("whatif.no_edits"), arg=".sop-whatif-status")
@@ -148,3 +151,13 @@ def test_csv_download_has_the_rows_of_the_shown_table(options, fw):
     assert rows[0] == shown[0]  # same (localised) headers
     assert len(rows) - 1 == len(shown) - 1
     assert [r[1] for r in rows[1:]] == [r[1] for r in shown[1:]]  # same items, same order
+
+
+def test_placement_reason_is_one_click_from_the_item(options):
+    page = options
+    first = page.locator(".sop-objective-detail details.sop-placement").first
+    first.wait_for()
+    assert not first.locator("ul").is_visible()
+    first.locator("summary").click()
+    first.locator("ul").wait_for(state="visible")
+    assert t("placement.rule") in first.inner_text()
