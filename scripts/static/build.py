@@ -312,6 +312,20 @@ def patch_pages(dist: Path) -> int:
     return patched
 
 
+def check_site(dist: Path) -> None:
+    """Every page runs the local Pyodide and never falls back to PyPI: otherwise the kernel
+    would load Python from a CDN at page load (its built-in default)."""
+    kernel = "@jupyterlite/pyodide-kernel-extension:kernel"
+    for page in PAGES:
+        html = (dist / "voici" / "render" / f"{page}.html").read_text()
+        match = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+        if not match:
+            raise BuildError(f"{page}.html has no page configuration")
+        settings = json.loads(match.group(1)).get("litePluginSettings", {}).get(kernel, {})
+        if settings.get("pyodideUrl") != "../../static/pyodide/pyodide.js" or settings.get("disablePyPIFallback") is not True:
+            raise BuildError(f"{page}.html does not run the local Pyodide offline: {settings}")
+
+
 def site_index(dist: Path) -> None:
     """The root opens the overview, by a relative link (Voici's own index is host-absolute)."""
     (dist / "index.html").write_text(
@@ -348,6 +362,10 @@ def build(args: argparse.Namespace) -> Path:
     static_notebooks(notebooks)
 
     shutil.rmtree(dist, ignore_errors=True)
+    # jupyterlite's task runner (doit) keeps its state here: with it, a rebuild into an emptied
+    # dist/ skipped the step that points the kernel at the local Pyodide (it then asked a CDN).
+    for state in work.glob(".jupyterlite.doit.db*"):
+        state.unlink()
     voici = Path(sys.executable).with_name("voici")
     env = dict(os.environ, JUPYTER_PATH=str(HERE / "jupyter"))
     run(
@@ -359,6 +377,7 @@ def build(args: argparse.Namespace) -> Path:
     patched = patch_pages(dist)
     if patched < len(PAGES):
         raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
+    check_site(dist)
     site_index(dist)
     shutil.copy2(HERE / "HOSTING.md", dist / "README.md")
     summary = site_summary(dist)
