@@ -240,7 +240,11 @@ def browser_wheels(cache: Path) -> dict[str, tuple[Path, dict]]:
         found = [p for p in wheel_dir.iterdir() if pattern.match(p.name)]
         if not found:
             raise BuildError(f"no pure-Python wheel of {name} {version} was downloaded")
-        entries[canonical(name)] = (found[0], wheel_entry(found[0], name, version, depends))
+        wheel = found[0]
+        if canonical(name) in SLIM:
+            drop = tuple(d.format(version=version) for d in SLIM[canonical(name)])
+            wheel = slim_wheel(wheel, drop, cache / "slim")
+        entries[canonical(name)] = (wheel, wheel_entry(wheel, name, version, depends))
     sopkit_dir = cache / "sopkit-wheel"
     shutil.rmtree(sopkit_dir, ignore_errors=True)
     run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(sopkit_dir), str(ROOT)])
@@ -251,6 +255,27 @@ def browser_wheels(cache: Path) -> dict[str, tuple[Path, dict]]:
     version = wheel.name.split("-")[1]
     entries["sopkit"] = (wheel, wheel_entry(wheel, "sopkit", version, SOPKIT_DEPENDS))
     return entries
+
+
+# Files of a wheel the browser never reads: plotly's own copy of plotly.js and its JupyterLab
+# extension (the page has the labextension, and charts are drawn from the mime bundle): 6 MB.
+SLIM = {"plotly": ("plotly/package_data/plotly.min.js", "plotly/labextension/", "plotly-{version}.data/")}
+
+
+def slim_wheel(wheel: Path, drop: tuple[str, ...], out_dir: Path) -> Path:
+    """A copy of *wheel* without the files under *drop* (its RECORD rewritten to match)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / wheel.name
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename.startswith(drop):
+                continue
+            data = src.read(info.filename)
+            if info.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines()
+                data = ("\n".join(line for line in lines if not line.startswith(drop)) + "\n").encode()
+            dst.writestr(info, data)
+    return out
 
 
 def check_labextensions(entries: dict[str, tuple[Path, dict]]) -> None:

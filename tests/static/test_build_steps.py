@@ -94,3 +94,17 @@ def test_the_static_notebooks_have_no_summary_cells_and_no_outputs(tmp_path):
 def test_outside_the_browser_pages_link_to_notebooks():
     assert runtime.IN_BROWSER is False
     assert runtime.page_href("options") == "options.ipynb"
+
+
+def test_a_slimmed_wheel_drops_the_files_and_their_record_lines(tmp_path):
+    wheel = tmp_path / "plotly-7.1.0-py3-none-any.whl"
+    record = "plotly/__init__.py,,\nplotly/package_data/plotly.min.js,,\nplotly/package_data/templates/plotly.json,,\n"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("plotly/__init__.py", "")
+        zf.writestr("plotly/package_data/plotly.min.js", "x" * 1000)
+        zf.writestr("plotly/package_data/templates/plotly.json", "{}")
+        zf.writestr("plotly-7.1.0.dist-info/RECORD", record)
+    slim = build.slim_wheel(wheel, ("plotly/package_data/plotly.min.js",), tmp_path / "slim")
+    with zipfile.ZipFile(slim) as zf:
+        assert sorted(zf.namelist()) == ["plotly-7.1.0.dist-info/RECORD", "plotly/__init__.py", "plotly/package_data/templates/plotly.json"]
+        assert "plotly.min.js" not in zf.read("plotly-7.1.0.dist-info/RECORD").decode()
