@@ -29,6 +29,7 @@ import json
 import os
 import secrets
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -93,11 +94,11 @@ def visit(context, url: str, site_root: Path | None) -> dict:
 
     def finished(request):
         with contextlib.suppress(Exception):
-            sizes = request.sizes()
             response = request.response()
-            responses.append(
-                {"url": request.url, "status": response.status if response else None, "bytes": sizes["responseBodySize"], "from_cache": False}
-            )
+            # The site's service worker passes the page's fetches on: count the network side only.
+            if response is None or response.from_service_worker:
+                return
+            responses.append({"url": request.url, "status": response.status, "bytes": max(0, request.sizes()["responseBodySize"])})
 
     def failed(request):
         responses.append({"url": request.url, "status": None, "bytes": 0, "failed": request.failure})
@@ -119,8 +120,9 @@ def visit(context, url: str, site_root: Path | None) -> dict:
         context.remove_listener("requestfinished", finished)
         context.remove_listener("requestfailed", failed)
         page.close()
-    # Cached responses report no body size: count what really crossed the wire.
+    # Responses from the browser's cache (or 304) have no body: bytes = what crossed the wire.
     sample["requests"] = len(responses)
+    sample["requests_with_body"] = sum(1 for r in responses if r["bytes"])
     sample["bytes"] = sum(r["bytes"] or 0 for r in responses)
     marks = {"python_packages_loaded_s": "Loaded", "first_package_load_s": "Loading"}
     for key, word in marks.items():
@@ -140,7 +142,8 @@ def visit(context, url: str, site_root: Path | None) -> dict:
                 files.append((r["bytes"], rel))
         sample["gzip_bytes"] = gz
         sample["bytes_by_kind"] = dict(sorted(by_kind.items(), key=lambda kv: -kv[1]))
-        sample["largest_files"] = [{"file": f, "bytes": b} for b, f in sorted(files, reverse=True)[:10]]
+        sample["largest_files"] = [{"file": f, "bytes": b} for b, f in sorted(files, reverse=True)[:12]]
+        sample["unique_files"] = len({f for _, f in files})
     return sample
 
 
@@ -168,7 +171,7 @@ def main() -> int:
     }
     files = [p for p in DIST.rglob("*") if p.is_file()]
     result["dist"] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
-    log_dir = ROOT / "benchmarks" / "results" / "static-logs"
+    log_dir = Path(tempfile.mkdtemp(prefix="sopkit-bench-static-"))  # the server's log, kept for a look
     with sigterm_as_interrupt(), sync_playwright() as pw, static_server(DIST) as site:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         result["chromium"] = browser.version
