@@ -108,3 +108,49 @@ def test_a_slimmed_wheel_drops_the_files_and_their_record_lines(tmp_path):
     with zipfile.ZipFile(slim) as zf:
         assert sorted(zf.namelist()) == ["plotly-7.1.0.dist-info/RECORD", "plotly/__init__.py", "plotly/package_data/templates/plotly.json"]
         assert "plotly.min.js" not in zf.read("plotly-7.1.0.dist-info/RECORD").decode()
+
+
+def fake_release(tmp_path, pandas_bytes: bytes):
+    """A tarball shaped like an official Pyodide release (pyodide/...), whose lock lists pandas
+    with the sha256 of b"pandas wheel"; the file in it holds *pandas_bytes*."""
+    import tarfile
+
+    folder = tmp_path / "src" / "pyodide"
+    folder.mkdir(parents=True)
+    for name in build.CORE_FILES:
+        (folder / name).write_bytes(b"core")
+    packages = {}
+    for name in ["pandas", *build.KERNEL_PACKAGES]:
+        made = entry(name)
+        body = pandas_bytes if name == "pandas" else name.encode()
+        made["sha256"] = hashlib.sha256(b"pandas wheel" if name == "pandas" else body).hexdigest()
+        (folder / made["file_name"]).write_bytes(body)
+        packages[name] = made
+    packages["scipy"] = entry("scipy")  # not needed: not shipped (and not even in the tarball)
+    (folder / "pyodide-lock.json").write_text(json.dumps({"info": {"version": build.PYODIDE_VERSION}, "packages": packages}))
+    tarball = tmp_path / "pyodide-0.27.7.tar.bz2"
+    with tarfile.open(tarball, "w:bz2") as tf:
+        tf.add(folder, arcname="pyodide")
+    return tarball
+
+
+def ours(tmp_path):
+    wheel = tmp_path / "sopkit-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("sopkit/__init__.py", "")
+    return {"sopkit": (wheel, build.wheel_entry(wheel, "sopkit", "0.1.0", ["pandas"]))}
+
+
+def test_a_release_tarball_gives_the_site_its_pyodide_with_a_pruned_lock(tmp_path):
+    core, wheels = build.pyodide_from_release(str(fake_release(tmp_path, b"pandas wheel")), tmp_path / "cache")
+    out = tmp_path / "site-pyodide"
+    lock = build.assemble_pyodide(core, wheels, ours(tmp_path), out)
+    assert set(lock["packages"]) == {"pandas", "sopkit", *build.KERNEL_PACKAGES}
+    assert json.loads((out / "pyodide-lock.json").read_text()) == lock
+    assert {p.name for p in out.iterdir()} == {*build.CORE_FILES, "pyodide-lock.json", *(e["file_name"] for e in lock["packages"].values())}
+
+
+def test_a_release_whose_wheel_differs_from_its_lock_is_refused(tmp_path):
+    core, wheels = build.pyodide_from_release(str(fake_release(tmp_path, b"something else")), tmp_path / "cache")
+    with pytest.raises(build.BuildError, match="pandas-1.0-py3-none-any.whl: sha256"):
+        build.assemble_pyodide(core, wheels, ours(tmp_path), tmp_path / "site-pyodide")
