@@ -2,8 +2,9 @@
 # Build the static site (scripts/build-static.sh) and test it: the build steps, then every page
 # served on loopback in Debian's chromium with all other hosts cut off (tests/static/, marker
 # `static`). Too slow for scripts/test.sh (a build from a clean clone needs the registries and
-# 3-4 minutes, the pages about as long on 2 cores): a separate command, for CI and before a
-# release. Its last result: benchmarks/results/static-test.txt (with `--record`).
+# about 3 minutes, 30-60 s with its caches; the pages 4-10 minutes on 2 cores, depending on what
+# else runs): a separate command, for CI and before a release. With `--record` its result goes
+# to benchmarks/results/static-test.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
