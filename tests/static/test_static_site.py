@@ -12,7 +12,8 @@ import urllib.request
 
 import pytest
 
-from browser.browser_helpers import CHARTS, DRAWN_JS, SUMMARY_MARKER
+from browser.browser_helpers import CHARTS, DRAWN_JS, SUMMARY_MARKER, upload
+from sopkit import load_framework, survey
 
 pytestmark = pytest.mark.static
 
@@ -72,6 +73,13 @@ def test_page_draws_its_first_chart_offline(offline_context, site_url, name):
             assert hrefs == ["options.html", "coverage.html", "rankings.html"]
         if lang == "zh":
             page.wait_for_function("() => document.documentElement.lang === 'zh-Hans'", timeout=LOAD_MS)
+        if name == "rankings":
+            # An upload is read in the browser (ipywidgets under Voici, sopkit.survey under pandas 2.2).
+            items = survey.survey_items(load_framework(), "itu-d-objectives")
+            content = survey.synthetic_responses(items, 9, seed=3).to_csv(index=False).encode()
+            upload(page, ".sop-responses-upload", "synthetic.csv", content)
+            page.wait_for_function(DRAWN_JS, arg=".sop-distribution", timeout=LOAD_MS)
+            assert "synthetic.csv" in page.inner_text(".sop-responses-status")
         assert failed == [], failed
         assert aborted == [], f"requests to other hosts: {aborted}"
         assert errors == [], errors
