@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import analysis, figures
 from ..i18n import pick
+from ..runtime import page_href
 from .common import ChartView, Page, english_only
 
 # The workbook's pages, in the order they are offered (file names in workbooks/).
@@ -57,7 +58,7 @@ class OverviewPage(Page):
         self.figures_heading.value = f"<h2>{self.t('overview.figures')}</h2>"
         self.timeline_heading.value = f"<h2>{self.t('overview.timeline')}</h2>"
         links = "".join(
-            f'<li><a class="sop-link-{p}" href="{p}.ipynb">{self.t(f"{p}.title")}</a> — {self.t(f"overview.link.{p}")}</li>' for p in PAGES
+            f'<li><a class="sop-link-{p}" href="{page_href(p)}">{self.t(f"{p}.title")}</a> — {self.t(f"overview.link.{p}")}</li>' for p in PAGES
         )
         self.links.value = f'<nav aria-label="{self.t("overview.pages")}"><h2>{self.t("overview.pages")}</h2><ul>{links}</ul></nav>'
         self.report_info.value = self.report_html()

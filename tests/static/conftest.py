@@ -1,0 +1,94 @@
+"""Fixtures for the static site: dist/ served by Python's http.server on loopback, and one
+chromium context (its cache shared by the pages, as a visitor's) that aborts every request
+to a host other than loopback and records it.
+
+The ``static`` tests need a built site. They run from ``scripts/test-static.sh`` (which builds
+it first and sets ``SOPKIT_STATIC=1``); elsewhere they are skipped, so the usual test command
+neither builds (minutes, and it needs the registries) nor tests a stale dist/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = Path(os.environ.get("SOPKIT_STATIC_DIST", ROOT / "dist"))
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def load_build_module():
+    """scripts/static/build.py as a module (it is a script, not part of the sopkit package)."""
+    spec = importlib.util.spec_from_file_location("sopkit_static_build", ROOT / "scripts" / "static" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pytest_collection_modifyitems(items):
+    if os.environ.get("SOPKIT_STATIC") == "1":
+        return
+    skip = pytest.mark.skip(reason="the static site is tested by scripts/test-static.sh (it builds dist/ first)")
+    for item in items:
+        if item.get_closest_marker("static") is not None:
+            item.add_marker(skip)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # one line per file otherwise (hundreds per page)
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url():
+    """dist/ on a free loopback port, as any static host would serve it."""
+    if not (DIST / "voici" / "render" / "overview.html").is_file():
+        pytest.fail(f"no static site in {DIST}: run scripts/build-static.sh", pytrace=False)
+    handler = functools.partial(_QuietHandler, directory=str(DIST))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def offline_context():
+    """A chromium context with the network limited to loopback: (context, list of aborted URLs)."""
+    from playwright.sync_api import sync_playwright
+
+    from sopkit.serve.local import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no chromium at {CHROMIUM} (scripts/setup.sh --browser installs it)")
+    aborted: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOOPBACK:
+            r.continue_()
+        else:
+            aborted.append(url)
+            r.abort()
+
+    with sync_playwright() as pw:
+        # Besides the route: no name but loopback resolves, whatever (a worker) makes the request.
+        no_dns = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, no_dns], headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        context.route("**/*", route)
+        try:
+            yield context, aborted
+        finally:
+            context.close()
+            browser.close()

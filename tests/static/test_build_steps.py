@@ -1,0 +1,156 @@
+"""Steps of the static build (scripts/static/build.py) on small inputs made here: which
+Pyodide packages ship, that a wheel whose hash differs from the lock's stops the build, the
+path fix in the pages, the notebooks without their summary cells. No network, no browser."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+
+import pytest
+
+from sopkit import runtime
+
+from .conftest import ROOT, load_build_module
+
+build = load_build_module()
+
+
+def entry(name: str, depends: list[str] = (), version: str = "1.0") -> dict:
+    return {"name": name, "version": version, "file_name": f"{name}-{version}-py3-none-any.whl", "depends": list(depends), "sha256": "0" * 64}
+
+
+OFFICIAL = {
+    "info": {"version": build.PYODIDE_VERSION},
+    "packages": {
+        **{n: entry(n) for n in ["packaging", "openssl", "sqlite3", "parso", "traitlets", "numpy", "pytz", "six", "scipy", "matplotlib"]},
+        "micropip": entry("micropip", ["packaging"]),
+        "ssl": entry("ssl", ["openssl"]),
+        "jedi": entry("jedi", ["parso"]),
+        "ipython": entry("ipython", ["traitlets", "sqlite3", "six"]),
+        "pandas": entry("pandas", ["numpy", "pytz"]),
+        "narwhals": entry("narwhals", version="1.41.0"),
+    },
+}
+
+
+def test_the_lock_keeps_what_the_kernel_and_the_pages_need_and_our_wheels_replace_older_ones():
+    extra = {"narwhals": entry("narwhals", version="2.29.0"), "sopkit": entry("sopkit", ["pandas", "narwhals"])}
+    lock = build.pruned_lock(OFFICIAL, extra)
+    assert lock["info"] == OFFICIAL["info"]
+    assert "scipy" not in lock["packages"] and "matplotlib" not in lock["packages"]
+    assert {"micropip", "ssl", "openssl", "jedi", "ipython", "pandas", "numpy", "pytz", "sopkit"} <= set(lock["packages"])
+    assert lock["packages"]["narwhals"]["version"] == "2.29.0"  # not Pyodide's older one
+
+
+def test_a_dependency_missing_from_the_lock_stops_the_build():
+    with pytest.raises(build.BuildError, match="not-there"):
+        build.pruned_lock(OFFICIAL, {"sopkit": entry("sopkit", ["not-there"])})
+
+
+def test_a_wheel_whose_hash_differs_from_the_official_lock_stops_the_build(tmp_path):
+    wheel = tmp_path / "pandas-2.2.3-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    wheel.write_bytes(b"not the official pandas")
+    build.verify(wheel, hashlib.sha256(wheel.read_bytes()).hexdigest())  # the same file passes
+    with pytest.raises(build.BuildError, match="sha256"):
+        build.verify(wheel, hashlib.sha256(b"the official pandas").hexdigest())
+
+
+def test_a_pure_wheel_gets_a_lock_entry_with_its_import_names_and_hash(tmp_path):
+    wheel = tmp_path / "et_xmlfile-2.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("et_xmlfile/__init__.py", "")
+        zf.writestr("et_xmlfile-2.0.0.dist-info/METADATA", "Name: et_xmlfile\n")
+    made = build.wheel_entry(wheel, "et_xmlfile", "2.0.0", ["Some_Dep"])
+    assert made["name"] == "et-xmlfile" and made["imports"] == ["et_xmlfile"] and made["depends"] == ["some-dep"]
+    assert made["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+
+
+def test_the_pages_find_pyodide_and_the_piplite_index_at_the_site_root(tmp_path):
+    render = tmp_path / "voici" / "render"
+    render.mkdir(parents=True)
+    (render / "overview.html").write_text(
+        '{"pyodideUrl": "./static/pyodide/pyodide.js", "pipliteUrls": ["./extensions/@jupyterlite/pyodide-kernel-extension/static/pypi/all.json"]}'
+    )
+    assert build.patch_pages(tmp_path) == 1
+    text = (render / "overview.html").read_text()
+    assert '"../../static/pyodide/pyodide.js"' in text
+    assert '"../../extensions/@jupyterlite/pyodide-kernel-extension/static/pypi/all.json"' in text
+    assert build.patch_pages(tmp_path) == 0  # already fixed
+
+
+def test_the_static_notebooks_have_no_summary_cells_and_no_outputs(tmp_path):
+    build.static_notebooks(tmp_path)
+    for page in build.PAGES:
+        source = json.loads((ROOT / "workbooks" / f"{page}.ipynb").read_text())
+        made = json.loads((tmp_path / f"{page}.ipynb").read_text())
+        assert any("summary" in c.get("metadata", {}).get("tags", []) for c in source["cells"])
+        assert not any("summary" in c.get("metadata", {}).get("tags", []) for c in made["cells"])
+        assert any(f"{page}_page()" in "".join(c["source"]) for c in made["cells"])
+        assert all(c.get("outputs", []) == [] for c in made["cells"])
+
+
+def test_outside_the_browser_pages_link_to_notebooks():
+    assert runtime.IN_BROWSER is False
+    assert runtime.page_href("options") == "options.ipynb"
+
+
+def test_a_slimmed_wheel_drops_the_files_and_their_record_lines(tmp_path):
+    wheel = tmp_path / "plotly-7.1.0-py3-none-any.whl"
+    record = "plotly/__init__.py,,\nplotly/package_data/plotly.min.js,,\nplotly/package_data/templates/plotly.json,,\n"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("plotly/__init__.py", "")
+        zf.writestr("plotly/package_data/plotly.min.js", "x" * 1000)
+        zf.writestr("plotly/package_data/templates/plotly.json", "{}")
+        zf.writestr("plotly-7.1.0.dist-info/RECORD", record)
+    slim = build.slim_wheel(wheel, ("plotly/package_data/plotly.min.js",), tmp_path / "slim")
+    with zipfile.ZipFile(slim) as zf:
+        assert sorted(zf.namelist()) == ["plotly-7.1.0.dist-info/RECORD", "plotly/__init__.py", "plotly/package_data/templates/plotly.json"]
+        assert "plotly.min.js" not in zf.read("plotly-7.1.0.dist-info/RECORD").decode()
+
+
+def fake_release(tmp_path, pandas_bytes: bytes):
+    """A tarball shaped like an official Pyodide release (pyodide/...), whose lock lists pandas
+    with the sha256 of b"pandas wheel"; the file in it holds *pandas_bytes*."""
+    import tarfile
+
+    folder = tmp_path / "src" / "pyodide"
+    folder.mkdir(parents=True)
+    for name in build.CORE_FILES:
+        (folder / name).write_bytes(b"core")
+    packages = {}
+    for name in ["pandas", *build.KERNEL_PACKAGES]:
+        made = entry(name)
+        body = pandas_bytes if name == "pandas" else name.encode()
+        made["sha256"] = hashlib.sha256(b"pandas wheel" if name == "pandas" else body).hexdigest()
+        (folder / made["file_name"]).write_bytes(body)
+        packages[name] = made
+    packages["scipy"] = entry("scipy")  # not needed: not shipped (and not even in the tarball)
+    (folder / "pyodide-lock.json").write_text(json.dumps({"info": {"version": build.PYODIDE_VERSION}, "packages": packages}))
+    tarball = tmp_path / "pyodide-0.27.7.tar.bz2"
+    with tarfile.open(tarball, "w:bz2") as tf:
+        tf.add(folder, arcname="pyodide")
+    return tarball
+
+
+def ours(tmp_path):
+    wheel = tmp_path / "sopkit-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("sopkit/__init__.py", "")
+    return {"sopkit": (wheel, build.wheel_entry(wheel, "sopkit", "0.1.0", ["pandas"]))}
+
+
+def test_a_release_tarball_gives_the_site_its_pyodide_with_a_pruned_lock(tmp_path):
+    core, wheels = build.pyodide_from_release(str(fake_release(tmp_path, b"pandas wheel")), tmp_path / "cache")
+    out = tmp_path / "site-pyodide"
+    lock = build.assemble_pyodide(core, wheels, ours(tmp_path), out)
+    assert set(lock["packages"]) == {"pandas", "sopkit", *build.KERNEL_PACKAGES}
+    assert json.loads((out / "pyodide-lock.json").read_text()) == lock
+    assert {p.name for p in out.iterdir()} == {*build.CORE_FILES, "pyodide-lock.json", *(e["file_name"] for e in lock["packages"].values())}
+
+
+def test_a_release_whose_wheel_differs_from_its_lock_is_refused(tmp_path):
+    core, wheels = build.pyodide_from_release(str(fake_release(tmp_path, b"something else")), tmp_path / "cache")
+    with pytest.raises(build.BuildError, match="pandas-1.0-py3-none-any.whl: sha256"):
+        build.assemble_pyodide(core, wheels, ours(tmp_path), tmp_path / "site-pyodide")
