@@ -393,7 +393,8 @@ class Page:
         self.downloads.append(filename)
         if get_ipython() is None:
             return
-        call = f"window.sopkitSentinel && sopkitSentinel.save({json.dumps(filename)}, {json.dumps(XLSX_MIME)}, {json.dumps(base64.b64encode(payload).decode('ascii'))});"
+        args = ", ".join(json.dumps(a) for a in (filename, XLSX_MIME, base64.b64encode(payload).decode("ascii")))
+        call = f"window.sopkitSentinel && sopkitSentinel.save({args});"
         self.scripts.clear_output()
         with self.scripts:
             display({"application/javascript": call}, raw=True)

@@ -10,7 +10,6 @@ import csv
 import io
 
 import openpyxl
-
 import pytest
 
 from sopkit import analysis
