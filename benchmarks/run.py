@@ -386,7 +386,8 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
             print(
                 f"{spec.name:9s} {setup:5s} {fmt(row['first_chart_s'], '13.2f')} {fmt(row['click_s'], '8.3f')} "
                 f"{fmt(row['kernel_mb'], '9.0f')} {fmt(row['server_mb'], '9.0f')}   "
-                f"{fmt(r.get('first_chart_s'), '6.2f')} {fmt(r.get('click_s'), '6.2f')} {fmt(r.get('kernel_mb'), '7.2f')} {fmt(r.get('kernel_mb_vs_bare_data'), '6.2f')}"
+                f"{fmt(r.get('first_chart_s'), '6.2f')} {fmt(r.get('click_s'), '6.2f')} {fmt(r.get('kernel_mb'), '7.2f')} "
+                f"{fmt(r.get('kernel_mb_vs_bare_data'), '6.2f')}"
                 f"  {row['n_ok']}/{row['n_ok'] + row['n_failed']}  {row['stalls']:6d} "
                 f"{fmt(row['without_stalls']['first_chart_s'], '16.2f')}"
             )
