@@ -57,14 +57,34 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
 SHOWN_TABLES: dict[str, pd.DataFrame] = {}
 
 
+# The Excel link asks the kernel for its file: it writes "<table>|<time>" into the page's hidden
+# request field (Page.download_request). Inline, so it works wherever the page is shown (Voila,
+# its JupyterLab preview, the static edition), not only under the served template.
+REQUEST_JS = (
+    "event.preventDefault();"
+    "var f=(this.closest('.sop-page')||document).querySelector('.sop-download-request input');"
+    "if(f){f.value=this.getAttribute('data-sop-download')+'|'+Date.now();"
+    "f.dispatchEvent(new Event('input',{bubbles:true}));f.dispatchEvent(new Event('change',{bubbles:true}));}"
+    "return false;"
+)
+# The kernel's answer: the file, handed to the browser as a download (a Blob, not a data URI).
+SAVE_JS = (
+    "(function(name,mime,b64){{var bytes=Uint8Array.from(atob(b64),function(c){{return c.charCodeAt(0);}});"
+    "var url=URL.createObjectURL(new Blob([bytes],{{type:mime}}));var a=document.createElement('a');"
+    "a.href=url;a.download=name;document.body.appendChild(a);a.click();a.remove();"
+    "setTimeout(function(){{URL.revokeObjectURL(url);}},60000);}})({args});"
+)
+
+
 def download_links(df: pd.DataFrame, name: str, lang: str, *, xlsx: bool = True) -> str:
     """HTML links that download *df* as CSV (a data URI, made now) and as an Excel file
-    (made by the kernel when the link is clicked: the page sentinel asks for it)."""
+    (made by the kernel when the link is clicked)."""
     links = [f'<a class="sop-download-csv" download="{name}.csv" href="{data_uri(csv_bytes(df), CSV_MIME)}">{t("download.csv", lang)}</a>']
     if xlsx:
         SHOWN_TABLES[name] = df
         links.append(
-            f'<a class="sop-download-xlsx" href="#" role="button" data-sop-download="{html.escape(name, quote=True)}">{t("download.xlsx", lang)}</a>'
+            f'<a class="sop-download-xlsx" href="#" role="button" data-sop-download="{html.escape(name, quote=True)}" '
+            f'onclick="{html.escape(REQUEST_JS, quote=True)}">{t("download.xlsx", lang)}</a>'
         )
     return f'<div class="sop-downloads">{"".join(links)}</div>'
 
@@ -394,7 +414,7 @@ class Page:
         if get_ipython() is None:
             return
         args = ", ".join(json.dumps(a) for a in (filename, XLSX_MIME, base64.b64encode(payload).decode("ascii")))
-        call = f"window.sopkitSentinel && sopkitSentinel.save({args});"
+        call = SAVE_JS.format(args=args)
         self.scripts.clear_output()
         with self.scripts:
             display({"application/javascript": call}, raw=True)

@@ -208,34 +208,5 @@
     if (!scheduled) { scheduled = true; window.requestAnimationFrame(pass); }
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-sop-lang", "data-sop-title"] });
 
-  // Excel downloads are made by the kernel when asked for, not with every table: a click on an
-  // Excel link writes "<table>|<nonce>" into the page's hidden request field (an ipywidgets
-  // Text), and the kernel answers by calling save() with the file.
-  var requests = 0;
-  document.addEventListener("click", function (event) {
-    var link = event.target && event.target.closest ? event.target.closest("a.sop-download-xlsx") : null;
-    if (!link) { return; }
-    event.preventDefault();
-    var page = link.closest(".sop-page") || document;
-    var field = page.querySelector(".sop-download-request input");
-    if (!field) { return; }
-    requests += 1;
-    field.value = link.getAttribute("data-sop-download") + "|" + requests;
-    field.dispatchEvent(new Event("input", { bubbles: true }));
-    field.dispatchEvent(new Event("change", { bubbles: true }));
-  }, true);
-
-  function save(filename, mime, base64) {
-    var bytes = Uint8Array.from(atob(base64), function (c) { return c.charCodeAt(0); });
-    var url = URL.createObjectURL(new Blob([bytes], { type: mime }));
-    var a = document.createElement("a");
-    a.href = url;
-    a.download = filename;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
-  }
-
-  window.sopkitSentinel = { own: own, notice: notice, save: save };
+  window.sopkitSentinel = { own: own, notice: notice };
 })();
