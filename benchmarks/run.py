@@ -84,6 +84,8 @@ def page_specs() -> list[PageSpec]:
         surveys = {row["id"]: row["name_en"] for row in csv.DictReader(fh)}
     return [
         PageSpec("bare", "bare", "bare.ipynb", "select", ".widget-dropdown", "B", "body"),
+        # The floor for memory: bare plus pandas and the framework data, as the workbooks load them.
+        PageSpec("bare-data", "bare", "bare_data.ipynb", "select", ".widget-dropdown", "B", "body"),
         PageSpec("overview", "workbooks", "overview.ipynb", "click", ".sop-lang", "中文", ".sop-timeline"),
         PageSpec("options", "workbooks", "options.ipynb", "select", ".sop-option", t("option.atu-7", "en"), ".sop-hierarchy"),
         PageSpec("coverage", "workbooks", "coverage.ipynb", "click", ".sop-variant", "5", ".sop-coverage"),
@@ -352,11 +354,14 @@ def summarise(samples: list[dict], specs: list[PageSpec], setups: list[str]) -> 
     ratios: dict = {}
     for setup, pages in medians.items():
         bare = pages.get("bare", {}).get("without_stalls", {})
+        bare_data = pages.get("bare-data", {}).get("without_stalls", {})
         for name, row in pages.items():
-            if name == "bare":
+            if name.startswith("bare"):
                 continue
             mine = row["without_stalls"]
             ratios.setdefault(setup, {})[name] = {m: (mine[m] / bare[m]) if mine.get(m) is not None and bare.get(m) else None for m in RATIO_METRICS}
+            ok = mine.get("kernel_mb") is not None and bare_data.get("kernel_mb")
+            ratios[setup][name]["kernel_mb_vs_bare_data"] = mine["kernel_mb"] / bare_data["kernel_mb"] if ok else None
     return {"medians": medians, "ratios_vs_bare": ratios}
 
 
@@ -370,7 +375,7 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
     print(f"\nMedians of {runs} runs (ratios: workbook / bare, same set-up, same run of this script, medians without stalled visits)")
     header = (
         f"{'page':9s} {'setup':5s} {'first_chart_s':>13s} {'click_s':>8s} {'kernel_mb':>9s} {'server_mb':>9s}   "
-        f"{'first×':>6s} {'click×':>6s} {'kernel×':>7s}  ok  stalls {'first_no_stall_s':>16s}"
+        f"{'first×':>6s} {'click×':>6s} {'kernel×':>7s} {'k×data':>6s}  ok  stalls {'first_no_stall_s':>16s}"
     )
     print(header)
     print("-" * len(header))
@@ -381,10 +386,12 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
             print(
                 f"{spec.name:9s} {setup:5s} {fmt(row['first_chart_s'], '13.2f')} {fmt(row['click_s'], '8.3f')} "
                 f"{fmt(row['kernel_mb'], '9.0f')} {fmt(row['server_mb'], '9.0f')}   "
-                f"{fmt(r.get('first_chart_s'), '6.2f')} {fmt(r.get('click_s'), '6.2f')} {fmt(r.get('kernel_mb'), '7.2f')}"
+                f"{fmt(r.get('first_chart_s'), '6.2f')} {fmt(r.get('click_s'), '6.2f')} {fmt(r.get('kernel_mb'), '7.2f')} "
+                f"{fmt(r.get('kernel_mb_vs_bare_data'), '6.2f')}"
                 f"  {row['n_ok']}/{row['n_ok'] + row['n_failed']}  {row['stalls']:6d} "
                 f"{fmt(row['without_stalls']['first_chart_s'], '16.2f')}"
             )
+    print("k×data: kernel memory / that of bare-data (bare plus pandas, sopkit and the loaded data: the floor for memory)")
     print(
         "stalls: visits whose HTML took at least VoilaExecutor.timeout although the notebook had finished; "
         "first_chart_s keeps them, first_no_stall_s and the ratios leave them out"
@@ -442,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     specs = page_specs()
     if args.pages:
         wanted = set(args.pages.split(","))
-        specs = [s for s in specs if s.name in wanted or s.name == "bare"]
+        specs = [s for s in specs if s.name in wanted or s.name.startswith("bare")]
     setups = [s for s in args.setups.split(",") if s]
     warm, warm_note = warm_flags(config)
     plan = {"cold": (COLD_FLAGS, "voila.json + preheat_kernel=False (flag)"), "warm": (warm, warm_note)}

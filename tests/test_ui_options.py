@@ -321,3 +321,21 @@ def test_detail_follows_a_what_if_move_to_cross_cutting(page):
     page.draw_detail()
     assert t("placement.edited") in page.detail.value
     assert "X/D.7-b" in set(page.hierarchy.figure.data[0].ids)
+
+
+def test_excel_file_is_made_only_when_asked_for(page):
+    import io
+
+    import openpyxl
+
+    from sopkit.ui import common
+
+    assert 'class="sop-download-xlsx"' in page.compare_table.value
+    assert "spreadsheetml" not in page.compare_table.value  # no Excel file built in advance
+    page.download_request.value = "sopkit-options-compared|1"
+    assert page.downloads == ["sopkit-options-compared.xlsx"]
+    name, payload = common.xlsx_download("sopkit-options-compared")
+    rows = list(openpyxl.load_workbook(io.BytesIO(payload), read_only=True).active.iter_rows(values_only=True))
+    assert len(rows) - 1 == len(common.SHOWN_TABLES["sopkit-options-compared"])
+    page.download_request.value = "no-such-table|2"  # a stale or forged name: nothing sent, no error
+    assert page.downloads == ["sopkit-options-compared.xlsx"] and "sop-message-error" not in page.message.value

@@ -19,7 +19,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
-from . import channels
+from . import capacity, channels
 from .admission import Limits
 from .handlers import (
     Admission,
@@ -50,8 +50,37 @@ class SopkitVoila(Voila):
     concurrent_runs = Int(2, config=True, help="Page views served at once; the others queue.")
     queue_timeout = Float(120, config=True, help="Seconds a page view may wait in the queue before 'busy'.")
     page_deadline = Float(180, config=True, help="Seconds a page view may take once it runs; then it ends with a notice.")
+    meeting = Bool(
+        False,
+        config=True,
+        help="Size the kernel cap and a ready pool from this machine's memory and cores (capacity.py); for a meeting's rush.",
+    )
+    meeting_memory_mb = Float(0, config=True, help="Memory the meeting setting plans with, in MB; 0 for what the machine has available.")
     sliced_channel_reads = Bool(True, config=True, help="Read kernel replies in short slices (channels.py); False only to measure what it prevents.")
     trusted_proxies = List(Unicode(), [], config=True, help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
+
+    flags = {
+        **Voila.flags,
+        "meeting": ({"SopkitVoila": {"meeting": True}}, "Size the cap and a ready pool from this machine (capacity.py)."),
+    }
+
+    def _apply_meeting_plan(self) -> None:
+        import psutil
+
+        notebooks = sorted(p.name for p in Path(self.root_dir).glob("*.ipynb"))
+        memory_mb = self.meeting_memory_mb or psutil.virtual_memory().available / 2**20
+        plan = capacity.plan_meeting(memory_mb, os.cpu_count() or 1, notebooks, LANDING_PAGE)
+        self.max_kernels = plan.max_kernels
+        self.voila_configuration.preheat_kernel = True
+        self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, **{nb: {"pool_size": n} for nb, n in plan.pools.items()}}
+        self.config.MappingKernelManager.pool_start_concurrency = plan.start_concurrency
+        self.log.info(
+            "Meeting setting: cap %d kernels, %d kept ready %s, %d refills at once",
+            plan.max_kernels,
+            plan.pool_total,
+            plan.pools,
+            plan.start_concurrency,
+        )
 
     @default("config_file_paths")
     def _config_file_paths_default(self):
@@ -71,6 +100,8 @@ class SopkitVoila(Voila):
             self.root_dir = str(workbooks_dir())
 
     def init_settings(self) -> dict:
+        if self.meeting:
+            self._apply_meeting_plan()
         original = voila_app.voila_kernel_manager_factory
 
         def factory(base_class, *args, **kwargs):

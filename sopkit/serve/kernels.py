@@ -60,12 +60,14 @@ class PageKernels(LoggingConfigurable):
     connect_grace = Float(300, config=True, help="Seconds a page has to connect to the kernel handed to it before the kernel may be culled.")
     kernel_memory_limit = Int(768, config=True, help="A kernel using more than this many MB (RSS) is stopped; 0 for no limit.")
     memory_check_interval = Float(5, config=True, help="Seconds between kernel memory checks.")
+    pool_start_concurrency = Int(0, config=True, help="Pool refills (kernel start + notebook run) at once; 0 for no limit.")
 
     def __init__(self, **kwargs):
         # Set before Voila's __init__, which already starts filling the pool.
         self.owners: dict[str, Owner] = {}
         self.sockets: dict[str, set] = {}
         self.pending_starts = 0
+        self._pool_starts: asyncio.Semaphore | None = None
         self._memory_task: asyncio.Task | None = None
         super().__init__(**kwargs)
 
@@ -116,7 +118,14 @@ class PageKernels(LoggingConfigurable):
 
         async def counted():
             try:
-                result = await inner
+                if self.pool_start_concurrency > 0:
+                    # A few refills at a time: the CPUs stay with the visitors being served.
+                    if self._pool_starts is None:
+                        self._pool_starts = asyncio.Semaphore(self.pool_start_concurrency)
+                    async with self._pool_starts:
+                        result = await inner
+                else:
+                    result = await inner
             finally:
                 self.pending_starts = max(0, self.pending_starts - 1)
             self._watch_restarts(result["kernel_id"])

@@ -51,14 +51,48 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
+# The tables on show, by download name: an Excel file is made from here when asked for
+# (Page.on_download_request), not for every table at every redraw (openpyxl takes 20-50 ms
+# a table, and most tables are never downloaded).
+SHOWN_TABLES: dict[str, pd.DataFrame] = {}
+
+
+# The Excel link asks the kernel for its file: it writes "<table>|<time>" into the page's hidden
+# request field (Page.download_request). Inline, so it works wherever the page is shown (Voila,
+# its JupyterLab preview, the static edition), not only under the served template.
+REQUEST_JS = (
+    "event.preventDefault();"
+    "var f=(this.closest('.sop-page')||document).querySelector('.sop-download-request input');"
+    "if(f){f.value=this.getAttribute('data-sop-download')+'|'+Date.now();"
+    "f.dispatchEvent(new Event('input',{bubbles:true}));f.dispatchEvent(new Event('change',{bubbles:true}));}"
+    "return false;"
+)
+# The kernel's answer: the file, handed to the browser as a download (a Blob, not a data URI).
+SAVE_JS = (
+    "(function(name,mime,b64){{var bytes=Uint8Array.from(atob(b64),function(c){{return c.charCodeAt(0);}});"
+    "var url=URL.createObjectURL(new Blob([bytes],{{type:mime}}));var a=document.createElement('a');"
+    "a.href=url;a.download=name;document.body.appendChild(a);a.click();a.remove();"
+    "setTimeout(function(){{URL.revokeObjectURL(url);}},60000);}})({args});"
+)
+
+
 def download_links(df: pd.DataFrame, name: str, lang: str, *, xlsx: bool = True) -> str:
-    """HTML links that download *df* as CSV (and XLSX), made in the browser from data URIs."""
+    """HTML links that download *df* as CSV (a data URI, made now) and as an Excel file
+    (made by the kernel when the link is clicked)."""
     links = [f'<a class="sop-download-csv" download="{name}.csv" href="{data_uri(csv_bytes(df), CSV_MIME)}">{t("download.csv", lang)}</a>']
     if xlsx:
+        SHOWN_TABLES[name] = df
         links.append(
-            f'<a class="sop-download-xlsx" download="{name}.xlsx" href="{data_uri(xlsx_bytes(df), XLSX_MIME)}">{t("download.xlsx", lang)}</a>'
+            f'<a class="sop-download-xlsx" href="#" role="button" data-sop-download="{html.escape(name, quote=True)}" '
+            f'onclick="{html.escape(REQUEST_JS, quote=True)}">{t("download.xlsx", lang)}</a>'
         )
     return f'<div class="sop-downloads">{"".join(links)}</div>'
+
+
+def xlsx_download(name: str) -> tuple[str, bytes] | None:
+    """(file name, XLSX bytes) of the table shown under *name*, or None for a name never shown."""
+    df = SHOWN_TABLES.get(name)
+    return None if df is None else (f"{name}.xlsx", xlsx_bytes(df))
 
 
 # Columns whose values are codes of a vocabulary (``status`` = agreed/discussion ...): message prefix.
@@ -245,6 +279,10 @@ class Page:
         self.message.add_class("sop-message")
         self.scripts = w.Output(layout=w.Layout(display="none"))  # scrolling a message into view
         self.scrolled_to: list[str] = []  # what scroll_into_view was asked for (tests read it)
+        # The page sentinel writes "<table name>|<nonce>" here when an Excel link is clicked.
+        self.download_request = w.Text(layout=w.Layout(display="none"))
+        self.download_request.add_class("sop-download-request")
+        self.downloads: list[str] = []  # file names sent to the browser (tests read them)
         self.lang_switch = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style={"button_width": "80px"})
         self.lang_switch.add_class("sop-lang")
         header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
@@ -262,10 +300,11 @@ class Page:
             self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
             self.body = self.build()
-        self.widget = w.VBox([w.HTML(CSS), self.document, header, self.intro, self.message, self.body, self.scripts])
+        self.widget = w.VBox([w.HTML(CSS), self.document, header, self.intro, self.message, self.body, self.scripts, self.download_request])
         self.widget.add_class("sop-page")
         self.widget.add_class(f"sop-page-{self.key}")
         self.lang_switch.observe(self.guard(self._on_lang), "value")
+        self.download_request.observe(self.guard(self.on_download_request), "value")
         self.guard(self.refresh)()
 
     # subclass hooks
@@ -363,6 +402,22 @@ class Page:
         self.scripts.clear_output()
         with self.scripts:
             display({"application/javascript": script}, raw=True)
+
+    def on_download_request(self, change: dict) -> None:
+        """Make the Excel file the visitor asked for and hand it to the browser."""
+        name = str(change["new"]).rsplit("|", 1)[0][:200]
+        made = xlsx_download(name)
+        if made is None:
+            return  # a table no longer (or never) shown: nothing to send
+        filename, payload = made
+        self.downloads.append(filename)
+        if get_ipython() is None:
+            return
+        args = ", ".join(json.dumps(a) for a in (filename, XLSX_MIME, base64.b64encode(payload).decode("ascii")))
+        call = SAVE_JS.format(args=args)
+        self.scripts.clear_output()
+        with self.scripts:
+            display({"application/javascript": call}, raw=True)
 
     def on_too_large(self, upload: w.FileUpload, where: w.HTML, css: str) -> None:
         """Say "larger than ..." beside *upload* when the server stopped a file too large to

@@ -7,7 +7,9 @@ download) and waits for what changed: the graph div's data, a table cell, a text
 from __future__ import annotations
 
 import csv
+import io
 
+import openpyxl
 import pytest
 
 from sopkit import analysis
@@ -161,3 +163,24 @@ def test_placement_reason_is_one_click_from_the_item(options):
     first.locator("summary").click()
     first.locator("ul").wait_for(state="visible")
     assert t("placement.rule") in first.inner_text()
+
+
+def test_excel_download_is_made_when_asked_for(options, fw):
+    """The Excel link asks the kernel for the file (nothing is built before the click) and the
+    browser receives a workbook with the rows of the table on screen."""
+    page = options
+    page.click(".sop-hierarchy details.sop-table > summary")
+    shown = table_rows(page, ".sop-hierarchy")
+    link = page.locator(".sop-hierarchy a.sop-download-xlsx")
+    assert "base64" not in (link.get_attribute("href") or "")
+
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+
+    assert download.suggested_filename == "sopkit-hierarchy.xlsx"
+    with open(download.path(), "rb") as f:  # a temporary file without the .xlsx ending openpyxl wants
+        sheet = openpyxl.load_workbook(io.BytesIO(f.read()), read_only=True).active
+    rows = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == shown[0]
+    assert [r[1] for r in rows[1:]] == [r[1] for r in shown[1:]]

@@ -1,0 +1,72 @@
+"""How many visitors a machine can take, from measured per-visitor costs (pure; no server).
+
+The figures are medians measured with ``benchmarks/run.py`` and ``benchmarks/load.py`` on a
+2-core machine (README, "Capacity"); change them here when a new measurement says otherwise.
+``plan_meeting`` turns them into the "meeting" setting of ``sopkit-serve --meeting``: a kernel
+cap from the memory available, a pool of kernels that have already run their notebook
+(most of it for the landing page, which the chair's link opens), refilled at most
+``cores`` at a time so refills never take the CPUs from the visitors being served.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+KERNEL_MB = 140  # RSS of a workbook kernel after its first page view (benchmarks/run.py: 120-137 MB)
+SERVER_MB = 250  # the server process with every page open (load.py: 143-180 MB; headroom for growth)
+RESERVE_SHARE = 0.15  # of the memory available, left for the system and page caches
+KERNEL_CPU_S = 1.5  # CPU seconds to start a kernel and run a workbook (cold; kernel_cpu in run.py)
+LANDING_SHARE = 0.5  # of the pool, for the landing page (the link the chair shares)
+
+
+@dataclass(frozen=True)
+class MeetingPlan:
+    max_kernels: int
+    pools: dict[str, int]  # notebook -> kernels kept ready
+    start_concurrency: int  # pool refills running at once
+
+    @property
+    def pool_total(self) -> int:
+        return sum(self.pools.values())
+
+
+def kernels_that_fit(available_mb: float) -> int:
+    """Kernels that fit in *available_mb* besides the server and a reserve."""
+    usable = available_mb * (1 - RESERVE_SHARE) - SERVER_MB
+    return max(0, math.floor(usable / KERNEL_MB))
+
+
+def plan_meeting(available_mb: float, cores: int, notebooks: list[str], landing: str) -> MeetingPlan:
+    """The cap, pool sizes and refill concurrency for a meeting on this machine.
+
+    Half the kernels that fit are kept ready (a pooled kernel costs the same memory as a
+    visitor's, and the other half serves visitors past the pool while it refills);
+    ``LANDING_SHARE`` of them for *landing*, the rest spread over the other pages, at least
+    one each.
+    """
+    cap = kernels_that_fit(available_mb)
+    if cap < 2 or not notebooks:
+        return MeetingPlan(max(cap, 1), {nb: (1 if cap >= len(notebooks) else 0) for nb in notebooks}, 1)
+    pool = cap // 2
+    others = [nb for nb in notebooks if nb != landing]
+    each = max(1, math.floor(pool * (1 - LANDING_SHARE) / len(others))) if others else 0
+    pools = {nb: each for nb in others}
+    if landing in notebooks:
+        pools[landing] = max(1, pool - each * len(others))
+    return MeetingPlan(cap, pools, max(1, cores))
+
+
+def arrivals_table(visitors: int, cores: int, pool: int, window_s: float = 60.0) -> dict[str, float]:
+    """Projected load of *visitors* arriving within *window_s* on *cores* with *pool* kernels ready:
+    memory, and how long the last visitor waits for the CPU to run its notebook (the first
+    *pool* visitors get a kernel that has already run)."""
+    cold = max(0, visitors - pool)
+    cpu_s = cold * KERNEL_CPU_S
+    # Work that arrives faster than the cores can do it queues: the last visitor waits for the backlog.
+    backlog_s = max(0.0, cpu_s / cores - window_s)
+    return {
+        "memory_gb": round((SERVER_MB + visitors * KERNEL_MB) / 1024 * (1 + RESERVE_SHARE), 1),
+        "cpu_s": round(cpu_s, 1),
+        "last_wait_s": round(backlog_s + (KERNEL_CPU_S if cold else 0), 1),
+    }

@@ -1,0 +1,38 @@
+"""The meeting setting's arithmetic (sopkit.serve.capacity): pure, no server."""
+
+from __future__ import annotations
+
+import pytest
+
+from sopkit.serve import capacity
+
+PAGES = ["coverage.ipynb", "options.ipynb", "overview.ipynb", "rankings.ipynb"]
+
+
+def test_a_machine_of_24_gb_keeps_half_its_kernels_ready_most_for_the_landing_page():
+    plan = capacity.plan_meeting(24 * 1024, 2, PAGES, "overview.ipynb")
+    assert plan.max_kernels == capacity.kernels_that_fit(24 * 1024) > 100
+    assert plan.pool_total <= plan.max_kernels // 2
+    assert plan.pools["overview.ipynb"] >= sum(n for nb, n in plan.pools.items() if nb != "overview.ipynb")
+    assert all(n >= 1 for n in plan.pools.values())
+    assert plan.start_concurrency == 2
+
+
+@pytest.mark.parametrize("memory_mb", [0, 300, 600])
+def test_a_machine_too_small_for_a_pool_still_serves_one_page(memory_mb):
+    plan = capacity.plan_meeting(memory_mb, 1, PAGES, "overview.ipynb")
+    assert plan.max_kernels >= 1 and plan.pool_total == 0
+
+
+def test_memory_divides_into_kernels_after_the_server_and_the_reserve():
+    one = capacity.SERVER_MB + capacity.KERNEL_MB
+    assert capacity.kernels_that_fit(one / (1 - capacity.RESERVE_SHARE) + 1) == 1
+    assert capacity.kernels_that_fit(one / (1 - capacity.RESERVE_SHARE) - 1) == 0
+
+
+def test_arrivals_past_the_pool_queue_for_the_cores():
+    ready = capacity.arrivals_table(50, 2, pool=50)
+    assert ready["cpu_s"] == 0 and ready["last_wait_s"] == 0
+    rush = capacity.arrivals_table(500, 2, pool=50)
+    assert rush["cpu_s"] == 450 * capacity.KERNEL_CPU_S
+    assert rush["last_wait_s"] > capacity.arrivals_table(500, 8, pool=50)["last_wait_s"] > 0
