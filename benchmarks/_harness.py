@@ -164,6 +164,8 @@ class Server:
         log_dir.mkdir(parents=True, exist_ok=True)
         if kind == "workbooks":  # sopkit-serve applies the project's configuration wherever it starts
             module, directory, cwd = "sopkit.server", ROOT / "workbooks", ROOT
+        elif kind == "bare-sopkit":  # the bare notebooks through sopkit-serve (its fixes, its settings)
+            module, directory, cwd = "sopkit.server", ROOT / "benchmarks", ROOT
         else:  # plain Voila reads voila.json from its working directory
             module, directory, cwd = "voila", ROOT / "benchmarks", bare_config_dir(log_dir)
         self.notebooks = sorted(p.name for p in directory.glob("*.ipynb"))

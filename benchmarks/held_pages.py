@@ -33,7 +33,7 @@ from load import WORKBOOKS, leave, visitor
 HELD_S = 50.0
 
 
-async def views(server: Server, count: int, concurrency: int, timeout_s: float) -> list[dict]:
+async def views(server: Server, count: int, concurrency: int, timeout_s: float, pages: list[str]) -> list[dict]:
     from playwright.async_api import async_playwright
 
     records: list[dict] = []
@@ -44,7 +44,7 @@ async def views(server: Server, count: int, concurrency: int, timeout_s: float) 
         async def worker() -> None:
             while queue:
                 i = queue.pop(0)
-                record, context = await visitor(i, browser, server.url(WORKBOOKS[i % len(WORKBOOKS)]), timeout_s)
+                record, context = await visitor(i, browser, server.url(pages[i % len(pages)]), timeout_s)
                 await leave(context)
                 records.append(record)
                 if len(records) % 20 == 0:  # progress, with the figures so far (a run can be cut short)
@@ -75,15 +75,16 @@ def summary(records: list[dict]) -> dict:
     }
 
 
-def run(label: str, flags: list[str], count: int, concurrency: int, timeout_s: float, log_dir: Path) -> dict:
+def run(label: str, flags: list[str], count: int, concurrency: int, timeout_s: float, log_dir: Path, bare: bool = False) -> dict:
     config = voila_json()
-    server = Server("workbooks", flags, log_dir, label)
+    server = Server("bare-sopkit" if bare else "workbooks", flags, log_dir, label)
+    pages = ["bare.ipynb"] if bare else WORKBOOKS
     try:
         server.wait_ready()
         settle([server], {server.label: pool_total(config, flags, server.notebooks)}, timeout=300)
         print(f"{label}: {count} views, {concurrency} at a time ({' '.join(flags) or 'voila.json as is'})", flush=True)
         t0 = time.perf_counter()
-        records = asyncio.run(views(server, count, concurrency, timeout_s))
+        records = asyncio.run(views(server, count, concurrency, timeout_s, pages))
         result = {"flags": flags, "duration_s": round(time.perf_counter() - t0, 1), **summary(records), "samples": records}
         print(f"{label}: " + json.dumps({k: v for k, v in result.items() if k != "samples"}), flush=True)
         return result
@@ -98,11 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--setup", choices=["warm", "cold"], default="warm")
     parser.add_argument("--timeout", type=float, default=150.0)
+    parser.add_argument("--bare", action="store_true", help="benchmarks/bare.ipynb through sopkit-serve instead of the workbooks")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     base = ["--VoilaConfiguration.preheat_kernel=False"] if args.setup == "cold" else []
     log_dir = Path(tempfile.mkdtemp(prefix="sopkit-held-"))
-    result: dict = {"benchmark": "held_pages", "setup": args.setup, "concurrency": args.concurrency, "started_unix": time.time()}
+    result: dict = {
+        "benchmark": "held_pages",
+        "pages": "bare" if args.bare else "workbooks",
+        "setup": args.setup,
+        "concurrency": args.concurrency,
+        "started_unix": time.time(),
+    }
 
     def save() -> None:
         if args.out:
@@ -111,9 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     with sigterm_as_interrupt():
         if args.before:
             unfixed = [*base, "--SopkitVoila.sliced_channel_reads=False"]
-            result["before"] = run("before", unfixed, args.before, args.concurrency, args.timeout, log_dir)
+            result["before"] = run("before", unfixed, args.before, args.concurrency, args.timeout, log_dir, args.bare)
             save()
-        result["after"] = run("after", base, args.views, args.concurrency, args.timeout, log_dir)
+        result["after"] = run("after", base, args.views, args.concurrency, args.timeout, log_dir, args.bare)
     result["environment"] = environment()
     save()
     return 0
