@@ -6,4 +6,6 @@ scripts/setup.sh --browser
 # Lint and format first: a minute's failure here saves a quarter hour of browser tests.
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest --nbval-lax "$@"
+# Two workers, each test file on one of them (its module-scoped servers stay together): most of
+# a browser or server test is waiting for a kernel or a page, so two files at once fill 2 cores.
+exec .venv/bin/python -m pytest --nbval-lax -n "${SOPKIT_TEST_WORKERS:-2}" --dist loadfile "$@"
