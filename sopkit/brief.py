@@ -21,6 +21,7 @@ import plotly.io as pio
 from .i18n import t
 
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+CJK = "[\u3000-\u9fff\uff00-\uffef]"  # CJK characters and punctuation, full-width forms
 
 STYLE = """
 body { font-family: 'Noto Sans', 'Noto Sans CJK SC', 'Microsoft YaHei', Arial, sans-serif; color: #1A1A1A;
@@ -68,6 +69,7 @@ def plotly_js() -> str:
 def _plain(text: str) -> str:
     """A plotly title as plain text (its ``<br>`` line breaks become spaces, other tags go)."""
     text = re.sub(r"<br\s*/?>", " ", text or "", flags=re.IGNORECASE)
+    text = re.sub(f"(?<={CJK}) (?={CJK})", "", text)  # a break inside Chinese text was no space
     return re.sub(r"<[^>]+>", "", text).strip()
 
 
