@@ -132,6 +132,8 @@ def test_a_link_reopens_the_view_prints_and_takes_away(page, browser, voila_url,
     wait_value(page, H1_JS, t(f"{name}.title", "zh"))
     if visible:
         wait_value(page, property_js(visible[0], visible[1]), visible[2])
+    # The workbook's parameters cell (for JupyterLab and papermill) is not on the page.
+    assert "papermill" not in page.evaluate("() => document.body.innerText")
     notice = page.evaluate("() => document.querySelector('.sop-message').textContent")
     assert all(key in notice for key in ignored) and "x" * 100 not in notice, notice
     wait_value(page, QUERY_JS, view)  # the address bar shows the view, the bad part gone
