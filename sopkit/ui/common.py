@@ -10,20 +10,23 @@ import io
 import json
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import ipywidgets as w
 import pandas as pd
 from IPython import get_ipython
 from IPython.display import display
 
-from .. import analysis
+from .. import analysis, brief
 from ..errors import DataError, Problem, size_text
 from ..figures import plotly_config
-from ..i18n import messages, pick, t
+from ..i18n import LANGUAGES, messages, pick, t
 from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
+from ..view import MAX_VIEW_QUERY_CHARS, ViewField, format_query, parse_query
 
 log = logging.getLogger("sopkit.ui")
 
@@ -267,10 +270,38 @@ class Page:
     """
 
     key = "page"
+    # The page's view in a link: (query key, widget attribute) pairs, applied in this order.
+    # The kind and the values allowed come from the widget (checkbox, text, or its options);
+    # the default is the widget's value when the page opens. The language is always part of it.
+    view_controls: tuple[tuple[str, str], ...] = ()
 
-    def __init__(self, fw: Framework | None = None, lang: str = "en"):
+    def __init__(
+        self,
+        fw: Framework | None = None,
+        lang: str = "en",
+        *,
+        data: str | Path | None = None,
+        mapping: str | Path | None = None,
+        view: str = "",
+    ):
+        """*fw* (or the data folder *data* with the mapping file *mapping*; default: the bundled
+        data) shown in *lang*, in the *view* given as a query string (``option=themes-5&variant=5``,
+        as in a shared link)."""
         self.lang = lang
         self._busy = False
+        self._view_defaults: dict[str, Any] = {}
+        self._view_seen = 0  # the last view request of the page sentinel handled
+        self.live_url = ""  # the page's address without its query, as the browser reported it
+        self.view_request = w.Text(layout=w.Layout(display="none"))  # written by the page sentinel
+        self.view_request.add_class("sop-view-request")
+        self.share = w.HTML()  # "link to this view", print
+        self.share.add_class("sop-share-links")
+        self.brief_button = w.Button(icon="download", layout=w.Layout(width="auto"))
+        self.brief_button.add_class("sop-brief")
+        self.share_note = w.HTML()
+        self.share_note.add_class("sop-share-note")
+        self.print_footer = w.HTML()  # shown on paper only
+        self.deliver = w.Output(layout=w.Layout(display="none"))  # hands a generated file to the browser
         self.title = w.HTML()
         self.document = w.HTML()  # a hidden marker for the page sentinel (language, title, upload limit)
         self.document.add_class("sop-document-marker")
@@ -287,7 +318,7 @@ class Page:
         self.lang_switch.add_class("sop-lang")
         header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
         try:
-            self.fw = fw if fw is not None else load_framework()
+            self.fw = fw if fw is not None else load_framework(data, mapping=mapping)
         except (DataError, OSError) as exc:
             self.fw = None
             # Whatever went wrong reading the data, the visitor gets the same short notice (and
@@ -300,12 +331,40 @@ class Page:
             self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
             self.body = self.build()
-        self.widget = w.VBox([w.HTML(CSS), self.document, header, self.intro, self.message, self.body, self.scripts, self.download_request])
+        share = w.HBox([self.share, self.brief_button], layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        share_box = w.VBox([share, self.share_note])
+        share_box.add_class("sop-share")
+        self.widget = w.VBox(
+            [
+                w.HTML(CSS),
+                self.document,
+                self.view_request,
+                header,
+                share_box,
+                self.intro,
+                self.message,
+                self.body,
+                self.print_footer,
+                self.scripts,
+                self.deliver,
+                self.download_request,
+            ]
+        )
         self.widget.add_class("sop-page")
         self.widget.add_class(f"sop-page-{self.key}")
         self.lang_switch.observe(self.guard(self._on_lang), "value")
         self.download_request.observe(self.guard(self.on_download_request), "value")
         self.guard(self.refresh)()
+        # The view as the page opened is the default a link leaves out; from now on the
+        # page publishes its view (for the address bar) whenever a part of it changes.
+        self._view_defaults = self.view_values()
+        for _key, widget in self._view_widgets():
+            widget.observe(lambda _change: self.publish_view(), "value")
+        self.view_request.observe(self.guard(self._on_view_request), "value")
+        self.brief_button.on_click(self.guard(self.on_brief))
+        if view:
+            self.guard(self.apply_view)(view)
+        self.publish_view()
 
     # subclass hooks
     def build(self) -> w.Widget:
@@ -320,6 +379,7 @@ class Page:
     def refresh(self) -> None:
         self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>"
         self.document.value = self._document_marker()
+        self.relabel_share()
         self.intro.value = t(f"{self.key}.intro", self.lang)
         if self.fw is None:
             self.body.value = problems_html(self.t("error.data"), self.load_error, self.lang)
@@ -332,9 +392,150 @@ class Page:
         """What the page sentinel (the served template's sentinel.js) reads: the document's
         language and title, and the upload limit it enforces before a file is sent."""
         title = html.escape(f"{t(f'{self.key}.title', self.lang)} · TDAG-WG-SOP", quote=True)
+        view = html.escape(self.view_query(), quote=True)
         return (
-            f'<span hidden class="sop-document" data-sop-lang="{self.lang}" data-sop-title="{title}" data-sop-max-upload="{MAX_UPLOAD_BYTES}"></span>'
+            f'<span hidden class="sop-document" data-sop-lang="{self.lang}" data-sop-title="{title}" data-sop-max-upload="{MAX_UPLOAD_BYTES}"'
+            f' data-sop-view="{view}" data-sop-view-seen="{self._view_seen}"></span>'
         )
+
+    # ---- the view in a link ---------------------------------------------------------------------------
+
+    def _view_widgets(self) -> list[tuple[str, w.Widget]]:
+        if self.fw is None:
+            return []
+        return [(key, getattr(self, attr)) for key, attr in self.view_controls]
+
+    def view_fields(self) -> list[ViewField]:
+        """The page's view as fields for ``sopkit.view`` (the language first)."""
+        fields = [ViewField("lang", "choice", "en", choices=LANGUAGES, always=True)]
+        for key, widget in self._view_widgets():
+            default = self._view_defaults.get(key)
+            if isinstance(widget, w.Checkbox):
+                fields.append(ViewField(key, "flag", default))
+            elif isinstance(widget, w.Text):
+                fields.append(ViewField(key, "text", default))
+            else:
+                choices = tuple(o[1] if isinstance(o, tuple) else o for o in widget.options)
+                fields.append(ViewField(key, "choice", default, choices=choices))
+        return fields
+
+    def view_values(self) -> dict[str, Any]:
+        """The current view: query key -> value."""
+        return {"lang": self.lang, **{key: widget.value for key, widget in self._view_widgets()}}
+
+    def view_query(self) -> str:
+        """The current view as a query string (what a link to this view carries)."""
+        return format_query(self.view_values(), self.view_fields())
+
+    def publish_view(self) -> None:
+        """Tell the page sentinel the current view (it mirrors it into the address bar)."""
+        self.document.value = self._document_marker()
+
+    def apply_view(self, query: str) -> list[str]:
+        """Show the view *query* asks for (untrusted: from a link). Valid parts are applied as
+        if the visitor had chosen them; the rest is ignored with a short bilingual notice.
+        Returns the ignored keys."""
+        parsed = parse_query(query, self.view_fields())
+        lang = parsed.values.pop("lang", None)
+        if lang is not None and lang != self.lang:
+            self.lang_switch.value = lang
+        for key, widget in self._view_widgets():
+            if key in parsed.values and widget.value != parsed.values[key]:
+                widget.value = parsed.values[key]
+        if parsed.ignored:
+            keys = ", ".join(parsed.ignored)
+            first, other = (self.lang, "zh" if self.lang == "en" else "en")
+            self.say(f"{t('view.ignored', first, keys=keys)} / {t('view.ignored', other, keys=keys)}")
+        return parsed.ignored
+
+    def _on_view_request(self, change: dict) -> None:
+        """The page sentinel's request, ``{"n": 1, "href": "<the page's address>"}``: apply the
+        view in the address's query, and acknowledge *n* in the document marker."""
+        text = change["new"]
+        if not text or len(text) > 2 * MAX_VIEW_QUERY_CHARS:
+            return
+        try:
+            request = json.loads(text)
+            n, href = int(request["n"]), str(request["href"])
+            parts = urlsplit(href)
+        except (ValueError, TypeError, KeyError):
+            return
+        if n == self._view_seen:
+            return  # a repeat of a request already handled
+        self._view_seen = n
+        if parts.scheme in ("http", "https") and parts.netloc:
+            self.live_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        try:
+            self.apply_view(parts.query)
+        finally:
+            self.publish_view()
+
+    def view_url(self) -> str:
+        """The address of the current view (empty when the page was never seen in a browser)."""
+        return f"{self.live_url}?{self.view_query()}" if self.live_url else ""
+
+    # ---- share, print, brief ----------------------------------------------------------------------------
+
+    def relabel_share(self) -> None:
+        copied, failed = html.escape(self.t("share.copied"), quote=True), html.escape(self.t("share.copy_failed"), quote=True)
+        self.share.value = (
+            f'<button type="button" class="sop-copy-link" data-sop-copied="{copied}" data-sop-copy-failed="{failed}">{self.t("share.link")}</button>'
+            f'<button type="button" class="sop-print">{self.t("share.print")}</button>'
+            '<span class="sop-copy-status" role="status"></span>'
+        )
+        self.brief_button.description = self.t("share.brief")
+        self.brief_button.tooltip = self.t("share.brief_help")
+        self.share_note.value = f"<small>{self.t('share.note')}</small>"
+        today = date.today().isoformat()
+        footer = self.t("print.footer", date=today)
+        # A CSS string inside <style> (raw text: no HTML escapes; "<" written as a CSS escape).
+        css_text = footer.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+        self.print_footer.value = (
+            f'<style>@media print {{ @page {{ @bottom-left {{ content: "{css_text}"; }} }} }}</style>'
+            f'<div class="sop-print-footer">{html.escape(footer)} <span class="sop-print-url"></span></div>'
+        )
+
+    def charts(self) -> list[ChartView]:
+        """The page's charts that show something, in the order they were made."""
+        views = [v for v in vars(self).values() if isinstance(v, ChartView)]
+        return [v for v in views if v.figure is not None and v.widget.layout.display != "none"]
+
+    def brief_html(self) -> str:
+        """A self-contained HTML brief of the current view (see ``sopkit.brief``)."""
+        sections = [
+            brief.BriefChart(
+                figure=v.figure,
+                table=localise_columns(v.table, self.lang) if v.table is not None else None,
+                caption=v.caption,
+                config=plotly_config(self.lang, v.name),
+            )
+            for v in self.charts()
+        ]
+        return brief.brief_html(
+            title=self.t(f"{self.key}.title"),
+            lang=self.lang,
+            charts=sections,
+            live_url=self.view_url(),
+            view_query=self.view_query(),
+        )
+
+    def on_brief(self, _button=None) -> None:
+        """Make the brief now (not before: pages open faster) and hand it to the browser as a file."""
+        text = self.brief_html()
+        name = f"sopkit-{self.key}-{self.lang}-{date.today().isoformat()}.html"
+        self.say(self.t("share.brief_ready", name=name))
+        if get_ipython() is None:
+            return
+        script = (
+            "(function () {"
+            f" var blob = new Blob([{json.dumps(text)}], {{type: 'text/html;charset=utf-8'}});"
+            " var url = URL.createObjectURL(blob); var a = document.createElement('a');"
+            f" a.href = url; a.download = {json.dumps(name)}; a.hidden = true; document.body.appendChild(a); a.click();"
+            " setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 60000); })();"
+        )
+        self.deliver.clear_output()
+        with self.deliver:
+            display({"application/javascript": script}, raw=True)
 
     @contextlib.contextmanager
     def quiet(self):

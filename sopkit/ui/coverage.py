@@ -16,6 +16,8 @@ from .common import ChartView, FilterControls, Page, coverage_tables, is_bundled
 
 class CoveragePage(Page):
     key = "coverage"
+    # the view a link reopens (sopkit.view): query key, widget
+    view_controls = (("discussion", "include_discussion"), ("proposed", "include_proposed"), ("variant", "variant"), ("q", "search"))
 
     def build(self) -> w.Widget:
         self.active_fw = self.fw  # changes when the user uploads an edited mapping
@@ -185,6 +187,6 @@ class CoveragePage(Page):
         self.draw_coverage()
 
 
-def coverage_page(fw=None, lang: str = "en") -> CoveragePage:
-    """Build and display the outcome coverage page (for a notebook cell)."""
-    return CoveragePage(fw, lang).show()
+def coverage_page(fw=None, lang: str = "en", **params) -> CoveragePage:
+    """Build and display the outcome coverage page (for a notebook cell); *params*: ``data``, ``mapping``, ``view`` (see ``Page``)."""
+    return CoveragePage(fw, lang, **params).show()

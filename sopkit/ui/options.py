@@ -30,6 +30,14 @@ EDIT_RATIONALE = "Edited in the workbook (what-if)."
 
 class OptionsPage(Page):
     key = "options"
+    # the view a link reopens (sopkit.view): query key, widget
+    view_controls = (
+        ("option", "option"),
+        ("variant", "variant"),
+        ("discussion", "include_discussion"),
+        ("proposed", "include_proposed"),
+        ("objective", "objective"),
+    )
 
     def build(self) -> w.Widget:
         self.whatif = WhatIf(self.fw)  # the what-if mapping: this page is a view over it
@@ -328,6 +336,6 @@ class OptionsPage(Page):
         )
 
 
-def options_page(fw=None, lang: str = "en") -> OptionsPage:
-    """Build and display the framework options page (for a notebook cell)."""
-    return OptionsPage(fw, lang).show()
+def options_page(fw=None, lang: str = "en", **params) -> OptionsPage:
+    """Build and display the framework options page (for a notebook cell); *params*: ``data``, ``mapping``, ``view`` (see ``Page``)."""
+    return OptionsPage(fw, lang, **params).show()

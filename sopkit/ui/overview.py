@@ -142,6 +142,6 @@ class OverviewPage(Page):
         )
 
 
-def overview_page(fw=None, lang: str = "en") -> OverviewPage:
-    """Build and display the overview (landing) page (for a notebook cell)."""
-    return OverviewPage(fw, lang).show()
+def overview_page(fw=None, lang: str = "en", **params) -> OverviewPage:
+    """Build and display the overview (landing) page (for a notebook cell); *params*: ``data``, ``mapping``, ``view`` (see ``Page``)."""
+    return OverviewPage(fw, lang, **params).show()

@@ -19,6 +19,8 @@ STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all e
 
 class RankingsPage(Page):
     key = "rankings"
+    # the view a link reopens (sopkit.view): query key, widget
+    view_controls = (("survey", "survey"), ("strength", "strength"), ("method", "method"))
 
     def build(self) -> w.Widget:
         self.uploaded: survey.UploadedResponses | None = None  # the accepted upload for the current survey
@@ -232,6 +234,6 @@ class RankingsPage(Page):
         self.draw_responses()
 
 
-def rankings_page(fw=None, lang: str = "en") -> RankingsPage:
-    """Build and display the priority rankings page (for a notebook cell)."""
-    return RankingsPage(fw, lang).show()
+def rankings_page(fw=None, lang: str = "en", **params) -> RankingsPage:
+    """Build and display the priority rankings page (for a notebook cell); *params*: ``data``, ``mapping``, ``view`` (see ``Page``)."""
+    return RankingsPage(fw, lang, **params).show()

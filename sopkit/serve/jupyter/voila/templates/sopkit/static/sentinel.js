@@ -7,6 +7,8 @@
  * - Registers the page-unload beacon as soon as the kernel id is in the page (Voila's own
  *   front end registers it only once its widget manager has started).
  * - Keeps <title> and <html lang> in step with the page's language marker.
+ * - Carries the page's view in the address both ways (a link reopens a view), copies the link,
+ *   prints, and scales charts to the paper's width.
  * - Refuses files larger than the upload limit before they are sent.
  */
 (function () {
@@ -91,42 +93,121 @@
     });
   }
 
-  // The language travels in the address: ?lang=zh opens the page in Chinese, the address
-  // follows the page's language switch (so a copied link or a reload keeps it), and links to
-  // the other pages carry it.
-  var wanted = new URLSearchParams(window.location.search).get("lang");
-  var applied = false, tries = 0, lastTry = 0;
-  setInterval(function () { if (!applied) { syncDocument(); } }, 1000);
+  // The view travels in the address: a link (?lang=zh&option=themes-5...) reopens the view it
+  // was copied from. The page's kernel may have run before this request arrived (Voila's
+  // preheated pool), so the page cannot read the address itself: the sentinel writes it into
+  // the page's hidden view-request field (.sop-view-request, JSON {n, href}) until the page
+  // acknowledges request n in its marker (data-sop-view-seen), a few tries at most. The page
+  // validates what it reads. From then on the address follows the view the page publishes
+  // (data-sop-view), so copying the address, the "link to this view" button and a reload all
+  // give the view on screen.
+  var request = { n: 0, lastTry: 0, done: window.location.search.length <= 1 };
+  var MAX_TRIES = 5, RETRY_MS = 2000, MAX_HREF = 30000;
+  setInterval(function () { if (!request.done) { syncDocument(); } }, 1000);
+
+  function sendViewRequest() {
+    var input = document.querySelector(".sop-view-request input");
+    if (!input) { return false; }
+    request.n += 1;
+    input.value = JSON.stringify({ n: request.n, href: String(window.location.href).slice(0, MAX_HREF) });
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
+  }
 
   function syncDocument() {
     var marker = document.querySelector("[data-sop-lang]");
     if (!marker) { return; }
-    var l = marker.getAttribute("data-sop-lang");
-    if (!applied) {
-      if ((wanted === "zh" || wanted === "en") && wanted !== l) {
-        var button = Array.prototype.filter.call(document.querySelectorAll(".sop-lang button"), function (b) {
-          return b.textContent.trim() === (wanted === "zh" ? "中文" : "English");
-        })[0];
-        // Not drawn yet, or a click sent before the widget was connected and lost: the next
-        // mutation comes back here; a few tries at most.
+    if (!request.done) {
+      if (request.n > 0 && marker.getAttribute("data-sop-view-seen") === String(request.n)) {
+        request.done = true;
+      } else {
+        // Not drawn yet, or a request sent before the widget was connected and lost: the next
+        // pass comes back here.
         var now = Date.now();
-        if (!button || now - lastTry < 2000) { return; }
-        if (++tries > 5) { applied = true; return; }
-        lastTry = now;
-        button.click();
-        return;
+        if (now - request.lastTry < RETRY_MS) { return; }
+        if (request.n >= MAX_TRIES) { request.done = true; } else {
+          if (sendViewRequest()) { request.lastTry = now; }
+          return;
+        }
       }
-      applied = true;
     }
+    var l = marker.getAttribute("data-sop-lang");
     var htmlLang = l === "zh" ? "zh-Hans" : l;
     if (document.documentElement.lang !== htmlLang) { document.documentElement.lang = htmlLang; }
     var title = marker.getAttribute("data-sop-title");
     if (title && document.title !== title) { document.title = title; }
+    var view = marker.getAttribute("data-sop-view");
     var url = new URL(window.location.href);
-    if (url.searchParams.get("lang") !== l) {
-      url.searchParams.set("lang", l);
+    var search = view ? "?" + view : "?lang=" + l;
+    if (url.search !== search) {
+      url.search = search;
       window.history.replaceState(window.history.state, "", url.toString());
     }
+  }
+
+  // "Link to this view" copies the address (which follows the view); "Print" prints.
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+
+  function copyLink(button) {
+    var href = window.location.href;
+    var status = button.parentElement ? button.parentElement.querySelector(".sop-copy-status") : null;
+    function say(ok) {
+      if (!status) { return; }
+      status.textContent = button.getAttribute(ok ? "data-sop-copied" : "data-sop-copy-failed") || "";
+      status.setAttribute("data-sop-copied-href", ok ? href : "");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(href).then(function () { say(true); }, function () { say(fallbackCopy(href)); });
+    } else {
+      say(fallbackCopy(href));
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target && event.target.closest ? event.target : null;
+    if (!target) { return; }
+    var copy = target.closest(".sop-copy-link");
+    if (copy) { copyLink(copy); return; }
+    if (target.closest(".sop-print")) { window.print(); }
+  });
+
+  // On paper, a chart wider than the page is scaled down to it (print CSS reads the factor);
+  // the footer names the address of the view.
+  var PRINT_WIDTH_PX = 660;  // A4 portrait within the print margins (186 mm ≈ 703 px), less a little
+  function fitForPrint() {
+    var plots = document.querySelectorAll(".sop-page .js-plotly-plot");
+    for (var i = 0; i < plots.length; i++) {
+      // The width plotly drew at (the svg's attribute), not the box's: that one is zoomed already.
+      var svg = plots[i].querySelector(".main-svg");
+      var width = svg ? parseFloat(svg.getAttribute("width")) || 0 : 0;
+      var zoom = width > PRINT_WIDTH_PX ? (PRINT_WIDTH_PX / width).toFixed(3) : "1";
+      if (plots[i].style.getPropertyValue("--sop-print-zoom") !== zoom) { plots[i].style.setProperty("--sop-print-zoom", zoom); }
+    }
+    var where = document.querySelectorAll(".sop-print-url");
+    for (var j = 0; j < where.length; j++) {
+      if (where[j].textContent !== window.location.href) { where[j].textContent = window.location.href; }
+    }
+  }
+  // Only when printing (a pass per frame would force a layout per frame while charts draw):
+  // the print dialog fires beforeprint; a print preview or PDF made with print media emulated
+  // changes the media query instead.
+  window.addEventListener("beforeprint", fitForPrint);
+  var printMedia = window.matchMedia ? window.matchMedia("print") : null;
+  if (printMedia && printMedia.addEventListener) {
+    printMedia.addEventListener("change", function (event) { if (event.matches) { fitForPrint(); } });
   }
 
   document.addEventListener("click", function (event) {
@@ -206,7 +287,7 @@
   }
   new MutationObserver(function () {
     if (!scheduled) { scheduled = true; window.requestAnimationFrame(pass); }
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-sop-lang", "data-sop-title"] });
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-sop-lang", "data-sop-title", "data-sop-view", "data-sop-view-seen"] });
 
   window.sopkitSentinel = { own: own, notice: notice };
 })();
