@@ -524,18 +524,7 @@ class Page:
         text = self.brief_html()
         name = f"sopkit-{self.key}-{self.lang}-{date.today().isoformat()}.html"
         self.say(self.t("share.brief_ready", name=name))
-        if get_ipython() is None:
-            return
-        script = (
-            "(function () {"
-            f" var blob = new Blob([{json.dumps(text)}], {{type: 'text/html;charset=utf-8'}});"
-            " var url = URL.createObjectURL(blob); var a = document.createElement('a');"
-            f" a.href = url; a.download = {json.dumps(name)}; a.hidden = true; document.body.appendChild(a); a.click();"
-            " setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 60000); })();"
-        )
-        self.deliver.clear_output()
-        with self.deliver:
-            display({"application/javascript": script}, raw=True)
+        self.hand_to_browser(name, "text/html;charset=utf-8", text.encode("utf-8"))
 
     @contextlib.contextmanager
     def quiet(self):
@@ -600,9 +589,23 @@ class Page:
             f" const el = document.querySelector({selector});"
             " if (el) el.scrollIntoView({block: 'nearest'}); }));"
         )
-        self.scripts.clear_output()
-        with self.scripts:
+        self.run_script(script)
+
+    def run_script(self, script: str, *, where: w.Output | None = None) -> None:
+        """Run *script* in the visitor's browser, in a hidden output of the page (default ``scripts``)."""
+        out = where or self.scripts
+        out.clear_output()
+        with out:
             display({"application/javascript": script}, raw=True)
+
+    def hand_to_browser(self, filename: str, mime: str, payload: bytes) -> None:
+        """Give the visitor *payload* as a downloaded file (a Blob, made in the page; nothing
+        outside a kernel). ``downloads`` keeps the file names, for tests."""
+        self.downloads.append(filename)
+        if get_ipython() is None:
+            return
+        args = ", ".join(json.dumps(a) for a in (filename, mime, base64.b64encode(payload).decode("ascii")))
+        self.run_script(SAVE_JS.format(args=args), where=self.deliver)
 
     def on_download_request(self, change: dict) -> None:
         """Make the Excel file the visitor asked for and hand it to the browser."""
@@ -611,14 +614,7 @@ class Page:
         if made is None:
             return  # a table no longer (or never) shown: nothing to send
         filename, payload = made
-        self.downloads.append(filename)
-        if get_ipython() is None:
-            return
-        args = ", ".join(json.dumps(a) for a in (filename, XLSX_MIME, base64.b64encode(payload).decode("ascii")))
-        call = SAVE_JS.format(args=args)
-        self.scripts.clear_output()
-        with self.scripts:
-            display({"application/javascript": call}, raw=True)
+        self.hand_to_browser(filename, XLSX_MIME, payload)
 
     def on_too_large(self, upload: w.FileUpload, where: w.HTML, css: str) -> None:
         """Say "larger than ..." beside *upload* when the server stopped a file too large to

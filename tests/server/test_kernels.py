@@ -40,7 +40,7 @@ def test_idle_kernels_are_culled_and_free_places(start):
         "--SopkitVoila.max_kernels=1",
         "--MappingKernelManager.cull_idle_timeout=2",
         "--MappingKernelManager.cull_interval=1",
-        "--MappingKernelManager.connect_grace=2",
+        "--MappingKernelManager.connect_grace=8",  # long enough for the second request on a busy machine
     )
     assert server.get("/voila/render/tiny.ipynb")[0] == 200
     assert server.get("/voila/render/tiny.ipynb")[0] == 503
