@@ -66,7 +66,7 @@ def arrivals_table(visitors: int, cores: int, pool: int, window_s: float = 60.0)
     # Work that arrives faster than the cores can do it queues: the last visitor waits for the backlog.
     backlog_s = max(0.0, cpu_s / cores - window_s)
     return {
-        "memory_gb": round((SERVER_MB + visitors * KERNEL_MB) / 1024 * (1 + RESERVE_SHARE), 1),
+        "memory_gb": round((SERVER_MB + visitors * KERNEL_MB) / (1 - RESERVE_SHARE) / 1024, 1),
         "cpu_s": round(cpu_s, 1),
         "last_wait_s": round(backlog_s + (KERNEL_CPU_S if cold else 0), 1),
     }
