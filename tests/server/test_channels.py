@@ -4,6 +4,7 @@ socket's wake-up is missed (the cause of held pages), and a read still times out
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
 
 import pytest
@@ -30,6 +31,12 @@ class MissedWakeUpSocket:
         return zmq.POLLIN if self.queued else 0
 
 
+def run(coro):
+    """Run *coro* on a loop of its own (another test of this worker may have left one running)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 class Channel:
     get_msg = channels.get_msg
 
@@ -43,7 +50,7 @@ class Channel:
 
 def test_a_queued_reply_is_read_after_one_slice_not_at_the_timeout():
     socket = MissedWakeUpSocket(queued=True)
-    reply = asyncio.run(Channel(socket).get_msg(timeout=60))
+    reply = run(Channel(socket).get_msg(timeout=60))
     assert reply == {"msg_type": "execute_reply"}
     # jupyter_client's own get_msg would have polled once for the whole 60 s
     assert socket.polls == [int(channels.SLICE_S * 1000)]
@@ -52,7 +59,7 @@ def test_a_queued_reply_is_read_after_one_slice_not_at_the_timeout():
 def test_no_message_still_times_out_in_slices():
     socket = MissedWakeUpSocket(queued=False)
     with pytest.raises(Empty):
-        asyncio.run(Channel(socket).get_msg(timeout=0.5))
+        run(Channel(socket).get_msg(timeout=0.5))
     assert len(socket.polls) >= 2 and max(socket.polls) <= channels.SLICE_S * 1000
 
 

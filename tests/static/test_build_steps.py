@@ -87,7 +87,7 @@ def test_the_static_notebooks_have_no_summary_cells_and_no_outputs(tmp_path):
         made = json.loads((tmp_path / f"{page}.ipynb").read_text())
         assert any("summary" in c.get("metadata", {}).get("tags", []) for c in source["cells"])
         assert not any("summary" in c.get("metadata", {}).get("tags", []) for c in made["cells"])
-        assert any(f"{page}_page()" in "".join(c["source"]) for c in made["cells"])
+        assert any(f"{page}_page(" in "".join(c["source"]) for c in made["cells"])
         assert all(c.get("outputs", []) == [] for c in made["cells"])
 
 
