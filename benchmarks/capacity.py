@@ -110,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         settle([server], {server.label: pool}, timeout=300)
         idle.append({"after_views": 0, "server_rss_mb": rss_mb(server.proc)})
         t0 = time.perf_counter()
-        asyncio.run(visits(server, args.views, args.keep, pool, record, idle))
+        try:
+            asyncio.run(visits(server, args.views, args.keep, pool, record, idle))
+        except Exception as exc:  # noqa: BLE001 - keep and report what was measured before it
+            print(f"stopped after {len(record)} views: {type(exc).__name__}: {exc}", flush=True)
         duration = time.perf_counter() - t0
     finally:
         server.stop()
