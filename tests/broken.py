@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import edit_csv
+from conftest import edit_csv, read_rows
 
 
 def set_cell(path: Path, row: int, column: str, value: str) -> None:
@@ -26,8 +26,6 @@ def set_cell(path: Path, row: int, column: str, value: str) -> None:
 
 
 def cell(path: Path, row: int, column: str) -> str:
-    from conftest import read_rows
-
     rows = read_rows(path)
     return rows[row - 1][rows[0].index(column)]
 

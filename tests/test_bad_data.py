@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from broken import BREAKS
+from broken import BREAKS, cell, set_cell
 from conftest import DATA_DIR, edit_csv, read_rows, write_rows
 from sopkit import DataError, load_framework
 
@@ -24,20 +24,6 @@ LINE = re.compile(r"^(?P<file>[^:\s]+)(?::(?P<row>\d+))?: (?P<column>\S+): (?P<m
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def set_cell(path: Path, row: int, column: str, value: str) -> None:
-    """Set one cell; *row* is the spreadsheet row (the header is row 1)."""
-
-    def fn(rows):
-        rows[row - 1][rows[0].index(column)] = value
-
-    edit_csv(path, fn)
-
-
-def cell(path: Path, row: int, column: str) -> str:
-    rows = read_rows(path)
-    return rows[row - 1][rows[0].index(column)]
 
 
 def prefix(file: str, row: int | None, column: str | None) -> str:
