@@ -9,7 +9,9 @@ fresh chromium context: open, wait for the first chart, then stay (up to ``--kee
 at once; the oldest leaves when another arrives), so kernels, websockets and the server's per-page
 state are all there as with real visitors. Per view, once its chart is drawn: the page's kernel RSS
 and USS (memory only it uses) and CPU seconds (its whole life: pool start, notebook run, page
-connection), and the server's RSS. Every 50 views: the server's RSS with every page closed and the
+connection), the server's RSS, the page HTML time (navigation start to its last byte: the server's
+part) and the load average; the result has p50 / p95 / p99 / max of page HTML and first chart and
+the views held at the executor's timeout (>= 50 s). Every 50 views: the server's RSS with every page closed and the
 pool refilled, to see whether it grows with the views served or levels off.
 
 The sizing table in the README comes from the medians here (sopkit/serve/capacity.py holds them)
@@ -29,7 +31,20 @@ import time
 from pathlib import Path
 
 import psutil
-from _harness import CHROMIUM, CHROMIUM_ARGS, FIRST_CHART_JS, KERNEL_ID_JS, ROOT, Server, environment, pool_total, rss_mb, settle, voila_json
+from _harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIRST_CHART_JS,
+    KERNEL_ID_JS,
+    NAV_TIMING_JS,
+    ROOT,
+    Server,
+    environment,
+    pool_total,
+    rss_mb,
+    settle,
+    voila_json,
+)
 
 sys.path.insert(0, str(ROOT))
 from sopkit.serve import capacity  # noqa: E402
@@ -62,6 +77,9 @@ async def visits(server: Server, count: int, keep: int, pool: int, record: list,
                     await page.goto(server.url(WORKBOOKS[i % 4]), wait_until="commit", timeout=150_000)
                     first = await (await page.wait_for_function(FIRST_CHART_JS, timeout=150_000, polling=100)).json_value()
                     row["outcome"], row["first_chart_s"] = first["kind"], first["t"] / 1000
+                    nav = await page.evaluate(NAV_TIMING_JS)
+                    row["html_done_s"] = nav["responseEnd"] / 1000 if nav["responseEnd"] else None
+                    row["load_avg_1m"] = round(psutil.getloadavg()[0], 2)
                     kernel_id = await page.evaluate(KERNEL_ID_JS)
                     await asyncio.sleep(1)  # the page's widget state requests settle
                     row.update(kernel_costs(server.kernel_for(kernel_id)))
@@ -87,6 +105,22 @@ async def visits(server: Server, count: int, keep: int, pool: int, record: list,
                     print(f"  {i + 1}/{count} views: idle server {idle[-1]['server_rss_mb']:.0f} MB", flush=True)
         finally:
             await browser.close()
+
+
+def percentiles(values: list[float]) -> dict:
+    """p50 / p95 / p99 / max (nearest rank) and the count of views held at the executor's timeout."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    rank = lambda q: ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]  # noqa: E731
+    return {
+        "n": len(ordered),
+        "p50": round(rank(0.50), 2),
+        "p95": round(rank(0.95), 2),
+        "p99": round(rank(0.99), 2),
+        "max": round(ordered[-1], 2),
+        "held_50s": sum(v >= 50 for v in ordered),
+    }
 
 
 def median_of(rows: list[dict], key: str) -> float | None:
@@ -129,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         "duration_s": round(duration, 1),
         "medians": {k: median_of(ok, k) for k in ("kernel_rss_mb", "kernel_uss_mb", "kernel_cpu_s", "first_chart_s")},
         "per_page": per_page,
+        "page_html_s": percentiles([r["html_done_s"] for r in ok if r.get("html_done_s") is not None]),
+        "first_chart_s": percentiles([r["first_chart_s"] for r in ok]),
         "server_idle_rss_mb": idle,
         "server_rss_mb_open_pages": {"min": min(open_growth, default=None), "max": max(open_growth, default=None)},
         "environment": environment(),
