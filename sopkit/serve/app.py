@@ -19,6 +19,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
+from ..plotlyjs import LIBRARY_PATH
 from . import capacity, channels
 from .admission import Limits
 from .handlers import (
@@ -29,6 +30,7 @@ from .handlers import (
     NotFoundHandler,
     OwnedKernelHandler,
     PageHandler,
+    PlotlyLibraryHandler,
     TemplateStaticHandler,
 )
 from .kernels import PageKernels
@@ -139,7 +141,11 @@ class SopkitVoila(Voila):
         handlers = [(h[0], swap.get(h[1], h[1]), *h[2:]) for h in handlers]
         handlers = [h for h in handlers if not str(h[0]).endswith("/logout")]
         health = type("Health", (HealthHandler,), {"admission": admission})
-        extra = [(url_path_join(self.server_url, "logout"), NotFoundHandler), (url_path_join(self.server_url, HEALTH_PATH), health)]
+        extra = [
+            (url_path_join(self.server_url, "logout"), NotFoundHandler),
+            (url_path_join(self.server_url, HEALTH_PATH), health),
+            (url_path_join(self.server_url, LIBRARY_PATH), PlotlyLibraryHandler),
+        ]
         if not self.notebook_path:
             landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)
             # First match wins in tornado: the redirect must precede Voila's tree page at "/".

@@ -28,6 +28,7 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
+from ..plotlyjs import library_bytes, library_gzip
 from . import protocol
 from .admission import Limits, Load, Verdict, client_address, decide
 from .kernels import CLOSE_REPLACED, PageView, current_view
@@ -289,6 +290,24 @@ class TemplateStaticHandler(TemplateStaticFileHandler):
             return super().parse_url_path(path)
         except Exception as exc:  # noqa: BLE001 - a malformed or unknown template path
             raise web.HTTPError(404) from exc
+
+
+class PlotlyLibraryHandler(web.RequestHandler):
+    """plotly.js for the pages' charts (``sopkit.plotlyjs.LIBRARY_PATH``), gzipped once per
+    process and kept by browsers for a year: the name changes with the plotly version."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+        self.set_header("Vary", "Accept-Encoding")
+        if "gzip" in self.request.headers.get("Accept-Encoding", ""):
+            self.set_header("Content-Encoding", "gzip")
+            self.finish(library_gzip())
+        else:
+            self.finish(library_bytes())
+
+    def compute_etag(self) -> None:
+        return None  # immutable: no revalidation, and no hash of 4.7 MB per request
 
 
 class HealthHandler(web.RequestHandler):

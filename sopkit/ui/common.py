@@ -27,13 +27,13 @@ from ..i18n import LANGUAGES, messages, pick, t
 from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
 from ..view import MAX_VIEW_QUERY_CHARS, ViewField, format_query, parse_query
+from .chart import PlotlyChart
 
 log = logging.getLogger("sopkit.ui")
 
 # The pages' stylesheet (package data), read once and injected in each page as a <style>.
 CSS = f"<style>\n{(Path(__file__).parent / 'style.css').read_text(encoding='utf-8')}</style>\n"
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 CSV_MIME = "text/csv;charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -240,24 +240,22 @@ class ChartView:
         self.figure: Any = None
         self.table: pd.DataFrame | None = None
         self.caption = ""
-        self.output = w.Output()
-        self.output.add_class("sop-chart")
+        self.plot = PlotlyChart()
+        self.plot.add_class("sop-chart")
         self.alternative = w.HTML()
-        self.widget = w.VBox([self.output, self.alternative])
+        self.widget = w.VBox([self.plot, self.alternative])
         self.widget.add_class(f"sop-{name}")
 
     def update(self, figure: Any, table: pd.DataFrame, lang: str, *, caption: str = "") -> None:
         self.figure, self.table, self.caption = figure, table, caption
         if get_ipython() is None:
             return  # no kernel (tests, scripts): keep figure and table, draw nothing
-        # The plotly mime bundle, displayed directly: fig.show() would first import nbformat
-        # to check its version, and with it jsonschema's format checkers (rfc3987-syntax
-        # builds a grammar on import): about 1.3 s before the first chart of every kernel.
+        # Not fig.show(): it would first import nbformat to check its version, and with it
+        # jsonschema's format checkers (rfc3987-syntax builds a grammar on import): about 1.3 s
+        # before the first chart of every kernel.
         spec = json.loads(figure.to_json())
         spec["config"] = plotly_config(lang, self.name)
-        self.output.clear_output(wait=True)
-        with self.output:
-            display({PLOTLY_MIME: spec}, raw=True)
+        self.plot.figure = spec  # one message; the browser redraws in place
         self.alternative.value = table_block(table, lang, f"sopkit-{self.name}", caption=caption, summary=t("table.alternative", lang))
 
 

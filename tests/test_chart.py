@@ -1,0 +1,53 @@
+"""The chart widget's kernel side (sopkit/ui/chart.py) and where plotly.js comes from
+(sopkit/plotlyjs.py), without a browser."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pandas as pd
+import plotly
+import plotly.graph_objects as go
+
+import sopkit.ui.common as common
+from sopkit.plotlyjs import LIBRARY_PATH, library_bytes, library_file, library_gzip
+from sopkit.ui.chart import ESM, PlotlyChart
+
+
+def test_library_is_the_plotly_package_file_under_a_versioned_path():
+    assert library_file() == Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert LIBRARY_PATH == f"sopkit/plotly-{plotly.__version__}.min.js"
+    assert gzip.decompress(library_gzip()) == library_bytes()
+    assert len(library_gzip()) < len(library_bytes()) / 2
+
+
+def test_the_kernel_sends_plotly_js_when_the_page_asks_for_it(monkeypatch):
+    chart = PlotlyChart()
+    sent = []
+    monkeypatch.setattr(chart, "send", lambda content, buffers=None: sent.append((content, buffers)))
+    chart._on_front_end_msg(chart, {"type": "something else"}, [])
+    assert sent == []
+    chart._on_front_end_msg(chart, {"type": "library"}, [])
+    assert sent == [({"type": "library"}, [library_bytes()])]
+
+
+def test_a_chart_view_sets_one_figure_trait_with_the_page_config(monkeypatch):
+    monkeypatch.setattr(common, "get_ipython", lambda: object())  # as in a kernel
+    view = common.ChartView("demo")
+    changes = []
+    view.plot.observe(lambda c: changes.append(c["new"]), "figure")
+    figure = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+    view.update(figure, pd.DataFrame({"x": ["a", "b"]}), "zh")
+    assert len(changes) == 1
+    spec = changes[0]
+    assert spec["data"][0]["y"] == [1, 2] and spec["config"]["locale"] == "zh-CN"
+    assert spec["config"]["toImageButtonOptions"]["filename"] == "sopkit-demo"
+    json.dumps(spec)  # plain JSON: what the widget sends
+
+
+def test_the_front_end_redraws_in_place_and_sends_no_copy_back():
+    js = ESM.read_text(encoding="utf-8")
+    assert "Plotly.react" in js and "newPlot" not in js
+    assert "toImage" not in js and "model.save_changes" not in js and 'model.set("figure"' not in js
