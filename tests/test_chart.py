@@ -35,7 +35,7 @@ def test_the_kernel_sends_plotly_js_when_the_page_asks_for_it(monkeypatch):
 
 def test_a_chart_view_sets_one_figure_trait_with_the_page_config(monkeypatch):
     monkeypatch.setattr(common, "get_ipython", lambda: object())  # as in a kernel
-    view = common.ChartView("demo")
+    view = common.ChartView("demo", {})
     changes = []
     view.plot.observe(lambda c: changes.append(c["new"]), "figure")
     figure = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))

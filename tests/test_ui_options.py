@@ -334,8 +334,15 @@ def test_excel_file_is_made_only_when_asked_for(page):
     assert "spreadsheetml" not in page.compare_table.value  # no Excel file built in advance
     page.download_request.value = "sopkit-options-compared|1"
     assert page.downloads == ["sopkit-options-compared.xlsx"]
-    name, payload = common.xlsx_download("sopkit-options-compared")
+    name, payload = common.xlsx_download(page.shown_tables, "sopkit-options-compared")
     rows = list(openpyxl.load_workbook(io.BytesIO(payload), read_only=True).active.iter_rows(values_only=True))
-    assert len(rows) - 1 == len(common.SHOWN_TABLES["sopkit-options-compared"])
+    assert len(rows) - 1 == len(page.shown_tables["sopkit-options-compared"])
+    # A second page in the same kernel (JupyterLab) showing the same table with other filters:
+    # each page's Excel link gives its own rows.
+    other = OptionsPage(page.fw)
+    other.include_discussion.value = False
+    mine, theirs = (common.xlsx_download(p.shown_tables, "sopkit-options-compared")[1] for p in (page, other))
+    read = lambda b: list(openpyxl.load_workbook(io.BytesIO(b), read_only=True).active.iter_rows(values_only=True))  # noqa: E731
+    assert read(mine) == rows and read(theirs) != rows
     page.download_request.value = "no-such-table|2"  # a stale or forged name: nothing sent, no error
     assert page.downloads == ["sopkit-options-compared.xlsx"] and "sop-message-error" not in page.message.value

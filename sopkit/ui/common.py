@@ -54,10 +54,10 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
-# The tables on show, by download name: an Excel file is made from here when asked for
-# (Page.on_download_request), not for every table at every redraw (openpyxl takes 20-50 ms
-# a table, and most tables are never downloaded).
-SHOWN_TABLES: dict[str, pd.DataFrame] = {}
+# A page's tables on show, by download name (Page.shown_tables): an Excel file is made from
+# there when asked for (Page.on_download_request), not for every table at every redraw
+# (openpyxl takes 20-50 ms a table, and most tables are never downloaded).
+ShownTables = dict[str, pd.DataFrame]
 
 
 # The Excel link asks the kernel for its file: it writes "<table>|<time>" into the page's hidden
@@ -79,22 +79,21 @@ SAVE_JS = (
 )
 
 
-def download_links(df: pd.DataFrame, name: str, lang: str, *, xlsx: bool = True) -> str:
+def download_links(df: pd.DataFrame, name: str, lang: str, *, shown: ShownTables) -> str:
     """HTML links that download *df* as CSV (a data URI, made now) and as an Excel file
-    (made by the kernel when the link is clicked)."""
-    links = [f'<a class="sop-download-csv" download="{name}.csv" href="{data_uri(csv_bytes(df), CSV_MIME)}">{t("download.csv", lang)}</a>']
-    if xlsx:
-        SHOWN_TABLES[name] = df
-        links.append(
-            f'<a class="sop-download-xlsx" href="#" role="button" data-sop-download="{html.escape(name, quote=True)}" '
-            f'onclick="{html.escape(REQUEST_JS, quote=True)}">{t("download.xlsx", lang)}</a>'
-        )
-    return f'<div class="sop-downloads">{"".join(links)}</div>'
+    (made by the kernel when the link is clicked, from *shown*, where *df* is kept)."""
+    shown[name] = df
+    return (
+        '<div class="sop-downloads">'
+        f'<a class="sop-download-csv" download="{name}.csv" href="{data_uri(csv_bytes(df), CSV_MIME)}">{t("download.csv", lang)}</a>'
+        f'<a class="sop-download-xlsx" href="#" role="button" data-sop-download="{html.escape(name, quote=True)}" '
+        f'onclick="{html.escape(REQUEST_JS, quote=True)}">{t("download.xlsx", lang)}</a></div>'
+    )
 
 
-def xlsx_download(name: str) -> tuple[str, bytes] | None:
+def xlsx_download(shown: ShownTables, name: str) -> tuple[str, bytes] | None:
     """(file name, XLSX bytes) of the table shown under *name*, or None for a name never shown."""
-    df = SHOWN_TABLES.get(name)
+    df = shown.get(name)
     return None if df is None else (f"{name}.xlsx", xlsx_bytes(df))
 
 
@@ -191,9 +190,12 @@ def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
     return f'<div class="sop-scroll" tabindex="0" role="group" aria-label="{label}">{body}</div>'
 
 
-def table_block(df: pd.DataFrame, lang: str, name: str, *, caption: str = "", summary: str | None = None, open_: bool = False) -> str:
-    """A table with its downloads; folded in a <details> (keyboard-operable) when *summary* is given."""
-    inner = download_links(localise_columns(df, lang), name, lang) + table_html(df, lang, caption=caption)
+def table_block(
+    df: pd.DataFrame, lang: str, name: str, *, shown: ShownTables, caption: str = "", summary: str | None = None, open_: bool = False
+) -> str:
+    """A table with its downloads (kept in *shown* for the Excel link); folded in a <details>
+    (keyboard-operable) when *summary* is given."""
+    inner = download_links(localise_columns(df, lang), name, lang, shown=shown) + table_html(df, lang, caption=caption)
     if summary is None:
         return inner
     return f'<details class="sop-table"{" open" if open_ else ""}><summary>{html.escape(summary)}</summary>{inner}</details>'
@@ -235,8 +237,9 @@ class ChartView:
     ``figure`` and ``table`` keep what is shown, so tests can check them without a browser.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, shown: ShownTables):
         self.name = name
+        self.shown = shown  # the page's tables on show: the Excel link of this chart's table
         self.figure: Any = None
         self.table: pd.DataFrame | None = None
         self.caption = ""
@@ -256,7 +259,9 @@ class ChartView:
         spec = json.loads(figure.to_json())
         spec["config"] = plotly_config(lang, self.name)
         self.plot.figure = spec  # one message; the browser redraws in place
-        self.alternative.value = table_block(table, lang, f"sopkit-{self.name}", caption=caption, summary=t("table.alternative", lang))
+        self.alternative.value = table_block(
+            table, lang, f"sopkit-{self.name}", shown=self.shown, caption=caption, summary=t("table.alternative", lang)
+        )
 
 
 class Page:
@@ -286,6 +291,7 @@ class Page:
         data) shown in *lang*, in the *view* given as a query string (``option=themes-5&variant=5``,
         as in a shared link)."""
         self.lang = lang
+        self.shown_tables: ShownTables = {}  # what the Excel links can ask for
         self._busy = False
         self._view_defaults: dict[str, Any] = {}
         self._view_seen = 0  # the last view request of the page sentinel handled
@@ -493,6 +499,14 @@ class Page:
             f'<div class="sop-print-footer">{html.escape(footer)} <span class="sop-print-url"></span></div>'
         )
 
+    def chart(self, name: str) -> ChartView:
+        """A chart of this page (``.sop-<name>``), its table's Excel link served by the page."""
+        return ChartView(name, self.shown_tables)
+
+    def table_block(self, df: pd.DataFrame, name: str, **kwargs: Any) -> str:
+        """``table_block`` in the page's language, its Excel link served by the page."""
+        return table_block(df, self.lang, name, shown=self.shown_tables, **kwargs)
+
     def charts(self) -> list[ChartView]:
         """The page's charts that show something, in the order they were made."""
         views = [v for v in vars(self).values() if isinstance(v, ChartView)]
@@ -608,7 +622,7 @@ class Page:
     def on_download_request(self, change: dict) -> None:
         """Make the Excel file the visitor asked for and hand it to the browser."""
         name = str(change["new"]).rsplit("|", 1)[0][:200]
-        made = xlsx_download(name)
+        made = xlsx_download(self.shown_tables, name)
         if made is None:
             return  # a table no longer (or never) shown: nothing to send
         filename, payload = made

@@ -11,7 +11,7 @@ from .. import analysis, figures
 from ..errors import DataError, Problem, size_text
 from ..i18n import pick
 from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
-from .common import ChartView, FilterControls, Page, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text, table_block, uploaded_file
+from .common import FilterControls, Page, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text, uploaded_file
 
 
 class CoveragePage(Page):
@@ -26,7 +26,7 @@ class CoveragePage(Page):
         self.filter_controls = FilterControls()
         self.include_discussion, self.include_proposed = self.filter_controls.include_discussion, self.filter_controls.include_proposed
         self.status_heading = w.HTML()
-        self.heatmap = ChartView("heatmap")
+        self.heatmap = self.chart("heatmap")
         self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
         self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.fw.variants[0], style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
@@ -37,7 +37,7 @@ class CoveragePage(Page):
         self.upload_note = self.upload_message("mapping")
         self.mapping_status = w.HTML()
         self.mapping_status.add_class("sop-mapping-status")
-        self.coverage = ChartView("coverage")
+        self.coverage = self.chart("coverage")
         self.issues = w.HTML()
         self.issues.add_class("sop-issues")
         self.placements = w.HTML()  # every item's home and the reason for it, one click away
@@ -118,8 +118,8 @@ class CoveragePage(Page):
         if issues.empty:
             self.issues.value = f"<p>{self.t('coverage.no_issues')}</p>"
         else:
-            self.issues.value = table_block(
-                issues, lang, f"sopkit-mapping-issues-{variant}", caption=mapping_text("coverage.issues", lang, bundled=bundled)
+            self.issues.value = self.table_block(
+                issues, f"sopkit-mapping-issues-{variant}", caption=mapping_text("coverage.issues", lang, bundled=bundled)
             )
         self.draw_placements()
         source = self.t("coverage.mapping_bundled") if not self.mapping_name else self.t("coverage.mapping_uploaded", name=self.mapping_name)
@@ -139,7 +139,7 @@ class CoveragePage(Page):
         )[["item", "item_type", "objective", "theme", "cross_cutting", "rule_name", "rationale_en"]]
         summary = self.t("coverage.placements", variant=variant, count=int(table["cross_cutting"].sum()))
         caption = mapping_text("coverage.placements_caption", lang, bundled=self.bundled())
-        self.placements.value = table_block(shown, lang, f"sopkit-placements-{variant}", caption=caption, summary=summary)
+        self.placements.value = self.table_block(shown, f"sopkit-placements-{variant}", caption=caption, summary=summary)
 
     def draw_search(self) -> None:
         query = self.search.value[:MAX_QUERY_CHARS]
@@ -149,9 +149,7 @@ class CoveragePage(Page):
         hits = analysis.search_items(self.active_fw, query)
         shown = hits[["item", "objective", "item_type", "status"]].assign(text=[pick(r, "text", self.lang) for _, r in hits.iterrows()])
         count = self.t("coverage.search_count", count=len(hits), query=query)
-        self.results.value = f'<p class="sop-search-count">{html.escape(count)}</p>' + (
-            table_block(shown, self.lang, "sopkit-search") if len(hits) else ""
-        )
+        self.results.value = f'<p class="sop-search-count">{html.escape(count)}</p>' + (self.table_block(shown, "sopkit-search") if len(hits) else "")
 
     def on_upload(self, change) -> None:
         received = uploaded_file(change)

@@ -13,7 +13,6 @@ from ..i18n import pick
 from ..whatif import WhatIf
 from .common import (
     CSV_MIME,
-    ChartView,
     FilterControls,
     Page,
     coverage_tables,
@@ -22,7 +21,6 @@ from .common import (
     is_bundled_mapping,
     mapping_figure,
     mapping_text,
-    table_block,
 )
 
 EDIT_RATIONALE = "Edited in the workbook (what-if)."
@@ -45,15 +43,15 @@ class OptionsPage(Page):
         self.option.add_class("sop-option")
         self.filter_controls = FilterControls()
         self.include_discussion, self.include_proposed = self.filter_controls.controls
-        self.hierarchy = ChartView("hierarchy")
+        self.hierarchy = self.chart("hierarchy")
         self.compare_heading, self.compare_table = w.HTML(), w.HTML()
         self.compare_table.add_class("sop-compare")
-        self.balance = ChartView("balance")
+        self.balance = self.chart("balance")
 
         self.mapping_heading, self.mapping_notice = w.HTML(), w.HTML()
         self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.whatif.variant, style={"button_width": "60px"})
         self.variant.add_class("sop-variant")
-        self.flow = ChartView("flow")
+        self.flow = self.chart("flow")
         self.whatif_item = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
         self.whatif_item.add_class("sop-whatif-item")
         self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
@@ -227,8 +225,8 @@ class OptionsPage(Page):
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
         if not self.bundled():  # option 1's rows follow the user's mapping, not the project's proposal
             compare = compare.rename(columns={"derived": "derived_user"})
-        self.compare_table.value = table_block(
-            compare, lang, "sopkit-options-compared", caption=mapping_text("derived.compare_caption", lang, bundled=self.bundled())
+        self.compare_table.value = self.table_block(
+            compare, "sopkit-options-compared", caption=mapping_text("derived.compare_caption", lang, bundled=self.bundled())
         )
 
     def draw_mapping(self) -> None:
@@ -253,11 +251,11 @@ class OptionsPage(Page):
         issue_html = (
             ""
             if issues.empty
-            else table_block(issues, self.lang, "sopkit-mapping-issues", caption=mapping_text("coverage.issues", self.lang, bundled=bundled))
+            else self.table_block(issues, "sopkit-mapping-issues", caption=mapping_text("coverage.issues", self.lang, bundled=bundled))
         )
         self.coverage_table.value = (
             f"<h3>{self.t('whatif.coverage', variant=variant)}</h3>"
-            + table_block(shown, self.lang, f"sopkit-coverage-{variant}", caption=mapping_text("derived.caption", self.lang, bundled=bundled))
+            + self.table_block(shown, f"sopkit-coverage-{variant}", caption=mapping_text("derived.caption", self.lang, bundled=bundled))
             + issue_html
         )
         n = self.whatif.edit_count(variant)

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import analysis, figures
 from ..i18n import pick
 from ..runtime import page_href
-from .common import ChartView, Page, english_only
+from .common import Page, english_only
 
 # The workbook's pages, in the order they are offered (file names in workbooks/).
 PAGES = ("options", "coverage", "rankings")
@@ -30,7 +30,7 @@ class OverviewPage(Page):
         self.figures_heading, self.key_figures = w.HTML(), w.HTML()
         self.key_figures.add_class("sop-key-figures")
         self.timeline_heading = w.HTML()
-        self.timeline = ChartView("timeline")
+        self.timeline = self.chart("timeline")
         self.links = w.HTML()
         self.links.add_class("sop-links")
         return w.VBox(

@@ -12,7 +12,7 @@ from .. import analysis, figures, survey
 from ..errors import DataError
 from ..i18n import pick
 from ..limits import MAX_UPLOAD_BYTES
-from .common import ChartView, Page, english_only, table_block, uploaded_file
+from .common import Page, english_only, uploaded_file
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all equal" to "only the top counts"
 
@@ -30,11 +30,11 @@ class RankingsPage(Page):
         )
         self.survey.add_class("sop-survey")
         self.order_notice = w.HTML()
-        self.order = ChartView("rank-order")
+        self.order = self.chart("rank-order")
         self.findings = w.HTML()  # what the report says about the survey, beside its order
         self.findings.add_class("sop-findings")
         self.landing_heading = w.HTML()
-        self.landing = ChartView("landing")
+        self.landing = self.chart("landing")
         self.weight_heading, self.weight_help = w.HTML(), w.HTML()
         # Buttons, not a slider: ipywidgets' slider handle has no accessible name (axe: serious)
         # and its track collapses to 0 px on a phone.
@@ -43,7 +43,7 @@ class RankingsPage(Page):
         )
         self.strength.add_class("sop-strength")
         self.strength_ends = w.HTML()
-        self.weighted = ChartView("weighted")
+        self.weighted = self.chart("weighted")
         self.responses_heading, self.responses_help = w.HTML(), w.HTML()
         self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))
         self.upload.add_class("sop-responses-upload")
@@ -54,7 +54,7 @@ class RankingsPage(Page):
         self.upload_note = self.upload_message("responses")
         self.responses_status = w.HTML()
         self.responses_status.add_class("sop-responses-status")
-        self.distribution = ChartView("distribution")
+        self.distribution = self.chart("distribution")
         self.aggregate = w.HTML()
         self.aggregate.add_class("sop-aggregate")
 
@@ -196,7 +196,7 @@ class RankingsPage(Page):
         self.aggregate.value = (
             f'<p class="sop-match sop-match-{"yes" if matches else "no"}"><b>{html.escape(verdict)}</b> '
             f"{html.escape(self.t('rankings.ties_note'))}</p>"
-            + table_block(table, lang, f"sopkit-aggregate-{self.method.value}", caption=self.t(f"method.{self.method.value}.help"))
+            + self.table_block(table, f"sopkit-aggregate-{self.method.value}", caption=self.t(f"method.{self.method.value}.help"))
         )
 
     def on_survey(self, _change=None) -> None:
