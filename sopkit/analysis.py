@@ -358,13 +358,13 @@ def decisions(fw: Framework) -> pd.DataFrame:
     ``kind``, ``text_en``, ``text_zh``, ``document``, ``source``, ``source_detail``."""
     sessions = fw.tdag_sessions.set_index("id")
     rows = []
-    for _, d in fw.decisions.iterrows():
+    for d in fw.decisions.to_dict("records"):
         session = d["session"] if isinstance(d["session"], str) else ""
         when = sessions.loc[session, "start"] if session else ("2020" if d["source"] in ("contributions-2020", "survey") else "2021")
         rows.append(
             {**{k: d[k] for k in ("body", "kind", "text_en", "text_zh", "document", "source", "source_detail")}, "when": when, "session": session}
         )
-    for _, c in fw.conclusions[fw.conclusions["kind"] == "narrative"].iterrows():
+    for c in fw.conclusions[fw.conclusions["kind"] == "narrative"].to_dict("records"):
         rows.append(
             {
                 "when": "2021-10-04",  # the group's third meeting: the section's conclusions
@@ -405,10 +405,10 @@ def timeline(fw: Framework) -> pd.DataFrame:
             }
         )
 
-    for _, s in fw.tdag_sessions.iterrows():
+    for s in fw.tdag_sessions.to_dict("records"):
         precision = "day" if len(s["start"]) == 10 else "month"
         add(s["start"], precision, "tdag-session", s["id"], s["name_en"], s["name_zh"], end=s["end"] if isinstance(s["end"], str) else None)
-    for _, m in fw.meetings.iterrows():
+    for m in fw.meetings.to_dict("records"):
         add(
             m["date"],
             "day",
@@ -417,7 +417,7 @@ def timeline(fw: Framework) -> pd.DataFrame:
             f"TDAG-WG-SOP #{m['number']} ({m['platform']})",
             f"TDAG-WG-SOP第{m['number']}次会议（{m['platform']}）",
         )
-    for _, p in fw.presentations.iterrows():
+    for p in fw.presentations.to_dict("records"):
         dated = pd.notna(p["date"])
         add(
             p["date"] if dated else f"{p['year']}-01-01",
@@ -427,9 +427,9 @@ def timeline(fw: Framework) -> pd.DataFrame:
             p["title_en"],
             p["title_zh"],
         )
-    for _, d in fw.documents.iterrows():
+    for d in fw.documents.to_dict("records"):
         add(f"{d['year']}-01-01", "year", "document", f"{d['year']}-{d['number']}", d["title_en"], d["title_zh"])
-    for _, c in fw.contributions.iterrows():
+    for c in fw.contributions.to_dict("records"):
         dated = pd.notna(c["date"])
         add(
             c["date"] if dated else f"{c['year']}-01-01",
@@ -439,7 +439,7 @@ def timeline(fw: Framework) -> pd.DataFrame:
             f"{c['submitter_en']}: {c['title_en']}",
             f"{c['submitter_zh']}：{c['title_zh']}",
         )
-    for _, ls in fw.liaison_statements.iterrows():
+    for ls in fw.liaison_statements.to_dict("records"):
         dated = pd.notna(ls["date"])
         doc = ls["document"] if isinstance(ls["document"], str) else ""
         add(
@@ -451,7 +451,7 @@ def timeline(fw: Framework) -> pd.DataFrame:
             f"{ls['from_group']} → {ls['to_group']} {doc}".strip(),
         )
     sessions = fw.tdag_sessions.set_index("id")
-    for _, d in fw.decisions.iterrows():
+    for d in fw.decisions.to_dict("records"):
         who = d["session"] if isinstance(d["session"], str) else d["body"]
         en, zh = f"{who}: {_short(d['text_en'])}", f"{who}：{_short(d['text_zh'], 80)}"
         if isinstance(d["session"], str):
@@ -460,12 +460,12 @@ def timeline(fw: Framework) -> pd.DataFrame:
         else:  # the group's own endorsements: the report gives the year only (the section's)
             year = 2020 if d["source"] in ("contributions-2020", "survey") else 2021
             add(f"{year}-01-01", "year", "decision", d["id"], en, zh)
-    for _, c in fw.consultations.iterrows():
+    for c in fw.consultations.to_dict("records"):
         quarter = c["period"][5:] if "-Q" in c["period"] else None
         month = 3 * (int(quarter[1]) - 1) + 1 if quarter else 1
         add(f"{c['year']}-{month:02d}-01", "quarter" if quarter else "year", "consultation", c["id"], _short(c["text_en"]), _short(c["text_zh"], 80))
     recs = fw.recommendations[fw.recommendations["sub"].isna()].groupby("session").size()
-    for _, s in fw.tdag_sessions[fw.tdag_sessions["id"].isin(recs.index)].iterrows():
+    for s in fw.tdag_sessions[fw.tdag_sessions["id"].isin(recs.index)].to_dict("records"):
         precision = "day" if len(s["start"]) == 10 else "month"
         count = int(recs[s["id"]])
         add(s["start"], precision, "recommendations", s["id"], f"{count} recommendations to {s['name_en']}", f"向{s['name_zh']}提出{count}项建议")

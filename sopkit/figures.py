@@ -209,13 +209,13 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
     tops = _with_cross_cutting(tops, items["top"])
     root = option
     ids, parents, labels, colours, hover = [root], [""], [t(f"option.{option}", lang)], ["white"], [""]
-    for _, top in tops.iterrows():
+    for top in tops.to_dict("records"):
         ids.append(top["id"])
         parents.append(root)
         labels.append(f"{top['id']} {pick(top, 'name', lang)}")
         colours.append(THEME_COLOURS.get(top["id"], NEUTRAL))
         hover.append(pick(top, "name", lang))
-    for _, item in items.iterrows():
+    for item in items.to_dict("records"):
         ids.append(f"{item['top']}/{item['item']}")
         parents.append(item["top"])
         # The report's numbering slips: show where a duplicated label really sits.
@@ -254,8 +254,8 @@ def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure
     (the cross-cutting node is added, last, when flows go there).
     """
     themes = _with_cross_cutting(themes, flows["theme"])
-    nodes = [_fit(f"{o['id']} {pick(o, 'name', lang)}", SANKEY_COLS) for _, o in objectives.iterrows()]
-    nodes += [_fit(f"{th['id']} {pick(th, 'name', lang)}", SANKEY_COLS) for _, th in themes.iterrows()]
+    nodes = [_fit(f"{o['id']} {pick(o, 'name', lang)}", SANKEY_COLS) for o in objectives.to_dict("records")]
+    nodes += [_fit(f"{th['id']} {pick(th, 'name', lang)}", SANKEY_COLS) for th in themes.to_dict("records")]
     index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
     node_colours = [NEUTRAL] * len(objectives) + [THEME_COLOURS[x] for x in themes["id"]]
     fig = go.Figure(
@@ -320,7 +320,7 @@ def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
 
     *cov*: ``analysis.theme_coverage(fw, variant, ...)``.
     """
-    names = [_fit(f"{r['theme']} {pick(r, 'name', lang)}") for _, r in cov.iterrows()]
+    names = [_fit(f"{r['theme']} {pick(r, 'name', lang)}") for r in cov.to_dict("records")]
     fig = go.Figure()
     shades = {
         ("outcome", "agreed"): "#0072B2",
@@ -380,7 +380,7 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
                     marker={"color": STATUS_COLOURS[status]},
                     showlegend=col == 1,
                     legendgroup=status,
-                    customdata=[pick(r, "name", lang) for _, r in option_tops.iterrows()],
+                    customdata=[pick(r, "name", lang) for r in option_tops.to_dict("records")],
                     hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
                 ),
                 row=1,
@@ -427,8 +427,8 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
         if sub.empty:
             continue
         lane = _fit(t(f"timeline.{kind}", lang), 16)
-        labels = [_wrap(pick(r, "label", lang), 50) for _, r in sub.iterrows()]
-        when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for _, r in sub.iterrows()]
+        labels = [_wrap(pick(r, "label", lang), 50) for r in sub.to_dict("records")]
+        when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for r in sub.to_dict("records")]
         fig.add_trace(
             go.Scatter(
                 x=sub["date"],
@@ -456,7 +456,7 @@ def rank_order(ranked, lang: str = "en") -> go.Figure:
     *ranked*: one survey's rows of ``fw.rankings`` (``rank, item, label_en, label_zh``).
     """
     ranked = ranked.sort_values("rank")
-    labels = [_fit(pick(r, "label", lang)) for _, r in ranked.iterrows()]
+    labels = [_fit(pick(r, "label", lang)) for r in ranked.to_dict("records")]
     fig = go.Figure(
         go.Scatter(
             x=ranked["rank"],
@@ -502,7 +502,7 @@ def landing(land, lang: str = "en") -> go.Figure:
         go.Heatmap(
             z=z,
             x=[_fit(t(f"option.{o}", lang), 10) for o in options],
-            y=[_fit(pick(r, "label", lang), 18) for _, r in ranked.iterrows()],
+            y=[_fit(pick(r, "label", lang), 18) for r in ranked.to_dict("records")],
             text=text,
             texttemplate="%{text}",
             textfont={"size": 11},

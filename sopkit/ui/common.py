@@ -207,7 +207,7 @@ COVERAGE_COLUMNS = ["theme", "name", "objectives", "outcomes agreed", "outcomes 
 def coverage_tables(fw: Framework, variant: int, lang: str, filters: dict[str, bool]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Theme coverage with names in *lang*: (full table for the figure, columns shown to visitors)."""
     cov = analysis.theme_coverage(fw, variant, **filters)
-    cov = cov.assign(name=[pick(r, "name", lang) for _, r in cov.iterrows()])
+    cov = cov.assign(name=[pick(r, "name", lang) for r in cov.to_dict("records")])
     return cov, cov[COVERAGE_COLUMNS]
 
 

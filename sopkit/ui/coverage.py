@@ -135,7 +135,7 @@ class CoveragePage(Page):
         fw, lang, variant = self.active_fw, self.lang, self.variant.value
         table = analysis.placement_table(fw, variant)
         shown = table[["item", "item_type", "objective", "theme", "cross_cutting", "rationale_en"]].assign(
-            rule_name=[pick(r, "rule", lang) for _, r in table.iterrows()]
+            rule_name=[pick(r, "rule", lang) for r in table.to_dict("records")]
         )[["item", "item_type", "objective", "theme", "cross_cutting", "rule_name", "rationale_en"]]
         summary = self.t("coverage.placements", variant=variant, count=int(table["cross_cutting"].sum()))
         caption = mapping_text("coverage.placements_caption", lang, bundled=self.bundled())
@@ -147,7 +147,7 @@ class CoveragePage(Page):
             self.results.value = f"<p>{self.t('coverage.search_hint')}</p>"
             return
         hits = analysis.search_items(self.active_fw, query)
-        shown = hits[["item", "objective", "item_type", "status"]].assign(text=[pick(r, "text", self.lang) for _, r in hits.iterrows()])
+        shown = hits[["item", "objective", "item_type", "status"]].assign(text=[pick(r, "text", self.lang) for r in hits.to_dict("records")])
         count = self.t("coverage.search_count", count=len(hits), query=query)
         self.results.value = f'<p class="sop-search-count">{html.escape(count)}</p>' + (self.table_block(shown, "sopkit-search") if len(hits) else "")
 

@@ -114,15 +114,17 @@ class OptionsPage(Page):
         self.reset.tooltip = self.t("whatif.reset_help")
         self.detail_heading.value = f"<h2>{self.t('options.detail')}</h2>"
         self.objective.description = self.t("options.objective")
-        self.set_options(self.objective, [(f"{o['id']} {pick(o, 'short', self.lang)}", o["id"]) for _, o in self.fw.objectives.iterrows()])
+        self.set_options(self.objective, [(f"{o['id']} {pick(o, 'short', self.lang)}", o["id"]) for o in self.fw.objectives.to_dict("records")])
         self.relabel_whatif()
 
     def relabel_whatif(self) -> None:
-        items = [(f"{o['id']} {pick(o, 'short', self.lang)} ({self.t('whatif.whole_objective')})", o["id"]) for _, o in self.fw.objectives.iterrows()]
-        items += [(f"{r['label']} · {pick(r, 'text', self.lang)[:60]}", r["id"]) for _, r in self.fw.outcomes.iterrows()]
+        items = [
+            (f"{o['id']} {pick(o, 'short', self.lang)} ({self.t('whatif.whole_objective')})", o["id"]) for o in self.fw.objectives.to_dict("records")
+        ]
+        items += [(f"{r['label']} · {pick(r, 'text', self.lang)[:60]}", r["id"]) for r in self.fw.outcomes.to_dict("records")]
         self.set_options(self.whatif_item, items)
         themes = analysis.top_level(self.fw, self.fw.variant_option(self.variant.value).id, cross_cutting=True)
-        self.set_options(self.whatif_theme, [(f"{r['id']} {pick(r, 'name', self.lang)}", r["id"]) for _, r in themes.iterrows()])
+        self.set_options(self.whatif_theme, [(f"{r['id']} {pick(r, 'name', self.lang)}", r["id"]) for r in themes.to_dict("records")])
         self.whatif_theme.value = self.current_theme(self.whatif_item.value)
 
     # ---- state (held by the WhatIf model) ----------------------------------------------
@@ -197,14 +199,14 @@ class OptionsPage(Page):
     def draw_hierarchy(self) -> None:
         fw, lang, f, option = self.framework(), self.lang, self.filters(), self.option.value
         items = analysis.option_items(fw, option, **f)
-        shown = items[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for _, r in items.iterrows()])
+        shown = items[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for r in items.to_dict("records")])
         tops = analysis.top_level(fw, option, cross_cutting=True)
         figure = figures.hierarchy(items, tops, option, lang, derived=fw.option(option).derived)
         if not fw.option(option).derived:  # the report's own structure: no mapping involved
             self.hierarchy.update(figure, shown, lang)
             return
         # Each placement's reason, beside the item (hover in the chart, columns here).
-        shown = shown.assign(rule_name=[pick(r, "rule", lang) for _, r in items.iterrows()], rationale_en=items["rationale_en"].tolist())
+        shown = shown.assign(rule_name=[pick(r, "rule", lang) for r in items.to_dict("records")], rationale_en=items["rationale_en"].tolist())
         bundled = self.bundled()
         self.hierarchy.update(
             mapping_figure(figure, lang, bundled=bundled), shown, lang, caption=mapping_text("derived.caption", lang, bundled=bundled)
@@ -283,12 +285,12 @@ class OptionsPage(Page):
                 if sub.empty:
                     entries = f"<li>{self.t('detail.none')}</li>"
                 else:
-                    entries = "".join(self._item_li(r) for _, r in sub.iterrows())
+                    entries = "".join(self._item_li(r) for r in sub.to_dict("records"))
                 parts.append(f"<b>{self.t(f'kind.{kind}s')}</b><ul>{entries}</ul>")
         sug = fw.suggestions[fw.suggestions["objective"] == self.objective.value]
         parts.append(
             f"<h4>{self.t('detail.suggestions')}</h4><ol>"
-            + "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for _, r in sug.iterrows())
+            + "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for r in sug.to_dict("records"))
             + "</ol>"
         )
         if lang == "en":

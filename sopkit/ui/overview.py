@@ -50,8 +50,8 @@ class OverviewPage(Page):
         fw, lang = self.fw, self.lang
         officers = fw.officers.sort_values("order")
         sep = "、" if lang == "zh" else ", "
-        chair = sep.join(pick(r, "name", lang) for _, r in officers[officers["role"] == "chair"].iterrows())
-        vice = sep.join(pick(r, "name", lang) for _, r in officers[officers["role"] == "vice-chair"].iterrows())
+        chair = sep.join(pick(r, "name", lang) for r in officers[officers["role"] == "chair"].to_dict("records"))
+        vice = sep.join(pick(r, "name", lang) for r in officers[officers["role"] == "vice-chair"].to_dict("records"))
         session = fw.tdag_sessions.set_index("id").loc["TDAG-20-1"]  # approved the group (TDAG-20/DT/7)
         approved = f"{session['start']} – {session['end']}" if isinstance(session["end"], str) else session["start"]
         self.about.value = self.t("overview.about", chair=html.escape(chair), vice=html.escape(vice), approved=approved)
@@ -76,14 +76,14 @@ class OverviewPage(Page):
         """The report's own framing: title, author, original language, action required,
         reference documents, and the terms of reference (the group's mandate)."""
         lang, rep = self.lang, self.fw.report.sort_values(["part", "number"], kind="stable")
-        one = {r["part"]: r for _, r in rep.iterrows() if r["part"] != "terms-of-reference"}
+        one = {r["part"]: r for r in rep.to_dict("records") if r["part"] != "terms-of-reference"}
         rows = "".join(
             f"<dt>{self.t(f'report.{part}')}</dt><dd>{html.escape(pick(one[part], 'text', lang))}</dd>"
             for part in ("title", "author", "original-language", "action-required", "references")
             if part in one
         )
         tor = rep[rep["part"] == "terms-of-reference"].sort_values("number")
-        items = "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for _, r in tor.iterrows())
+        items = "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for r in tor.to_dict("records"))
         return (
             f"<h2>{self.t('overview.report')}</h2><dl>{rows}</dl>"
             f'<h3>{self.t("report.terms-of-reference")}</h3><ol class="sop-terms">{items}</ol>'
@@ -95,7 +95,7 @@ class OverviewPage(Page):
         order, each with its source in the report."""
         lang, rows = self.lang, analysis.decisions(self.fw)
         entries = []
-        for _, d in rows.iterrows():
+        for d in rows.to_dict("records"):
             who = d["session"] or d["body"]
             doc = f" ({html.escape(d['document'])})" if isinstance(d["document"], str) and d["document"] else ""
             kind = d["kind"]
@@ -114,11 +114,11 @@ class OverviewPage(Page):
                 f"{r['date'].year}-Q{(r['date'].month - 1) // 3 + 1}"
                 if r["precision"] == "quarter"
                 else r["date"].strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[r["precision"]])
-                for _, r in events.iterrows()
+                for r in events.to_dict("records")
             ],
             end=[e.strftime("%Y-%m-%d") if pd.notna(e) else "" for e in events["end"]],
             kind=[self.t(f"timeline.{k}") for k in events["kind"]],
-            label=[pick(r, "label", lang) for _, r in events.iterrows()],
+            label=[pick(r, "label", lang) for r in events.to_dict("records")],
         )[["date", "end", "kind", "ref", "label"]]
         year_only = int(events["precision"].isin(["year", "quarter"]).sum())
         self.timeline.update(figures.timeline(events, lang), shown, lang, caption=self.t("overview.timeline_caption", count=year_only))

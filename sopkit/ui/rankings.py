@@ -88,7 +88,7 @@ class RankingsPage(Page):
 
     def relabel(self) -> None:
         self.survey.description = self.t("rankings.survey")
-        self.set_options(self.survey, [(pick(r, "name", self.lang), r["id"]) for _, r in self.fw.surveys.iterrows()])
+        self.set_options(self.survey, [(pick(r, "name", self.lang), r["id"]) for r in self.fw.surveys.to_dict("records")])
         self.order_notice.value = f'<div class="sop-notice">{self.t("rankings.order_only")}</div>'
         self.landing_heading.value = f"<h2>{self.t('rankings.landing')}</h2>"
         self.weight_heading.value = f"<h2>{self.t('rankings.weighted')}</h2>"
@@ -117,18 +117,18 @@ class RankingsPage(Page):
 
     def labels(self) -> dict[str, str]:
         ranked = self.fw.rankings[self.fw.rankings["survey"] == self.survey.value]
-        return {r["item"]: pick(r, "label", self.lang) for _, r in ranked.iterrows()}
+        return {r["item"]: pick(r, "label", self.lang) for r in ranked.to_dict("records")}
 
     def draw_published(self) -> None:
         fw, lang, sv = self.fw, self.lang, self.survey.value
         ranked = fw.rankings[fw.rankings["survey"] == sv].sort_values("rank")
-        shown = ranked[["rank", "item"]].assign(name=[pick(r, "label", lang) for _, r in ranked.iterrows()])
+        shown = ranked[["rank", "item"]].assign(name=[pick(r, "label", lang) for r in ranked.to_dict("records")])
         self.order.update(figures.rank_order(ranked, lang), shown, lang, caption=self.t("rankings.order_caption"))
         self.findings.value = self.findings_html()
         land = analysis.survey_landing(fw, sv)
         shown = land[["rank", "item", "option", "target", "fit", "rationale_en"]].assign(
             option=[self.t(f"option.{o}") for o in land["option"]],
-            target=[f"{tg} {pick(r, 'target', lang)}" if isinstance(tg, str) else "" for tg, (_, r) in zip(land["target"], land.iterrows())],
+            target=[f"{tg} {pick(r, 'target', lang)}" if isinstance(tg, str) else "" for tg, r in zip(land["target"], land.to_dict("records"))],
             fit=[self.t(f"fit.{f}") for f in land["fit"]],
         )
         self.landing.update(figures.landing(land, lang), shown, lang, caption=self.t("derived.caption_landing"))
@@ -147,10 +147,10 @@ class RankingsPage(Page):
         items = "".join(
             f"<li>{html.escape(pick(r, 'text', lang))} "
             f'<small class="sop-source">({html.escape(pick(sections.loc[r["source"]], "heading", lang))})</small></li>'
-            for _, r in found.iterrows()
+            for r in found.to_dict("records")
         )
         ranked = fw.rankings[(fw.rankings["survey"] == sv) & fw.rankings["note_en"].notna()]
-        notes = "".join(f"<li>{html.escape(r['label_en'])}: {html.escape(english_only(r['note_en'], lang))}</li>" for _, r in ranked.iterrows())
+        notes = "".join(f"<li>{html.escape(r['label_en'])}: {html.escape(english_only(r['note_en'], lang))}</li>" for r in ranked.to_dict("records"))
         return f"<h2>{self.t('rankings.findings')}</h2><p><small>{self.t('rankings.findings_help')}</small></p><ul>{items}</ul>" + (
             f'<h3>{self.t("rankings.label_notes")}</h3><ul class="sop-label-notes">{notes}</ul>' if notes else ""
         )
