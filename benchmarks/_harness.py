@@ -84,7 +84,9 @@ def bare_config_dir(log_dir: Path) -> Path:
     kernel ownership), so that the bare floor is served like the pages."""
     config = voila_json()
     config.pop("SopkitVoila", None)
-    for key in ("template", "allow_template_override", "allow_theme_override"):
+    # extension_denylist: the pages draw with sopkit's chart widget and deny jupyterlab-plotly;
+    # the floor draws its chart the standard way, with jupyterlab-plotly.
+    for key in ("template", "allow_template_override", "allow_theme_override", "extension_denylist"):
         config.get("VoilaConfiguration", {}).pop(key, None)
     for key in ("connect_grace", "kernel_memory_limit"):
         config.get("MappingKernelManager", {}).pop(key, None)
@@ -166,6 +168,8 @@ class Server:
             module, directory, cwd = "sopkit.server", ROOT / "workbooks", ROOT
         elif kind == "bare-sopkit":  # the bare notebooks through sopkit-serve (its fixes, its settings)
             module, directory, cwd = "sopkit.server", ROOT / "benchmarks", ROOT
+            # ... but with jupyterlab-plotly, which draws their charts (voila.json denies it).
+            self.flags.append("--VoilaConfiguration.extension_denylist=[]")
         else:  # plain Voila reads voila.json from its working directory
             module, directory, cwd = "voila", ROOT / "benchmarks", bare_config_dir(log_dir)
         self.notebooks = sorted(p.name for p in directory.glob("*.ipynb"))
