@@ -1,7 +1,12 @@
 """``/sopkit/health``: what load balancers and Kubernetes probe. It answers from counters:
 no kernel is started, no cookie is set, and it tells the load the cap counts."""
 
+import gzip
+import http.client
 import json
+import re
+
+from sopkit.plotlyjs import LIBRARY_PATH, library_bytes
 
 from .conftest import NOTEBOOKS
 
@@ -17,3 +22,29 @@ def test_health_starts_nothing_and_counts_what_the_cap_counts(start):
     assert server.page("/voila/render/tiny.ipynb").status == 200
     assert json.loads(server.request("GET", "/sopkit/health").body)["kernels"] == 1
     assert server.request("HEAD", "/sopkit/health").status == 200
+
+
+def test_plotly_js_and_voila_scripts_reach_browsers_gzipped(start):
+    server = start(NOTEBOOKS, "--VoilaConfiguration.preheat_kernel=False")
+    for encoding, decode in (("gzip", gzip.decompress), ("identity", lambda b: b)):
+        conn = http.client.HTTPConnection("127.0.0.1", server.local.port, timeout=60)
+        conn.request("GET", f"/{LIBRARY_PATH}", headers={"Accept-Encoding": encoding})
+        reply = conn.getresponse()
+        body = reply.read()
+        conn.close()
+        assert reply.status == 200 and reply.getheader("Content-Type").startswith("text/javascript")
+        assert "immutable" in reply.getheader("Cache-Control")  # versioned name: kept for good
+        assert (reply.getheader("Content-Encoding") == "gzip") == (encoding == "gzip")
+        assert decode(body) == library_bytes()
+    assert server.kernels() == []
+    # The pages no longer load jupyterlab-plotly's 4.8 MB bundle; the chart widget's front end instead.
+    html = server.page("/voila/render/tiny.ipynb").body
+    assert '"jupyterlab-plotly"' not in html and '"anywidget"' in html
+    # Voila's own scripts and the page itself are gzipped for browsers that ask (all do).
+    script = re.search(r'src="(/voila/static/voila\.js[^"]*)"', html)
+    assert script, "no voila.js in the page"
+    for path in (script.group(1), "/voila/render/tiny.ipynb"):
+        plain = server.request("GET", path, headers={"Accept-Encoding": "identity"})
+        zipped = server.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        assert plain.status == zipped.status == 200
+        assert "Content-Encoding" not in plain.headers and zipped.headers.get("Content-Encoding") == "gzip", path
