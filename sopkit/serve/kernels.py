@@ -14,7 +14,8 @@ it may go.
 * **endings the page hears about**: every kernel shut down by the server (culled, over its
   memory limit, replaced, died and restarted blank) closes its websockets with a close code
   the page turns into a bilingual reload notice;
-* **a memory bound**: a kernel over ``kernel_memory_limit`` MB is stopped.
+* **a memory bound**: a kernel over ``kernel_memory_limit`` MB is stopped;
+* **a pool that stays full**: a pooled kernel that fails to start is replaced.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from traitlets import Float, Int
 from traitlets.config import LoggingConfigurable
+
+POOL_RETRY_S, POOL_RETRY_MAX_S = 5.0, 300.0  # a failed pool start is retried after 5 s, 10 s, ... 5 min
 
 # Close codes the page sentinel understands (sentinel.js).
 CLOSE_STOPPED, CLOSE_MEMORY, CLOSE_REPLACED = 4001, 4002, 4003
@@ -68,6 +71,7 @@ class PageKernels(LoggingConfigurable):
         self.sockets: dict[str, set] = {}
         self.pending_starts = 0
         self._pool_starts: asyncio.Semaphore | None = None
+        self._pool_failures: dict[str, int] = {}  # failed pool starts in a row, per notebook
         self._memory_task: asyncio.Task | None = None
         super().__init__(**kwargs)
 
@@ -104,7 +108,14 @@ class PageKernels(LoggingConfigurable):
         return kernel_id
 
     async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
-        render_task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        try:
+            render_task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        except Exception:
+            # Voila popped a pool entry that failed (the page falls back to a new kernel) and
+            # refills only after a success: without this the pool stays one short for good.
+            if hasattr(self, "fill_if_needed"):
+                self.fill_if_needed(notebook_name=notebook_name)
+            raise
         self.hand_over(kernel_id)
         return render_task, rendered, kernel_id
 
@@ -126,12 +137,31 @@ class PageKernels(LoggingConfigurable):
                         result = await inner
                 else:
                     result = await inner
+            except Exception:
+                self._replace_failed_pool_start(notebook_path)
+                raise
             finally:
                 self.pending_starts = max(0, self.pending_starts - 1)
+            self._pool_failures.pop(notebook_path, None)
             self._watch_restarts(result["kernel_id"])
             return result
 
         return counted()
+
+    def _replace_failed_pool_start(self, notebook_path: str) -> None:
+        """A pooled kernel failed to start (seen: a port taken by another kernel): take its
+        entry out of the pool now, so no visitor is handed it, and start another after a
+        pause that doubles with each failure in a row (5 s up to 5 min)."""
+        task = asyncio.current_task()
+        pool = getattr(self, "_pools", {}).get(notebook_path)
+        if task is None or pool is None or task not in pool:
+            return
+        pool.remove(task)
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it now
+        failures = self._pool_failures[notebook_path] = self._pool_failures.get(notebook_path, 0) + 1
+        delay = min(POOL_RETRY_MAX_S, POOL_RETRY_S * 2 ** (failures - 1))
+        self.log.warning("A pooled kernel for %s failed to start (%d in a row); another in %.0f s", notebook_path, failures, delay)
+        asyncio.get_running_loop().call_later(delay, lambda: self.fill_if_needed(notebook_name=notebook_path))
 
     # -- connections --------------------------------------------------------------------
     def may_connect(self, kernel_id: str, browser: str | None) -> bool:
