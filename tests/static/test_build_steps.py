@@ -154,3 +154,104 @@ def test_a_release_whose_wheel_differs_from_its_lock_is_refused(tmp_path):
     core, wheels = build.pyodide_from_release(str(fake_release(tmp_path, b"something else")), tmp_path / "cache")
     with pytest.raises(build.BuildError, match="pandas-1.0-py3-none-any.whl: sha256"):
         build.assemble_pyodide(core, wheels, ours(tmp_path), tmp_path / "site-pyodide")
+
+
+def pins(path) -> dict[str, tuple[str, list[str]]]:
+    """name -> (version, lock dependencies) of a requirements or browser-wheels file."""
+    found = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            req, *depends = line.split()
+            name, version = req.split("==")
+            found[build.canonical(name)] = (version, depends)
+    return found
+
+
+def test_the_chart_widget_and_its_dependencies_ship_as_pure_wheels_matching_the_labextensions():
+    static = ROOT / "scripts" / "static"
+    browser, tools = pins(static / "browser-wheels.txt"), pins(static / "requirements.txt")
+    assert "anywidget" in build.SOPKIT_DEPENDS
+    assert set(browser["anywidget"][1]) == {"ipywidgets", "psygnal", "typing-extensions"}
+    assert {"psygnal", "typing-extensions"} <= set(browser)
+    # the labextensions the site gets from the build environment are those of the browser's wheels
+    for name in ("anywidget", "jupyterlab-widgets", "ipywidgets"):
+        assert tools[name][0] == browser[name][0], name
+    # no jupyterlab-plotly labextension in the site: plotly stays out of the build environment
+    assert "plotly" not in tools and "plotly" in browser
+
+
+def test_the_labextension_check_covers_anywidget(monkeypatch, tmp_path):
+    import importlib.metadata
+
+    installed = {"anywidget": "0.11.0", "jupyterlab_widgets": "3.0.17"}
+    monkeypatch.setattr(importlib.metadata, "version", lambda dist: installed[dist])
+    entries = {"anywidget": (tmp_path, {"version": "0.11.0"}), "jupyterlab-widgets": (tmp_path, {"version": "3.0.17"})}
+    build.check_labextensions(entries)
+    entries["anywidget"] = (tmp_path, {"version": "0.10.0"})
+    with pytest.raises(build.BuildError, match="anywidget 0.11.0 in the build environment, 0.10.0 for the browser"):
+        build.check_labextensions(entries)
+
+
+def test_plotly_js_is_copied_from_the_plotly_wheel_to_where_the_pages_look(tmp_path):
+    import plotly
+
+    from sopkit.plotlyjs import LIBRARY_PATH
+
+    assert build.library_path(plotly.__version__) == LIBRARY_PATH  # what Python in the browser computes
+    wheel = tmp_path / "plotly-7.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr(build.PLOTLY_JS, "/* plotly.js */ window.Plotly = {};")
+        zf.writestr("plotly/__init__.py", "")
+    made = build.ship_plotly_js(wheel, "7.1.0", tmp_path / "dist")
+    assert made == tmp_path / "dist" / "sopkit" / "plotly-7.1.0.min.js"
+    assert made.read_text() == "/* plotly.js */ window.Plotly = {};"
+    # the browser's wheel goes without it (slimmed): the site serves it
+    assert build.PLOTLY_JS in build.SLIM["plotly"]
+    bare = tmp_path / "bare" / wheel.name
+    bare.parent.mkdir()
+    with zipfile.ZipFile(bare, "w") as zf:
+        zf.writestr("plotly/__init__.py", "")
+    with pytest.raises(build.BuildError, match="has no plotly/package_data/plotly.min.js"):
+        build.ship_plotly_js(bare, "7.1.0", tmp_path / "dist2")
+
+
+def test_the_pages_base_url_is_the_site_root_relative_to_the_page(tmp_path):
+    render = tmp_path / "voici" / "render"
+    render.mkdir(parents=True)
+    (render / "options.html").write_text('<script id="jupyter-config-data">{"appName": "x", "baseUrl": "/", "kernelId": ""}</script>')
+    assert build.patch_pages(tmp_path) == 1
+    assert '"baseUrl": "../../"' in (render / "options.html").read_text()
+
+
+def fake_site(tmp_path, base_url: str = "../../"):
+    """A dist/ with what check_site reads: the four pages' configuration, plotly.js, labextensions."""
+    kernel = {"pyodideUrl": "../../static/pyodide/pyodide.js", "disablePyPIFallback": True}
+    config = {"baseUrl": base_url, "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": kernel}}
+    render = tmp_path / "voici" / "render"
+    render.mkdir(parents=True)
+    for page in build.PAGES:
+        (render / f"{page}.html").write_text(f'<script id="jupyter-config-data" type="application/json">{json.dumps(config)}</script>')
+    (tmp_path / "sopkit").mkdir()
+    (tmp_path / "sopkit" / "plotly-7.1.0.min.js").write_text("/* plotly.js */")
+    (tmp_path / "extensions" / "anywidget").mkdir(parents=True)
+    (tmp_path / "extensions" / "anywidget" / "package.json").write_text("{}")
+    return tmp_path
+
+
+def test_the_site_check_wants_plotly_js_at_the_base_url_and_only_the_labextensions_in_use(tmp_path):
+    library = build.library_path("7.1.0")
+    build.check_site(fake_site(tmp_path / "ok"), library)
+    # Voici's own "/" names the host's root: a site under a sub-path would not find plotly.js
+    with pytest.raises(build.BuildError, match="baseUrl '/' does not lead to sopkit/plotly-7.1.0.min.js"):
+        build.check_site(fake_site(tmp_path / "host-root", "/"), library)
+    with pytest.raises(build.BuildError, match="sopkit/plotly-7.1.1.min.js is not in the site"):
+        build.check_site(fake_site(tmp_path / "other-version"), build.library_path("7.1.1"))
+    site = fake_site(tmp_path / "mime")
+    (site / "extensions" / "jupyterlab-plotly").mkdir()
+    with pytest.raises(build.BuildError, match="jupyterlab-plotly"):
+        build.check_site(site, library)
+    site = fake_site(tmp_path / "no-anywidget")
+    (site / "extensions" / "anywidget" / "package.json").unlink()
+    with pytest.raises(build.BuildError, match="no anywidget labextension"):
+        build.check_site(site, library)

@@ -14,6 +14,7 @@ import pytest
 
 from browser.browser_helpers import CHARTS, DRAWN_JS, SUMMARY_MARKER, upload
 from sopkit import load_framework, survey
+from sopkit.plotlyjs import LIBRARY_PATH
 
 pytestmark = pytest.mark.static
 
@@ -51,7 +52,14 @@ def test_page_draws_its_first_chart_offline(offline_context, site_url, name):
     page = context.new_page()
     failed: list[str] = []
     errors: list[str] = []
+    plotly_js: list[tuple[str, int, str]] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    def heard(response):
+        if "plotly" in response.url and response.url.endswith(".js"):
+            plotly_js.append((response.url, response.status, response.header_value("content-type") or ""))
+
+    page.on("response", heard)
     page.on("pageerror", lambda e: errors.append(str(e)))
     # The last page opens in Chinese by its address, as links between pages carry it.
     lang = "zh" if name == "rankings" else "en"
@@ -68,6 +76,10 @@ def test_page_draws_its_first_chart_offline(offline_context, site_url, name):
         assert page.query_selector("#loading") is None, "the loading screen stayed after the page was drawn"
         assert page.query_selector(".sop-static-edition") is not None
         if name == "overview":
+            # The chart widget's plotly.js, once, from the site's root (the pages' baseUrl), as a
+            # script; not jupyterlab-plotly's labextension (left out) nor the kernel (slimmed out).
+            assert [(u, s) for u, s, _ in plotly_js] == [(f"{site_url}/{LIBRARY_PATH}", 200)], plotly_js
+            assert "javascript" in plotly_js[0][2]
             # sopkit.runtime under Pyodide: the links lead to the built pages, not to notebooks
             hrefs = page.eval_on_selector_all(".sop-page a[class^='sop-link-']", "els => els.map(e => e.getAttribute('href'))")
             assert hrefs == ["options.html", "coverage.html", "rankings.html"]
