@@ -33,6 +33,23 @@ def test_the_kernel_sends_plotly_js_when_the_page_asks_for_it(monkeypatch):
     assert sent == [({"type": "library"}, [library_bytes()])]
 
 
+def test_without_the_file_the_kernel_answers_with_nothing_and_the_page_gives_up(monkeypatch):
+    # A slimmed install (the static edition's plotly wheel): the page must not wait forever.
+    import sopkit.ui.chart as chart_module
+
+    def missing():
+        raise FileNotFoundError("plotly.min.js")
+
+    monkeypatch.setattr(chart_module, "library_bytes", missing)
+    chart = PlotlyChart()
+    sent = []
+    monkeypatch.setattr(chart, "send", lambda content, buffers=None: sent.append((content, buffers)))
+    chart._on_front_end_msg(chart, {"type": "library"}, [])
+    assert sent == [({"type": "library"}, [])]
+    js = ESM.read_text(encoding="utf-8")
+    assert "!buffers.length) return reject" in js and "KERNEL_WAIT_MS" in js
+
+
 def test_a_chart_view_sets_one_figure_trait_with_the_page_config(monkeypatch):
     monkeypatch.setattr(common, "get_ipython", lambda: object())  # as in a kernel
     view = common.ChartView("demo", {})

@@ -26,10 +26,17 @@ function fromServer(path) {
   });
 }
 
+const KERNEL_WAIT_MS = 120000;  // 4.7 MB over a slow link, from a busy kernel
+
 function fromKernel(model) {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      model.off("msg:custom", heard);
+      reject(new Error("no answer from the kernel"));
+    }, KERNEL_WAIT_MS);
     const heard = (msg, buffers) => {
       if (!msg || msg.type !== "library") return;
+      clearTimeout(timer);
       model.off("msg:custom", heard);
       if (!buffers || !buffers.length) return reject(new Error("no library from the kernel"));
       const buffer = buffers[0];

@@ -43,5 +43,11 @@ class PlotlyChart(anywidget.AnyWidget):
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         # The page found no plotly.js on its server: this kernel sends it (once per page).
+        # Without the file (a slimmed install: the static edition's wheel) it answers with none,
+        # and the page shows its notice instead of waiting.
         if isinstance(content, dict) and content.get("type") == "library":
-            self.send({"type": "library"}, buffers=[library_bytes()])
+            try:
+                payload = [library_bytes()]
+            except OSError:
+                payload = []
+            self.send({"type": "library"}, buffers=payload)
