@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.io as pio
 
 from .i18n import t
+from .plotlyjs import library_bytes
 
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 CJK = "[\u3000-\u9fff\uff00-\uffef]"  # CJK characters and punctuation, full-width forms
@@ -60,10 +61,8 @@ class BriefChart:
 
 @cache
 def plotly_js() -> str:
-    """plotly.js as shipped with the plotly package (no network)."""
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs()
+    """plotly.js as shipped with the plotly package (no network): the file the pages load."""
+    return library_bytes().decode("utf-8")
 
 
 def _plain(text: str) -> str:

@@ -61,7 +61,7 @@ class SopkitVoila(Voila):
     compress_responses = Bool(
         True,
         config=True,
-        help="gzip the HTTP answers (page, scripts, styles: a first visit's 6.9 MB become about 2 MB); False behind a proxy that compresses.",
+        help="gzip the HTTP answers (page, scripts, styles: a first visit's 6.9 MB become 3.0 MB); False behind a proxy that compresses.",
     )
     sliced_channel_reads = Bool(True, config=True, help="Read kernel replies in short slices (channels.py); False only to measure what it prevents.")
     trusted_proxies = List(Unicode(), [], config=True, help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
@@ -101,6 +101,10 @@ class SopkitVoila(Voila):
         if own not in paths.split(os.pathsep):
             os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, paths) if p)
         super().initialize(argv)
+        # The page template starts loading plotly.js at once (the chart widget's library).
+        resources = self.config.VoilaConfiguration.get("resources")
+        resources = dict(resources) if isinstance(resources, dict) else {}
+        self.config.VoilaConfiguration.resources = {**resources, "sopkit_plotly": LIBRARY_PATH}
         if self.sliced_channel_reads:
             channels.install()  # no held pages: see channels.py
         if not self.notebook_path and not self.extra_args:
@@ -124,8 +128,8 @@ class SopkitVoila(Voila):
         # tornado would otherwise drop the connection at 10 MiB without a word.
         settings["websocket_max_message_size"] = 64 * 2**20
         # Voila serves its scripts uncompressed (5.4 MB of a first visit): on hotel Wi-Fi that is
-        # seconds. Tornado gzips each answer (about 0.1 CPU-s a first visit; repeat visits get
-        # 304s); answers already encoded (plotly.js, gzipped once) are left alone.
+        # seconds. Tornado gzips each answer (about 0.2 CPU-s a first visit, measured under load;
+        # repeat visits get 304s); answers already encoded (plotly.js, gzipped once) are left alone.
         settings["compress_response"] = self.compress_responses
         return settings
 

@@ -1,7 +1,8 @@
 // The front end of sopkit's chart widget (sopkit/ui/chart.py), loaded by anywidget.
 //
 // One plotly.js per page, fetched once: from the server that serves the page (a cacheable
-// file next to it: sopkit-serve and the static edition ship one), else from the kernel (JupyterLab).
+// file next to it: sopkit-serve, whose page template starts loading it at once, and the static
+// edition ship one), else from the kernel (JupyterLab).
 // A figure change is drawn in place with Plotly.react: no new plot, no PNG copy sent back to
 // the kernel (what the plotly mime renderer inside an ipywidgets Output does on every change).
 
@@ -14,6 +15,19 @@ function pageBaseUrl() {
   } catch (_error) {
     return new URL("/", window.location.href).href;
   }
+}
+
+// The page template may already load it (<script id="sop-plotly" async>, sopkit-serve).
+function fromPage() {
+  const tag = document.getElementById("sop-plotly");
+  if (!tag) return null;
+  return new Promise((resolve, reject) => {
+    const loaded = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly")));
+    if (window.Plotly) return resolve(window.Plotly);
+    if (tag.dataset.failed) return reject(new Error("not served"));
+    tag.addEventListener("load", loaded);
+    tag.addEventListener("error", () => reject(new Error("not served")));
+  });
 }
 
 function fromServer(path) {
@@ -55,10 +69,42 @@ function plotly(model) {
   if (!window.__sopkitPlotly) {
     window.__sopkitPlotly = window.Plotly
       ? Promise.resolve(window.Plotly)
-      : fromServer(model.get("library")).catch(() => fromKernel(model));
+      : (fromPage() || fromServer(model.get("library"))).catch(() => fromKernel(model));
     window.__sopkitPlotly.catch(() => { window.__sopkitPlotly = undefined; });  // a later chart tries again
   }
   return window.__sopkitPlotly;
+}
+
+// Charts are drawn one at a time, visible ones first, with a paint between two draws: the
+// first chart a visitor sees does not wait for the charts below it (a draw takes 0.1-0.2 s).
+function schedule(el, job) {
+  const queue = window.__sopkitDraws || (window.__sopkitDraws = { items: [], running: false });
+  return new Promise((resolve, reject) => {
+    queue.items.push({ el, job, resolve, reject });
+    if (!queue.running) pump(queue);
+  });
+}
+
+function onScreen(el) {
+  const box = el.getBoundingClientRect();
+  return box.bottom > 0 && box.top < window.innerHeight;
+}
+
+function pump(queue) {
+  if (!queue.items.length) { queue.running = false; return; }
+  queue.running = true;
+  const index = Math.max(0, queue.items.findIndex((item) => onScreen(item.el)));
+  const [item] = queue.items.splice(index, 1);
+  let next = false;
+  const after = () => {
+    if (next) return;
+    next = true;
+    setTimeout(() => pump(queue), 0);
+  };
+  item.job().then(item.resolve, item.reject).finally(() => {
+    requestAnimationFrame(after);  // after the paint ...
+    setTimeout(after, 100);  // ... or soon, in a tab that does not paint
+  });
 }
 
 function render({ model, el }) {
@@ -73,7 +119,7 @@ function render({ model, el }) {
     if (!figure.data) return;
     const layout = { ...(figure.layout || {}) };
     if (!layout.height) layout.height = 360;
-    await Plotly.react(el, figure.data, layout, figure.config || {});
+    await schedule(el, () => Plotly.react(el, figure.data, layout, figure.config || {}));
     drawn += 1;
     el.dataset.sopDrawn = String(drawn);  // tests and benchmarks see an in-place redraw
   };

@@ -40,6 +40,8 @@ def test_plotly_js_and_voila_scripts_reach_browsers_gzipped(start):
     # The pages no longer load jupyterlab-plotly's 4.8 MB bundle; the chart widget's front end instead.
     html = server.page("/voila/render/tiny.ipynb").body
     assert '"jupyterlab-plotly"' not in html and '"anywidget"' in html
+    # ... and starts loading plotly.js at once, not when the first chart asks for it.
+    assert f'<script async id="sop-plotly" src="/{LIBRARY_PATH}"' in html
     # Voila's own scripts and the page itself are gzipped for browsers that ask (all do).
     script = re.search(r'src="(/voila/static/voila\.js[^"]*)"', html)
     assert script, "no voila.js in the page"
