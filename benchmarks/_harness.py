@@ -397,6 +397,16 @@ def median(values: list[float | None]) -> float | None:
     return vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
 
 
+# A page view whose HTML took this long was held until the executor's cell timeout (60 s).
+HELD_S = 50.0
+
+
+def time_stats(values: list[float]) -> dict:
+    """p50 / p95 / p99 / max of *values* (seconds; None when there are none), and how many were held."""
+    stats = {k: (round(percentile(values, q), 2) if values else None) for k, q in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))}
+    return {"n": len(values), **stats, "held": sum(v >= HELD_S for v in values)}
+
+
 def percentile(values: list[float], q: float) -> float | None:
     """Linear-interpolated percentile (q in 0..100) of *values*."""
     vals = sorted(values)

@@ -11,7 +11,7 @@ state are all there as with real visitors. Per view, once its chart is drawn: th
 and USS (memory only it uses) and CPU seconds (its whole life: pool start, notebook run, page
 connection), the server's RSS, the page HTML time (navigation start to its last byte: the server's
 part) and the load average; the result has p50 / p95 / p99 / max of page HTML and first chart and
-the views held at the executor's timeout (>= 50 s). Every 50 views: the server's RSS with every page closed and the
+the views held at the executor's timeout (>= 50 s, `_harness.HELD_S`). Every 50 views: the server's RSS with every page closed and the
 pool refilled, to see whether it grows with the views served or levels off.
 
 The sizing table in the README comes from the medians here (sopkit/serve/capacity.py holds them)
@@ -43,6 +43,7 @@ from _harness import (
     pool_total,
     rss_mb,
     settle,
+    time_stats,
     voila_json,
 )
 
@@ -107,22 +108,6 @@ async def visits(server: Server, count: int, keep: int, pool: int, record: list,
             await browser.close()
 
 
-def percentiles(values: list[float]) -> dict:
-    """p50 / p95 / p99 / max (nearest rank) and the count of views held at the executor's timeout."""
-    if not values:
-        return {}
-    ordered = sorted(values)
-    rank = lambda q: ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]  # noqa: E731
-    return {
-        "n": len(ordered),
-        "p50": round(rank(0.50), 2),
-        "p95": round(rank(0.95), 2),
-        "p99": round(rank(0.99), 2),
-        "max": round(ordered[-1], 2),
-        "held_50s": sum(v >= 50 for v in ordered),
-    }
-
-
 def median_of(rows: list[dict], key: str) -> float | None:
     values = [r[key] for r in rows if r.get(key) is not None]
     return round(statistics.median(values), 2) if values else None
@@ -163,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "duration_s": round(duration, 1),
         "medians": {k: median_of(ok, k) for k in ("kernel_rss_mb", "kernel_uss_mb", "kernel_cpu_s", "first_chart_s")},
         "per_page": per_page,
-        "page_html_s": percentiles([r["html_done_s"] for r in ok if r.get("html_done_s") is not None]),
-        "first_chart_s": percentiles([r["first_chart_s"] for r in ok]),
+        "page_html_s": time_stats([r["html_done_s"] for r in ok if r.get("html_done_s") is not None]),
+        "first_chart_s": time_stats([r["first_chart_s"] for r in ok]),
         "server_idle_rss_mb": idle,
         "server_rss_mb_open_pages": {"min": min(open_growth, default=None), "max": max(open_growth, default=None)},
         "environment": environment(),

@@ -27,10 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import CHROMIUM, CHROMIUM_ARGS, Server, environment, percentile, pool_total, settle, sigterm_as_interrupt, voila_json
+from _harness import CHROMIUM, CHROMIUM_ARGS, HELD_S, Server, environment, pool_total, settle, sigterm_as_interrupt, time_stats, voila_json
 from load import WORKBOOKS, leave, visitor
-
-HELD_S = 50.0
 
 
 async def views(server: Server, count: int, concurrency: int, timeout_s: float, pages: list[str]) -> list[dict]:
@@ -62,15 +60,12 @@ def summary(records: list[dict]) -> dict:
     html = [r["html_done_s"] for r in records if r.get("html_done_s") is not None]
     chart = [r["first_chart_s"] for r in records if r.get("first_chart_s") is not None]
 
-    def stats(values: list[float]) -> dict:
-        return {k: (round(percentile(values, q), 2) if values else None) for k, q in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))}
-
     return {
         "views": len(records),
         "charts": len(chart),
         "held": sum(v >= HELD_S for v in html),
-        "html_s": stats(html),
-        "first_chart_s": stats(chart),
+        "html_s": time_stats(html),
+        "first_chart_s": time_stats(chart),
         "outcomes": {o: sum(r.get("outcome") == o for r in records) for o in sorted({str(r.get("outcome")) for r in records})},
     }
 

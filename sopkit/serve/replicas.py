@@ -171,10 +171,9 @@ def start(
     try:
         if not backends:
             # The balancer reaches local replicas from 127.0.0.1: they believe its X-Forwarded-For.
-            # Kernels talk over Unix sockets: replicas on one machine each pick TCP ports for their
-            # kernels on their own, and when two pick the same port a kernel dies at start
-            # (ZMQError "Address already in use"; its page then hangs until page_deadline).
-            own = ["--SopkitVoila.trusted_proxies=['127.0.0.1']", "--KernelManager.transport=ipc", *flags]
+            # (Their kernels talk over Unix sockets, voila.json's KernelManager.transport: replicas
+            # on one machine cannot hand two kernels the same TCP port.)
+            own = ["--SopkitVoila.trusted_proxies=['127.0.0.1']", *flags]
             for i in range(count):
                 name = f"r{i + 1}"
                 replicas[name] = launch(directory, own, log=run_dir / f"{name}.log", env=env, module="sopkit.server")

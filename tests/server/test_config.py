@@ -54,3 +54,9 @@ def test_started_from_another_directory_the_projects_settings_apply(start, tmp_p
     assert "Stored summary" not in reply.body and "from sopkit.ui" not in reply.body  # summary cells and sources removed
     assert server.page("/voila/files/overview.ipynb").status in (403, 404)  # no files served
     assert "Culling kernels with idle durations > 180 seconds" in server.log_text()  # started with the first kernel
+
+
+def test_kernels_use_unix_sockets():
+    # Many servers on one machine (replicas, tests) each pick TCP ports for their kernels; two
+    # picking the same one killed a kernel at start. sopkit.serve.replicas relies on this.
+    assert config()["KernelManager"]["transport"] == "ipc"
