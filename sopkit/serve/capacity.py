@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-KERNEL_MB = 140  # RSS of a workbook kernel after its first page view (benchmarks/run.py: 120-137 MB)
-SERVER_MB = 250  # the server process with every page open (load.py: 143-180 MB; headroom for growth)
+KERNEL_MB = 140  # RSS of a workbook kernel after its first page view (capacity.py, 300 views: medians 129-132 MB)
+SERVER_MB = 250  # the server process (capacity.py: 151 MB at start, 199 MB after 300 views, ~60 kB a view)
 RESERVE_SHARE = 0.15  # of the memory available, left for the system and page caches
 KERNEL_CPU_S = 1.5  # CPU seconds to start a kernel and run a workbook (cold; kernel_cpu in run.py)
 LANDING_SHARE = 0.5  # of the pool, for the landing page (the link the chair shares)
