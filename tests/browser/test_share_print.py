@@ -9,11 +9,13 @@ page switches to English and its copied link is opened in a fresh browser contex
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sopkit.i18n import t
 
@@ -134,6 +136,11 @@ def test_a_link_reopens_the_view_prints_and_takes_away(page, browser, voila_url,
         wait_value(page, property_js(visible[0], visible[1]), visible[2])
     # The workbook's parameters cell (for JupyterLab and papermill) is not on the page.
     assert "papermill" not in page.evaluate("() => document.body.innerText")
+    # The notice comes after the language switch has redrawn the page (the heading changes first).
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "(keys) => keys.every(k => ((document.querySelector('.sop-message') || {}).textContent || '').includes(k))", arg=list(ignored)
+        )
     notice = page.evaluate("() => document.querySelector('.sop-message').textContent")
     assert all(key in notice for key in ignored) and "x" * 100 not in notice, notice
     wait_value(page, QUERY_JS, view)  # the address bar shows the view, the bad part gone
