@@ -111,3 +111,29 @@ def test_rankings_view(fw):
     page = RankingsPage(fw, view="strength=0.25&method=copeland")
     assert (page.strength.value, page.method.value) == (0.25, "copeland")
     assert page.view_query() == "lang=en&strength=0.25&method=copeland"
+
+
+@pytest.mark.parametrize(
+    ("page_class", "view", "dropdowns"),
+    [
+        (RankingsPage, "survey=S2&method=copeland", ("survey", "method")),
+        (OptionsPage, "option=themes-5&objective=D.3", ("option", "objective")),
+    ],
+)
+def test_a_language_switch_keeps_the_view_at_every_moment(fw, page_class, view, dropdowns):
+    # ipywidgets selects a dropdown's first option whenever its options change; relabelling puts
+    # the value back, but neither the browser nor the address bar may ever see the first option.
+    page = page_class(fw, view=view)
+    query = page.view_query()
+    published: list[str] = []
+    page.document.observe(lambda change: published.append(change["new"]), "value")
+    sent: list[tuple[str, object]] = []
+    for name in dropdowns:
+        widget = getattr(page, name)
+        widget._send = lambda msg, buffers=None, name=name: sent.extend((name, v) for k, v in msg["state"].items() if k == "index")
+    kept = {name: getattr(page, name).index for name in dropdowns}
+    for lang in ("zh", "en"):
+        page.lang_switch.value = lang
+        assert page.view_query() == query.replace("lang=en", f"lang={lang}")
+    assert published and all(query.split("&", 1)[1].replace("&", "&amp;") in marker for marker in published), published
+    assert all(index == kept[name] for name, index in sent), sent

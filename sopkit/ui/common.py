@@ -293,6 +293,7 @@ class Page:
         self.lang = lang
         self.shown_tables: ShownTables = {}  # what the Excel links can ask for
         self._busy = False
+        self._relabelling = 0  # inside set_options: the value is about to be put back
         self._view_defaults: dict[str, Any] = {}
         self._view_seen = 0  # the last view request of the page sentinel handled
         self.live_url = ""  # the page's address without its query, as the browser reported it
@@ -363,7 +364,7 @@ class Page:
         # page publishes its view (for the address bar) whenever a part of it changes.
         self._view_defaults = self.view_values()
         for _key, widget in self._view_widgets():
-            widget.observe(lambda _change: self.publish_view(), "value")
+            widget.observe(lambda _change: None if self._relabelling else self.publish_view(), "value")
         self.view_request.observe(self.guard(self._on_view_request), "value")
         self.brief_button.on_click(self.guard(self.on_brief))
         if view:
@@ -665,14 +666,25 @@ class Page:
         return run
 
     def set_options(self, widget: w.Widget, options: list[tuple[str, Any]]) -> None:
-        """Replace a selection widget's (label, value) options, keeping its value."""
+        """Replace a selection widget's (label, value) options, keeping its value.
+
+        ipywidgets selects the first option whenever the options change; the value is put back
+        at once. That moment must not reach anyone: the browser gets the new labels and the
+        kept selection in one message, and the view is not published for it."""
         value = widget.value
-        widget.options = options
         values = [v for _, v in options]
-        if value in values:
-            widget.value = value
-        elif values and widget.value is None:
-            widget.value = values[0]
+        self._relabelling += 1
+        try:
+            with widget.hold_sync():
+                widget.options = options
+                if value in values:
+                    widget.value = value
+                elif values and widget.value is None:
+                    widget.value = values[0]
+        finally:
+            self._relabelling -= 1
+        if widget.value != value:
+            self.publish_view()
 
     def show(self) -> "Page":
         display(self.widget)
