@@ -28,6 +28,7 @@ from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
 from ..view import MAX_VIEW_QUERY_CHARS, ViewField, format_query, parse_query
 from .chart import PlotlyChart
+from .deliver import Delivery
 
 log = logging.getLogger("sopkit.ui")
 
@@ -69,13 +70,6 @@ REQUEST_JS = (
     "if(f){f.value=this.getAttribute('data-sop-download')+'|'+Date.now();"
     "f.dispatchEvent(new Event('input',{bubbles:true}));f.dispatchEvent(new Event('change',{bubbles:true}));}"
     "return false;"
-)
-# The kernel's answer: the file, handed to the browser as a download (a Blob, not a data URI).
-SAVE_JS = (
-    "(function(name,mime,b64){{var bytes=Uint8Array.from(atob(b64),function(c){{return c.charCodeAt(0);}});"
-    "var url=URL.createObjectURL(new Blob([bytes],{{type:mime}}));var a=document.createElement('a');"
-    "a.href=url;a.download=name;document.body.appendChild(a);a.click();a.remove();"
-    "setTimeout(function(){{URL.revokeObjectURL(url);}},60000);}})({args});"
 )
 
 
@@ -306,14 +300,13 @@ class Page:
         self.share_note = w.HTML()
         self.share_note.add_class("sop-share-note")
         self.print_footer = w.HTML()  # shown on paper only
-        self.deliver = w.Output(layout=w.Layout(display="none"))  # hands a generated file to the browser
+        self.deliver = Delivery(layout=w.Layout(display="none"))  # files and scroll requests to the browser
         self.title = w.HTML()
         self.document = w.HTML()  # a hidden marker for the page sentinel (language, title, upload limit)
         self.document.add_class("sop-document-marker")
         self.intro = w.HTML()
         self.message = w.HTML()
         self.message.add_class("sop-message")
-        self.scripts = w.Output(layout=w.Layout(display="none"))  # scrolling a message into view
         self.scrolled_to: list[str] = []  # what scroll_into_view was asked for (tests read it)
         # The page sentinel writes "<table name>|<nonce>" here when an Excel link is clicked.
         self.download_request = w.Text(layout=w.Layout(display="none"))
@@ -350,7 +343,6 @@ class Page:
                 self.message,
                 self.body,
                 self.print_footer,
-                self.scripts,
                 self.deliver,
                 self.download_request,
             ]
@@ -594,31 +586,13 @@ class Page:
         """Ask the browser to scroll the element *css* of this page into view (a message the
         visitor must see where they are looking)."""
         self.scrolled_to.append(css)
-        if get_ipython() is None:
-            return
-        selector = json.dumps(f".sop-page-{self.key} {css}")
-        script = (
-            "requestAnimationFrame(() => requestAnimationFrame(() => {"
-            f" const el = document.querySelector({selector});"
-            " if (el) el.scrollIntoView({block: 'nearest'}); }));"
-        )
-        self.run_script(script)
-
-    def run_script(self, script: str, *, where: w.Output | None = None) -> None:
-        """Run *script* in the visitor's browser, in a hidden output of the page (default ``scripts``)."""
-        out = where or self.scripts
-        out.clear_output()
-        with out:
-            display({"application/javascript": script}, raw=True)
+        self.deliver.scroll_to(f".sop-page-{self.key} {css}")
 
     def hand_to_browser(self, filename: str, mime: str, payload: bytes) -> None:
         """Give the visitor *payload* as a downloaded file (a Blob, made in the page; nothing
         outside a kernel). ``downloads`` keeps the file names, for tests."""
         self.downloads.append(filename)
-        if get_ipython() is None:
-            return
-        args = ", ".join(json.dumps(a) for a in (filename, mime, base64.b64encode(payload).decode("ascii")))
-        self.run_script(SAVE_JS.format(args=args), where=self.deliver)
+        self.deliver.save(filename, mime, payload)
 
     def on_download_request(self, change: dict) -> None:
         """Make the Excel file the visitor asked for and hand it to the browser."""

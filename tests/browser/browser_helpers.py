@@ -46,6 +46,19 @@ def summary_marker(name: str) -> str:
 # ---- helpers -----------------------------------------------------------------------------------------
 
 
+# Every websocket message the page sends or receives, with its size (before the page loads).
+WS_LOG_JS = """(() => { const Orig = window.WebSocket; window.__sopWs = [];
+  function Logged(url, protocols) {
+    const ws = protocols === undefined ? new Orig(url) : new Orig(url, protocols);
+    ws.addEventListener('message', (e) => window.__sopWs.push(['in', e.data.length || e.data.byteLength || e.data.size || 0]));
+    const send = ws.send.bind(ws);
+    ws.send = (d) => { window.__sopWs.push(['out', d.length || d.byteLength || d.size || 0]); send(d); };
+    return ws; }
+  Logged.prototype = Orig.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Logged[k] = Orig[k];
+  window.WebSocket = Logged; })();"""
+
+
 def wait_drawn(page, css: str, timeout: float = ACTION_MS) -> None:
     """Wait until the plotly chart inside *css* exists and has drawn at least one trace."""
     page.wait_for_function(DRAWN_JS, arg=css, timeout=timeout)

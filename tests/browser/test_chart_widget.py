@@ -9,21 +9,9 @@ import pytest
 from sopkit.i18n import t
 from sopkit.plotlyjs import LIBRARY_PATH
 
-from .browser_helpers import CHARTS, open_workbook, select_label, wait_drawn
+from .browser_helpers import CHARTS, WS_LOG_JS, open_workbook, select_label, wait_drawn
 
 pytestmark = pytest.mark.browser
-
-# Every websocket message the page sends or receives, with its size (before the page loads).
-WS_LOG_JS = """(() => { const Orig = window.WebSocket; window.__sopWs = [];
-  function Logged(url, protocols) {
-    const ws = protocols === undefined ? new Orig(url) : new Orig(url, protocols);
-    ws.addEventListener('message', (e) => window.__sopWs.push(['in', e.data.length || e.data.byteLength || e.data.size || 0]));
-    const send = ws.send.bind(ws);
-    ws.send = (d) => { window.__sopWs.push(['out', d.length || d.byteLength || d.size || 0]); send(d); };
-    return ws; }
-  Logged.prototype = Orig.prototype;
-  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Logged[k] = Orig[k];
-  window.WebSocket = Logged; })();"""
 
 HIERARCHY = ".sop-hierarchy .js-plotly-plot"
 
