@@ -92,6 +92,12 @@ def test_page_draws_its_first_chart_offline(offline_context, site_url, name):
             upload(page, ".sop-responses-upload", "synthetic.csv", content)
             page.wait_for_function(DRAWN_JS, arg=".sop-distribution", timeout=LOAD_MS)
             assert "synthetic.csv" in page.inner_text(".sop-responses-status")
+            # A file the kernel makes (the delivery widget's binary message) arrives as a download.
+            page.click(".sop-rank-order details.sop-table > summary")
+            with page.expect_download(timeout=LOAD_MS) as table:
+                page.click(".sop-rank-order a.sop-download-xlsx")
+            with open(table.value.path(), "rb") as f:
+                assert f.read(2) == b"PK"
         assert failed == [], failed
         assert aborted == [], f"requests to other hosts: {aborted}"
         assert errors == [], errors
