@@ -589,8 +589,8 @@ class Page:
         self.deliver.scroll_to(f".sop-page-{self.key} {css}")
 
     def hand_to_browser(self, filename: str, mime: str, payload: bytes) -> None:
-        """Give the visitor *payload* as a downloaded file (a Blob, made in the page; nothing
-        outside a kernel). ``downloads`` keeps the file names, for tests."""
+        """Give the visitor *payload* as a downloaded file (the delivery widget sends the bytes;
+        the page saves them as a Blob). ``downloads`` keeps the file names, for tests."""
         self.downloads.append(filename)
         self.deliver.save(filename, mime, payload)
 
