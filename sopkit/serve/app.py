@@ -10,6 +10,7 @@ from jupyter_core.paths import jupyter_config_path
 from jupyter_server.services.kernels.handlers import KernelHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
+from tornado.web import GZipContentEncoding
 from traitlets import Bool, Float, Int, List, Unicode, default
 from voila.app import Voila
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
@@ -22,6 +23,7 @@ from ..paths import workbooks_dir
 from ..plotlyjs import LIBRARY_PATH
 from . import capacity, channels
 from .admission import Limits
+from .compression import CachedGzip
 from .handlers import (
     Admission,
     BeaconShutdownHandler,
@@ -128,13 +130,15 @@ class SopkitVoila(Voila):
         # tornado would otherwise drop the connection at 10 MiB without a word.
         settings["websocket_max_message_size"] = 64 * 2**20
         # Voila serves its scripts uncompressed (5.4 MB of a first visit): on hotel Wi-Fi that is
-        # seconds. Tornado gzips each answer (about 0.2 CPU-s a first visit, measured under load;
-        # repeat visits get 304s); answers already encoded (plotly.js, gzipped once) are left alone.
+        # seconds. Every answer is gzipped, static files once per process (compression.py; see
+        # init_handlers); answers already encoded (plotly.js, gzipped once) are left alone.
         settings["compress_response"] = self.compress_responses
         return settings
 
     def init_handlers(self) -> list:
         handlers = super().init_handlers()
+        # Called once the tornado application exists: its gzip becomes the caching one.
+        self.app.transforms = [CachedGzip if t is GZipContentEncoding else t for t in self.app.transforms]
         admission = Admission(
             Limits.from_settings(self.max_kernels, self.max_kernels_per_address, self.max_kernels_per_browser),
             self.concurrent_runs,

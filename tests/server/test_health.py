@@ -50,3 +50,26 @@ def test_plotly_js_and_voila_scripts_reach_browsers_gzipped(start):
         zipped = server.request("GET", path, headers={"Accept-Encoding": "gzip"})
         assert plain.status == zipped.status == 200
         assert "Content-Encoding" not in plain.headers and zipped.headers.get("Content-Encoding") == "gzip", path
+
+
+def test_a_static_file_is_gzipped_once_and_revalidates(start):
+    # The same compressed bytes each time (kept from the first answer: sopkit/serve/compression.py),
+    # a correct length, the plain file for a client that asks for it, and a 304 on revalidation.
+    server = start(NOTEBOOKS, "--VoilaConfiguration.preheat_kernel=False")
+    script = re.search(r'src="(/voila/static/voila\.js[^"]*)"', server.page("/voila/render/tiny.ipynb").body).group(1)
+
+    def get(encoding: str, **headers):
+        conn = http.client.HTTPConnection("127.0.0.1", server.local.port, timeout=60)
+        conn.request("GET", script, headers={"Accept-Encoding": encoding, **headers})
+        reply = conn.getresponse()
+        body = reply.read()
+        conn.close()
+        return reply, body
+
+    plain, original = get("identity")
+    answers = [get("gzip") for _ in range(3)]
+    assert all(r.status == 200 and r.getheader("Content-Encoding") == "gzip" for r, _ in answers)
+    assert answers[0][1] == answers[1][1] == answers[2][1] and gzip.decompress(answers[2][1]) == original
+    assert all(int(r.getheader("Content-Length")) == len(b) for r, b in answers[1:])
+    again, body = get("gzip", **{"If-None-Match": answers[2][0].getheader("Etag")})
+    assert again.status == 304 and body == b""
