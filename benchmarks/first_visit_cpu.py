@@ -8,7 +8,7 @@ sopkit-serve started from it on loopback; after one discarded visit, ``--visits`
 the overview page, each in a fresh chromium context (empty cache: every script is fetched), one
 after another, each until its chart is drawn and its tab closed. Reported per visit: the server
 process's CPU-seconds (user + system; kernels are other processes and are not counted) and the
-bytes the browser received (encoded, as sent).
+bytes the browser received (as transferred: encoded, with headers; Resource Timing).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 DRAWN = "() => !!document.querySelector('.sop-timeline .js-plotly-plot .main-svg')"
+# Bytes as transferred (encoded, with headers) of the page and everything it fetched so far.
+TRANSFERRED_JS = "() => performance.getEntries().reduce((n, e) => n + (e.transferSize || 0), 0)"
 
 
 def measure(root: Path, visits: int, flags: list[str]) -> dict:
@@ -43,18 +45,17 @@ def measure(root: Path, visits: int, flags: list[str]) -> dict:
             for n in range(visits + 1):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 page = context.new_page()
-                sizes: list[int] = []
-                page.on("requestfinished", lambda r, sizes=sizes: sizes.append(r.sizes()["responseBodySize"]))
                 time.sleep(1)  # the pool's refill after the previous visit, outside the measurement
                 before = sum(process.cpu_times()[:2])
                 page.goto(server.url + "/voila/render/overview.ipynb", timeout=90_000)
                 page.wait_for_function(DRAWN, timeout=90_000)
+                got = page.evaluate(TRANSFERRED_JS)
                 page.close(run_before_unload=True)
                 context.close()
                 spent = sum(process.cpu_times()[:2]) - before
                 if n:  # the first visit warms the server's caches: discarded
                     cpu.append(spent)
-                    received.append(sum(sizes))
+                    received.append(got)
             browser.close()
     finally:
         server.stop()
