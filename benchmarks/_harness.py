@@ -458,3 +458,36 @@ def wait_machine_idle(max_percent: float, max_wait_s: float = 120.0, windows: in
     while calm < windows and time.monotonic() - start < max_wait_s:
         calm = calm + 1 if psutil.cpu_percent(interval=0.5) < max_percent else 0
     return time.monotonic() - start
+
+
+# ---- before and after in one run: servers started from other checkouts -----------------------
+
+
+@contextlib.contextmanager
+def checkout_server(root: Path, flags: list[str] = (), log_name: str = "checkout"):
+    """A sopkit-serve of the workbooks started from the checkout *root* (its sopkit on
+    PYTHONPATH, e.g. an older worktree), ready; stopped on exit."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SOPKIT_DATA", "PYTHONPATH")} | {"PYTHONPATH": str(root)}
+    server = launch("workbooks", list(flags), log=Path(f"/tmp/sopkit-{log_name}-{os.getpid()}.log"), cwd=root, env=env)
+    try:
+        server.wait_ready(SERVER_START_S)
+        yield server
+    finally:
+        server.stop()
+
+
+def commit_of(root: Path) -> str:
+    return subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+
+def compare_checkouts(measure, roots: list[Path] | None, out: Path | None, header: dict) -> None:
+    """``measure(root) -> dict`` for each checkout (default: this one), printed as JSON lines and
+    written to *out* as ``{**header, "started_unix", "runs": [...]}`` (each run with its commit)."""
+    results = {**header, "started_unix": int(time.time()), "cores": os.cpu_count(), "runs": []}
+    for root in roots or [ROOT]:
+        root = root.resolve()
+        row = {"root": str(root), "commit": commit_of(root), **measure(root)}
+        print(json.dumps(row), flush=True)
+        results["runs"].append(row)
+    if out:
+        out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -14,16 +14,12 @@ bytes the browser received (as transferred: encoded, with headers; Resource Timi
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import psutil
+from _harness import CHROMIUM, CHROMIUM_ARGS, checkout_server, compare_checkouts, median
 
-HERE = Path(__file__).resolve().parent
 DRAWN = "() => !!document.querySelector('.sop-timeline .js-plotly-plot .main-svg')"
 # Bytes as transferred (encoded, with headers) of the page and everything it fetched so far.
 TRANSFERRED_JS = "() => performance.getEntries().reduce((n, e) => n + (e.transferSize || 0), 0)"
@@ -32,14 +28,9 @@ TRANSFERRED_JS = "() => performance.getEntries().reduce((n, e) => n + (e.transfe
 def measure(root: Path, visits: int, flags: list[str]) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from sopkit.serve.local import CHROMIUM, CHROMIUM_ARGS, launch
-
-    env = {k: v for k, v in os.environ.items() if k not in ("SOPKIT_DATA", "PYTHONPATH")} | {"PYTHONPATH": str(root)}
-    server = launch("workbooks", flags, log=Path(f"/tmp/sopkit-first-visit-{os.getpid()}.log"), cwd=root, env=env)
-    server.wait_ready(60)
-    process = psutil.Process(server.process.pid)
     cpu, received = [], []
-    try:
+    with checkout_server(root, flags, log_name="first-visit") as server:
+        process = psutil.Process(server.process.pid)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             for n in range(visits + 1):
@@ -57,18 +48,12 @@ def measure(root: Path, visits: int, flags: list[str]) -> dict:
                     cpu.append(spent)
                     received.append(got)
             browser.close()
-    finally:
-        server.stop()
-    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    cpu.sort()
     return {
-        "root": str(root),
-        "commit": commit,
         "flags": flags,
         "visits": visits,
-        "server_cpu_s_median": round(cpu[len(cpu) // 2], 3),
-        "server_cpu_s": [round(c, 3) for c in cpu],
-        "received_mb_median": round(sorted(received)[len(received) // 2] / 1e6, 2),
+        "server_cpu_s_median": round(median(cpu), 3),
+        "server_cpu_s": sorted(round(c, 3) for c in cpu),
+        "received_mb_median": round(median(received) / 1e6, 2),
     }
 
 
@@ -79,14 +64,7 @@ def main() -> None:
     parser.add_argument("--flag", action="append", default=[], help="a server flag for every run, e.g. --flag=--SopkitVoila.compress_responses=False")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE.parent))
-    results = {"started_unix": int(time.time()), "cores": os.cpu_count(), "runs": []}
-    for root in args.root or [HERE.parent]:
-        row = measure(root.resolve(), args.visits, args.flag)
-        print(json.dumps(row), flush=True)
-        results["runs"].append(row)
-    if args.out:
-        args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    compare_checkouts(lambda root: measure(root, args.visits, args.flag), args.root, args.out, {})
 
 
 if __name__ == "__main__":

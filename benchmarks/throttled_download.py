@@ -15,14 +15,12 @@ every later click behind that upload.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _harness import CHROMIUM, CHROMIUM_ARGS, checkout_server, compare_checkouts
+
 THROTTLE = {"offline": False, "latency": 100, "downloadThroughput": 2_000_000 / 8, "uploadThroughput": 1_000_000 / 8}
 WEIGHTED = ".sop-weighted .js-plotly-plot"
 
@@ -31,12 +29,7 @@ def measure(root: Path) -> dict:
     """One visit against a server run from the checkout *root* (its sopkit, on PYTHONPATH)."""
     from playwright.sync_api import sync_playwright
 
-    from sopkit.serve.local import CHROMIUM, CHROMIUM_ARGS, launch
-
-    env = {k: v for k, v in os.environ.items() if k not in ("SOPKIT_DATA", "PYTHONPATH")} | {"PYTHONPATH": str(root)}
-    server = launch("workbooks", log=Path(f"/tmp/sopkit-throttled-{os.getpid()}.log"), cwd=root, env=env)
-    server.wait_ready(60)
-    try:
+    with checkout_server(root, log_name="throttled") as server:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
@@ -58,10 +51,7 @@ def measure(root: Path) -> dict:
             page.wait_for_function(f"(n) => document.querySelector('{WEIGHTED}').dataset.sopDrawn !== n", arg=drawn, timeout=300_000)
             click_s = time.monotonic() - started
             browser.close()
-    finally:
-        server.stop()
-    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return {"root": str(root), "commit": commit, "brief_bytes": size, "brief_s": round(brief_s, 1), "click_after_brief_s": round(click_s, 1)}
+    return {"brief_bytes": size, "brief_s": round(brief_s, 1), "click_after_brief_s": round(click_s, 1)}
 
 
 def main() -> None:
@@ -69,14 +59,7 @@ def main() -> None:
     parser.add_argument("--root", action="append", type=Path, help="a checkout to serve from (repeatable; default: this one)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE.parent))
-    results = {"throttle": THROTTLE, "started_unix": int(time.time()), "visits": []}
-    for root in args.root or [HERE.parent]:
-        row = measure(root.resolve())
-        print(json.dumps(row), flush=True)
-        results["visits"].append(row)
-    if args.out:
-        args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    compare_checkouts(measure, args.root, args.out, {"throttle": THROTTLE})
 
 
 if __name__ == "__main__":
