@@ -60,6 +60,27 @@ def test_answers_without_an_etag_or_not_plain_gets_are_compressed_each_time_and_
     assert not Fresh.cache
 
 
+def test_an_answer_cut_short_or_of_unknown_length_is_not_kept():
+    # A visitor who reloads mid-way: tornado still finishes the answer (finishing=True) after the
+    # bytes written so far. Kept, it would be a broken script for everyone after.
+    Fresh.cache.clear()
+    Fresh.cached_bytes = 0
+    body = os.urandom(20_000)
+    transform = _transform(Fresh)
+    headers = httputil.HTTPHeaders({"Content-Type": "application/javascript", "Content-Length": str(len(body)), "Etag": '"cut"'})
+    transform.transform_first_chunk(200, headers, body[:4096], False)
+    transform.transform_chunk(body[4096:8192], False)
+    transform.transform_chunk(b"", True)
+    assert not Fresh.cache
+    transform = _transform(Fresh)
+    headers = httputil.HTTPHeaders({"Content-Type": "application/javascript", "Etag": '"unknown"'})
+    transform.transform_first_chunk(200, headers, body[:4096], False)
+    transform.transform_chunk(body[4096:], True)
+    assert not Fresh.cache
+    _answer(Fresh, body, etag='"whole"')
+    assert list(Fresh.cache) == ['"whole"|application/javascript']
+
+
 def test_the_cache_stays_under_its_limit_least_recently_used_out(monkeypatch):
     Fresh.cache.clear()
     Fresh.cached_bytes = 0
