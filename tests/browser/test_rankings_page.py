@@ -66,6 +66,8 @@ def test_uploading_responses_draws_their_distribution(rankings, fw):
     upload(page, ".sop-responses-upload", "synthetic.csv", synthetic.to_csv(index=False).encode())
     wait_drawn(page, ".sop-distribution")
     wait_value(page, Y_COUNT_JS, len(items), arg=".sop-distribution")
+    # The aggregate's table is another widget's message: it may land after the chart has drawn.
+    page.wait_for_selector(".sop-aggregate table.sop-data", state="attached", timeout=ACTION_MS)
     rows = table_rows(page, ".sop-aggregate")
     assert len(rows) == 1 + len(items)
     assert page.locator(".sop-match").count() == 1
