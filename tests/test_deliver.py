@@ -34,7 +34,7 @@ def test_the_brief_goes_as_bytes_and_a_refusal_scrolls_to_its_message(fw):
     assert bytes(buffers[0][:15]).lower() == b"<!doctype html>"
     page.scroll_into_view(".sop-responses-message")
     assert sent[-1] == ({"type": "scroll", "css": ".sop-page-rankings .sop-responses-message"}, None)
-    assert page.deliver.sent[-1] == ("scroll", ".sop-page-rankings .sop-responses-message")
+    assert page.scrolled_to == [".sop-responses-message"] and page.downloads == [content["name"]]
 
 
 def test_the_front_end_saves_buffers_and_keeps_nothing():

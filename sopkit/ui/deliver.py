@@ -17,20 +17,14 @@ ESM = Path(__file__).with_name("deliver.js")
 
 
 class Delivery(anywidget.AnyWidget):
-    """Hands files and scroll requests to the page; ``sent`` keeps what was handed (for tests)."""
+    """Hands files and scroll requests to the page (the page records what it handed: ``Page.downloads``, ``Page.scrolled_to``)."""
 
     _esm = ESM.read_text(encoding="utf-8")  # the text: see PlotlyChart._esm
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.sent: list[tuple[str, str]] = []
-
     def save(self, filename: str, mime: str, payload: bytes) -> None:
         """Give the visitor *payload* as the downloaded file *filename*."""
-        self.sent.append(("file", filename))
         self.send({"type": "file", "name": filename, "mime": mime}, buffers=[payload])
 
     def scroll_to(self, css: str) -> None:
         """Scroll the page's element *css* (a selector) into view."""
-        self.sent.append(("scroll", css))
         self.send({"type": "scroll", "css": css})
