@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import CHROMIUM, CHROMIUM_ARGS, HELD_S, Server, environment, pool_total, settle, sigterm_as_interrupt, time_stats, voila_json
+from _harness import CHROMIUM, CHROMIUM_ARGS, Server, environment, pool_total, settle, sigterm_as_interrupt, time_stats, voila_json
 from load import WORKBOOKS, leave, visitor
 
 
@@ -60,11 +60,12 @@ def summary(records: list[dict]) -> dict:
     html = [r["html_done_s"] for r in records if r.get("html_done_s") is not None]
     chart = [r["first_chart_s"] for r in records if r.get("first_chart_s") is not None]
 
+    html_s = time_stats(html)
     return {
         "views": len(records),
         "charts": len(chart),
-        "held": sum(v >= HELD_S for v in html),
-        "html_s": time_stats(html),
+        "held": html_s["held"],
+        "html_s": html_s,
         "first_chart_s": time_stats(chart),
         "outcomes": {o: sum(r.get("outcome") == o for r in records) for o in sorted({str(r.get("outcome")) for r in records})},
     }
