@@ -5,6 +5,7 @@ with a user's edits. A pure model (no widgets): the options page is a view over 
     wi.move("D.1", "T1")          # an objective moves with its outcomes and outputs
     wi.framework                  # the framework with the edited mapping (validated)
     wi.to_csv_bytes()             # the edited mapping.csv, loadable with --mapping
+    wi.token                      # the edits as a link's token (sopkit.proposal)
     wi.reset()
 
 Edits are kept per variant: switching ``variant`` keeps the edits made on the other one,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import proposal
 from .model import Framework
 from .option import CROSS_CUTTING
 
@@ -27,7 +29,7 @@ class WhatIf:
     def __init__(self, fw: Framework, variant: int | None = None):
         self.fw = fw
         self.base_mapping = fw.mapping
-        self._edits: dict[tuple[int, str], str] = {}  # (variant, item) -> theme chosen by the user
+        self._edits: proposal.Placements = {}  # (variant, item) -> theme chosen by the user (None: left unmapped)
         self._edited_fw: Framework | None = None
         self._variant = fw.variants[0]
         self.variant = fw.variants[0] if variant is None else variant
@@ -66,6 +68,11 @@ class WhatIf:
         """True once anything was moved (on either variant) and not reset."""
         return bool(self._edits)
 
+    @property
+    def edits(self) -> proposal.Placements:
+        """(variant, item) -> theme of every placement that differs from the bundled mapping (None: unmapped)."""
+        return dict(self._edits)
+
     def edit_count(self, variant: int | None = None) -> int:
         """Number of objectives, outcomes and outputs moved on *variant* (default: the current one)."""
         variant = self.variant if variant is None else variant
@@ -99,7 +106,9 @@ class WhatIf:
                     "derived": True,
                 }
                 for (v, item), theme in self._edits.items()
-            ]
+                if theme is not None
+            ],
+            columns=list(m.columns),
         )
         return pd.concat([m[~drop], added.astype({"variant": "int64"})], ignore_index=True)
 
@@ -135,10 +144,34 @@ class WhatIf:
         if theme == self.theme_of(item):
             return []
         moved = [item] + (self._under[item] if kind == "objective" else [])
+        bundled = proposal.placements_of(self.base_mapping)
         for it in moved:
-            self._edits[(self.variant, it)] = theme
+            if bundled.get((self.variant, it)) == theme:
+                self._edits.pop((self.variant, it), None)  # back where the bundled mapping has it: no edit
+            else:
+                self._edits[(self.variant, it)] = theme
         self._edited_fw = None
         return moved
+
+    def apply(self, placements: proposal.Placements) -> None:
+        """Replace every edit by *placements* ((variant, item) -> theme, None: unmapped), as read
+        from a link (``proposal.decode``) or an uploaded mapping. Placements equal to the bundled
+        mapping are no edits. The result is validated (DataError for an impossible mapping)."""
+        edits = proposal.edits_from(self.fw, placements)
+        for _, item in edits:
+            self.item_type(item)  # ValueError for an unknown id
+        previous = self._edits
+        self._edits, self._edited_fw = edits, None
+        try:
+            self.framework  # noqa: B018 - validates now: a bad mapping is refused, the edits before it kept
+        except Exception:
+            self._edits, self._edited_fw = previous, None
+            raise
+
+    @property
+    def token(self) -> str:
+        """The edits as a link's token (``sopkit.proposal``); empty without edits."""
+        return proposal.encode(self.fw, self.mapping).token if self._edits else ""
 
     def reset(self) -> None:
         """Drop every edit, on both variants: back to the project's proposal."""
