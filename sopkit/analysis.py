@@ -368,21 +368,16 @@ def _check_same_items(fw_a: Framework, fw_b: Framework, variant: int) -> pd.Data
     only_a = sorted(set(a["item"]) - set(b["item"]))
     only_b = sorted(set(b["item"]) - set(a["item"]))
     common = a.merge(b, on="item", suffixes=("_a", "_b"))
-    changed = sorted(
-        common.loc[
-            (common[[f"{c}_a" for c in _SAME_ITEM_COLUMNS[1:]]].to_numpy() != common[[f"{c}_b" for c in _SAME_ITEM_COLUMNS[1:]]].to_numpy()).any(
-                axis=1
-            ),
-            "item",
-        ]
-    )
+    compared = _SAME_ITEM_COLUMNS[1:]
+    differs = (common[[f"{c}_a" for c in compared]].to_numpy() != common[[f"{c}_b" for c in compared]].to_numpy()).any(axis=1)
+    changed = sorted(common.loc[differs, "item"])
     details = []
     if only_a:
         details.append(f"only in A: {', '.join(only_a)}")
     if only_b:
         details.append(f"only in B: {', '.join(only_b)}")
     if changed:
-        details.append(f"objective, status or proposed flag differ: {', '.join(changed)}")
+        details.append(f"kind, objective, status or proposed flag differ: {', '.join(changed)}")
     if not details and placements(fw_a, variant)["theme"].tolist() != placements(fw_b, variant)["theme"].tolist():
         details.append(f"the {variant} thematic priorities differ")
     if not details:
@@ -395,7 +390,8 @@ def _check_same_items(fw_a: Framework, fw_b: Framework, variant: int) -> pd.Data
 
 
 def _side(fw: Framework, variant: int) -> pd.DataFrame:
-    """One side's placement of every item (indexed by item): theme, rule, rule names, reasons; "" where unmapped."""
+    """One side's placements, indexed by item: ``theme, rule, rationale_en`` (``rationale_zh`` when the
+    mapping has it), ``rule_en, rule_zh``; an unmapped item has no row."""
     m = fw.mapping[fw.mapping["variant"] == variant]
     cols = ["item", "theme", "rule", "rationale_en"] + (["rationale_zh"] if "rationale_zh" in m.columns else [])
     side = m[cols].astype(object).set_index("item")

@@ -210,7 +210,7 @@ def test_different_data_is_refused(fw):
     outcomes = fw.outcomes.copy()
     outcomes.loc[outcomes["id"] == "D.1-a", "status"] = "discussion"
     restated = dataclasses.replace(fw, outcomes=outcomes, cache={})
-    with pytest.raises(ValueError, match=r"status or proposed flag differ: D\.1-a"):
+    with pytest.raises(ValueError, match=r"kind, objective, status or proposed flag differ: D\.1-a"):
         analysis.compare_mappings(fw, restated, 4)
 
 
