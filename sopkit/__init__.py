@@ -5,6 +5,7 @@ Public API::
     fw = sopkit.load_framework()          # -> Framework (one DataFrame per table)
     fw.option("themes-4")                 # -> Option record (options.csv); fw.option_ids, fw.variants
     sopkit.analysis.theme_coverage(fw, 5) # pure pandas analysis
+    sopkit.analysis.compare_mappings(fw, fw2, 4)  # two mappings of the same items: moves, counts
     sopkit.DataError                      # invalid data: file, row, column, message
     sopkit.paths.data_dir()               # $SOPKIT_DATA, else the checkout's data/, else the wheel's copy
     sopkit.whatif.WhatIf(fw, 4)           # the what-if mapping (edits of the project's mapping)

@@ -14,6 +14,7 @@ to none (docs/mapping.md); the results show it beside the priorities, never insi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -277,6 +278,202 @@ def compare_options(fw: Framework, *, include_discussion: bool = True, include_p
         }
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ---- two mappings compared --------------------------------------------------------------------
+
+MOVE_COLUMNS = [
+    "item",
+    "item_type",
+    "objective",
+    "from_theme",
+    "to_theme",
+    "rule_a",
+    "rule_a_en",
+    "rule_a_zh",
+    "rationale_a_en",
+    "rule_b",
+    "rule_b_en",
+    "rule_b_zh",
+    "rationale_b_en",
+]
+TRANSITION_COLUMNS = ["from_theme", "to_theme", "items", "moved"]
+COUNT_COLUMNS = ["theme", "name_en", "name_zh", "items_a", "items_b", "change"]
+BALANCE_COLUMNS = ["side", "smallest", "largest", "balance", "cross_cutting", "unmapped"]
+# Columns that must agree for two frameworks to hold the same items (only the mapping may differ).
+_SAME_ITEM_COLUMNS = ["item", "item_type", "objective", "status", "proposed_additional"]
+
+
+@dataclass(frozen=True)
+class MappingComparison:
+    """Two mappings of the same items compared under one variant (``compare_mappings``).
+
+    Mapping A is the first framework's, B the second's. A placement is a priority id of the
+    variant or ``X`` (cross-cutting); ``""`` stands for "no home" (the item is unmapped on
+    that side). Every table is derived: both mappings are proposals, never the report's.
+
+    ``moves``
+        One row per objective, outcome or output that A and B place differently, in report
+        order (objectives first, then outcomes and outputs, as ``placement_table``): ``item,
+        item_type, objective, from_theme`` (A's placement), ``to_theme`` (B's), then for
+        each side its rule id, the rule's names and the reason: ``rule_a, rule_a_en,
+        rule_a_zh, rationale_a_en, rule_b, rule_b_en, rule_b_zh, rationale_b_en`` (``""`` for
+        a hand edit's rule, or an unmapped side); ``rationale_a_zh, rationale_b_zh`` follow
+        when the mapping table has a ``rationale_zh`` column.
+    ``transitions``
+        Outcomes and outputs counted from A's placement to B's: ``from_theme, to_theme,
+        items, moved`` (``from_theme != to_theme``); one row per non-zero pair, ordered by
+        A's placement then B's (priorities in order, ``X``, then ``""``). Items that neither
+        mapping places are left out, so ``items`` sums to the outcomes and outputs at least
+        one side maps.
+    ``counts``
+        One row per placement (the variant's priorities in order, then ``X``): ``theme,
+        name_en, name_zh, items_a, items_b`` (outcomes and outputs placed there by A and by
+        B, as ``theme_coverage``'s ``items``) and ``change`` (``items_b - items_a``).
+    ``balance``
+        Two rows, ``side`` ``"a"`` and ``"b"``: ``smallest, largest, balance, cross_cutting,
+        unmapped``, with the definitions of ``compare_options`` for the variant's option
+        (``smallest``/``largest``: items under the emptiest/fullest priority, ``X`` left
+        out; ``balance`` = smallest / largest, 2 decimals, 0.0 when every priority is empty;
+        ``cross_cutting``: items on ``X``; ``unmapped``: objectives, outcomes and outputs
+        without a home, whatever the filters, as ``mapping_issues``).
+    """
+
+    variant: int
+    moves: pd.DataFrame
+    transitions: pd.DataFrame
+    counts: pd.DataFrame
+    balance: pd.DataFrame
+
+    @property
+    def moved(self) -> int:
+        """The number of objectives, outcomes and outputs placed differently (rows of ``moves``)."""
+        return len(self.moves)
+
+
+def _item_key(fw: Framework) -> pd.DataFrame:
+    """The objectives, outcomes and outputs of *fw* in report order, with what the filters read."""
+    obj = fw.objectives.assign(
+        item=fw.objectives["id"], item_type="objective", objective=fw.objectives["id"], status="agreed", proposed_additional=False
+    )
+    key = pd.concat([obj[_SAME_ITEM_COLUMNS], items(fw)[_SAME_ITEM_COLUMNS]], ignore_index=True)
+    return key.astype({c: "object" for c in ("item", "item_type", "objective", "status")}).astype({"proposed_additional": bool})
+
+
+def _check_same_items(fw_a: Framework, fw_b: Framework, variant: int) -> pd.DataFrame:
+    """The shared item table of *fw_a* and *fw_b*; ValueError naming what differs otherwise."""
+    a, b = _item_key(fw_a), _item_key(fw_b)
+    if a.equals(b) and placements(fw_a, variant)["theme"].tolist() == placements(fw_b, variant)["theme"].tolist():
+        return a
+    only_a = sorted(set(a["item"]) - set(b["item"]))
+    only_b = sorted(set(b["item"]) - set(a["item"]))
+    common = a.merge(b, on="item", suffixes=("_a", "_b"))
+    compared = _SAME_ITEM_COLUMNS[1:]
+    differs = (common[[f"{c}_a" for c in compared]].to_numpy() != common[[f"{c}_b" for c in compared]].to_numpy()).any(axis=1)
+    changed = sorted(common.loc[differs, "item"])
+    details = []
+    if only_a:
+        details.append(f"only in A: {', '.join(only_a)}")
+    if only_b:
+        details.append(f"only in B: {', '.join(only_b)}")
+    if changed:
+        details.append(f"kind, objective, status or proposed flag differ: {', '.join(changed)}")
+    if not details and placements(fw_a, variant)["theme"].tolist() != placements(fw_b, variant)["theme"].tolist():
+        details.append(f"the {variant} thematic priorities differ")
+    if not details:
+        details.append("the items are in a different order")
+    raise ValueError(
+        "compare_mappings compares two mappings of the same data: A and B must hold the same objectives, outcomes and outputs ("
+        + "; ".join(details)
+        + ")"
+    )
+
+
+def _side(fw: Framework, variant: int) -> pd.DataFrame:
+    """One side's placements, indexed by item: ``theme, rule, rationale_en`` (``rationale_zh`` when the
+    mapping has it), ``rule_en, rule_zh``; an unmapped item has no row."""
+    m = fw.mapping[fw.mapping["variant"] == variant]
+    cols = ["item", "theme", "rule", "rationale_en"] + (["rationale_zh"] if "rationale_zh" in m.columns else [])
+    side = m[cols].astype(object).set_index("item")
+    names = rule_names(fw)
+    side["rule_en"] = side["rule"].map(names["name_en"])
+    side["rule_zh"] = side["rule"].map(names["name_zh"])
+    return side
+
+
+def compare_mappings(
+    fw_a: Framework, fw_b: Framework, variant: int, *, include_discussion: bool = True, include_proposed: bool = True
+) -> MappingComparison:
+    """Compare two mappings of the same ATU items onto the *variant* thematic priorities (derived).
+
+    *fw_a* and *fw_b* hold the same data and differ in their mapping (for example the bundled
+    framework and ``WhatIf(fw, variant).framework``, or ``fw.with_mapping(uploaded)``). The
+    filters drop outcomes and outputs under discussion and/or proposed additions from
+    ``transitions``, ``counts`` and ``balance`` (as ``theme_coverage``), and from ``moves``
+    (objectives are always listed). See ``MappingComparison`` for the columns. Comparing a
+    framework with itself gives no moves and ``change`` 0 everywhere.
+
+    Raises ValueError when *variant* is not one of the data's variants, or when the two
+    frameworks do not hold the same objectives, outcomes and outputs (same ids, objectives,
+    status and proposed flags, same priorities).
+    """
+    _themes(fw_a, variant)  # ValueError for a variant the data does not have
+    key = _check_same_items(fw_a, fw_b, variant)
+    a, b = _side(fw_a, variant), _side(fw_b, variant)
+    with_zh = "rationale_zh" in a.columns or "rationale_zh" in b.columns
+    df = key.copy()
+    for tag, side in (("a", a), ("b", b)):
+        for src, dst in (
+            ("theme", f"theme_{tag}"),
+            ("rule", f"rule_{tag}"),
+            ("rule_en", f"rule_{tag}_en"),
+            ("rule_zh", f"rule_{tag}_zh"),
+            ("rationale_en", f"rationale_{tag}_en"),
+        ):
+            df[dst] = df["item"].map(side[src])
+        if with_zh:
+            df[f"rationale_{tag}_zh"] = df["item"].map(side["rationale_zh"]) if "rationale_zh" in side.columns else ""
+    text_cols = [c for c in df.columns if c.startswith(("theme_", "rule_", "rationale_"))]
+    df[text_cols] = df[text_cols].astype(object).where(df[text_cols].notna(), "").astype(str)
+    df = df.rename(columns={"theme_a": "from_theme", "theme_b": "to_theme"})
+
+    is_objective = df["item_type"] == "objective"
+    kept = select_items(df[~is_objective], include_discussion=include_discussion, include_proposed=include_proposed)
+    differs = df["from_theme"] != df["to_theme"]
+    move_cols = MOVE_COLUMNS + (["rationale_a_zh", "rationale_b_zh"] if with_zh else [])
+    moves = df[differs & (is_objective | df.index.isin(kept.index))][move_cols].reset_index(drop=True)
+
+    order = {theme: i for i, theme in enumerate(placements(fw_a, variant)["theme"])}
+    order[""] = len(order)
+    mapped = kept[(kept["from_theme"] != "") | (kept["to_theme"] != "")]
+    transitions = mapped.groupby(["from_theme", "to_theme"]).size().rename("items").reset_index()
+    transitions = transitions.sort_values(["from_theme", "to_theme"], key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    transitions["moved"] = transitions["from_theme"] != transitions["to_theme"]
+    transitions = transitions.astype({"items": "int64", "moved": bool})[TRANSITION_COLUMNS]
+
+    counts = placements(fw_a, variant)[["theme", "name_en", "name_zh", "cross_cutting"]].copy()
+    counts["items_a"] = counts["theme"].map(kept["from_theme"].value_counts()).fillna(0).astype("int64")
+    counts["items_b"] = counts["theme"].map(kept["to_theme"].value_counts()).fillna(0).astype("int64")
+    counts["change"] = counts["items_b"] - counts["items_a"]
+
+    rows = []
+    for tag, fw in (("a", fw_a), ("b", fw_b)):
+        per_theme = counts.loc[~counts["cross_cutting"], f"items_{tag}"]
+        smallest, largest = int(per_theme.min()), int(per_theme.max())
+        rows.append(
+            {
+                "side": tag,
+                "smallest": smallest,
+                "largest": largest,
+                "balance": round(smallest / largest, 2) if largest else 0.0,
+                "cross_cutting": int(counts.loc[counts["cross_cutting"], f"items_{tag}"].sum()),
+                "unmapped": int((mapping_issues(fw, variant)["issue"] == "unmapped").sum()),
+            }
+        )
+    balance = pd.DataFrame(rows, columns=BALANCE_COLUMNS)
+    return MappingComparison(
+        variant=variant, moves=moves, transitions=transitions, counts=counts[COUNT_COLUMNS].reset_index(drop=True), balance=balance
+    )
 
 
 def survey_landing(fw: Framework, survey: str | None = None) -> pd.DataFrame:

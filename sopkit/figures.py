@@ -275,6 +275,82 @@ def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure
     return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=560)
 
 
+MOVED_TO_NO_HOME = "#000000"  # moved links into "no home" (an item B leaves unmapped)
+UNCHANGED_LINK = "#DDDDDD"  # links of items both mappings place alike
+
+
+def mapping_moves(
+    comparison: analysis.MappingComparison, placements_: pd.DataFrame, lang: str = "en", *, names: tuple[str, str] = ("A", "B")
+) -> go.Figure:
+    """Sankey: where mapping A places the outcomes and outputs (left) and where B does (right).
+
+    *comparison*: ``analysis.compare_mappings(fw_a, fw_b, variant, ...)`` (its
+    ``transitions`` are drawn, link width = items); *placements_*:
+    ``analysis.placements(fw, variant)`` for the node names and order; *names*: what A and
+    B are called in node labels and the title (e.g. the project's proposal and the user's
+    mapping). Items both place alike are drawn light grey; moved items in the colour of
+    B's placement (black when B leaves them without a home). Placements no item leaves or
+    reaches are not drawn; an unmapped side is a "no home" node.
+    """
+    tr = comparison.transitions
+    tr = tr[tr["items"] > 0]
+    known = {p["theme"]: p for p in placements_.to_dict("records")}
+    order = list(known) + [""]
+
+    def plain(side: str, theme: str) -> str:
+        where = t("placement.none", lang) if theme == "" else f"{theme} {pick(known[theme], 'name', lang)}" if theme in known else theme
+        return t("fig.mapping_moves.node_label", lang, side=side, placement=where)
+
+    def short(theme: str) -> str:  # a placement in a hover sentence
+        return t("placement.none", lang) if theme == "" else theme
+
+    nodes: list[tuple[int, str]] = []  # (side index, theme), A's then B's, in placement order
+    for side, column in enumerate(("from_theme", "to_theme")):
+        used = set(tr[column])
+        nodes += [(side, theme) for theme in order if theme in used]
+    index = {node: i for i, node in enumerate(nodes)}
+    totals = [int(tr.loc[tr[("from_theme", "to_theme")[side]] == theme, "items"].sum()) for side, theme in nodes]
+    labels = [plain(names[side], theme) for side, theme in nodes]
+
+    link_hover, link_colours = [], []
+    for r in tr.to_dict("records"):
+        source, target, count = r["from_theme"], r["to_theme"], int(r["items"])
+        if r["moved"]:
+            key = "fig.mapping_moves.moved_one" if count == 1 else "fig.mapping_moves.moved"
+            sentence = t(key, lang, count=count, source=short(source), target=short(target))
+            link_colours.append((THEME_COLOURS.get(target, NEUTRAL) if target else MOVED_TO_NO_HOME) + "B3")
+        else:
+            key = "fig.mapping_moves.kept_one" if count == 1 else "fig.mapping_moves.kept"
+            sentence = t(key, lang, count=count, theme=short(source))
+            link_colours.append(UNCHANGED_LINK + "99")
+        link_hover.append(f"{_wrap(plain(names[0], source))}<br>→ {_wrap(plain(names[1], target))}<br><b>{sentence}</b>")
+    node_hover = [f"{_wrap(label)}<br>{t('fig.mapping_moves.node', lang, count=n)}" for label, n in zip(labels, totals)]
+    fig = go.Figure(
+        go.Sankey(
+            node={
+                "label": [_fit(label, SANKEY_COLS) for label in labels],
+                "color": [THEME_COLOURS.get(theme, NEUTRAL) if theme else NEUTRAL for _, theme in nodes],
+                "customdata": node_hover,
+                "hovertemplate": "%{customdata}<extra></extra>",
+                "pad": 14,
+                "thickness": 14,
+            },
+            link={
+                "source": [index[(0, x)] for x in tr["from_theme"]],
+                "target": [index[(1, x)] for x in tr["to_theme"]],
+                "value": tr["items"].tolist(),
+                "color": link_colours,
+                "customdata": link_hover,
+                "hovertemplate": "%{customdata}<extra></extra>",
+            },
+            arrangement="fixed",
+            textfont={"size": 11},
+        )
+    )
+    title = t("fig.mapping_moves.title", lang, a=names[0], b=names[1], variant=comparison.variant)
+    return _layout(fig, title, height=520)
+
+
 def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STATUSES) -> go.Figure:
     """Heatmaps of objective x status, one for outcomes and one for outputs, counts written in each cell.
 

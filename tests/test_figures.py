@@ -6,6 +6,7 @@ figure follows it (so a figure cannot quietly recompute its own data from the fr
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import numpy as np
@@ -14,8 +15,9 @@ import pytest
 
 from sopkit import analysis, figures
 from sopkit.model import Framework
+from sopkit.whatif import WhatIf
 
-TABLE_FIGURES = ["hierarchy", "flow", "status_heatmap", "coverage", "option_balance", "rank_order", "landing"]
+TABLE_FIGURES = ["hierarchy", "flow", "mapping_moves", "status_heatmap", "coverage", "option_balance", "rank_order", "landing"]
 
 
 def values(seq) -> list:
@@ -89,6 +91,91 @@ def test_flow_shows_cross_cutting_as_its_own_node(fw):
     assert x == len(labels) - 1 and sankey.node.color[x] == figures.THEME_COLOURS["X"]
     into_x = sum(v for v, target in zip(values(sankey.link.value), sankey.link.target) if target == x)
     assert into_x == flows.loc[flows["theme"] == "X", "items"].sum() == 14
+
+
+# ---- mapping moves ----------------------------------------------------------------------------
+
+
+def _moves_comparison(fw):
+    """The bundled 4-priority mapping against one that leaves nothing on T1 (D.7 with its items
+    goes to T2, D.2-1 and D.3-1 to T3) and D.3-a unmapped."""
+    wi = WhatIf(fw, 4)
+    wi.move("D.7", "T2")
+    wi.move("D.2-1", "T3")
+    wi.move("D.3-1", "T3")
+    m = wi.mapping
+    edited = fw.with_mapping(m[~((m["variant"] == 4) & (m["item"] == "D.3-a"))])
+    return analysis.compare_mappings(fw, edited, 4)
+
+
+def _sankey_texts(fig) -> list[str]:
+    sankey = fig.data[0]
+    return [str(fig.layout.title.text), *sankey.node.label, *sankey.node.customdata, *sankey.link.customdata]
+
+
+def test_mapping_moves_links_are_the_transitions(fw):
+    cmp = _moves_comparison(fw)
+    tr = cmp.transitions
+    sankey = figures.mapping_moves(cmp, analysis.placements(fw, 4)).data[0]
+    assert values(sankey.link.value) == tr["items"].tolist()
+    labels = [label.replace("<br>", " ") for label in sankey.node.label]
+    # Left nodes are A's placements, right nodes B's; "" (no home) is its own node.
+    ids = lambda label: "" if "no home" in label else label.split(" ")[1]  # noqa: E731
+    assert [labels[i][:2] for i in sankey.link.source] == ["A:"] * len(tr)
+    assert [labels[i][:2] for i in sankey.link.target] == ["B:"] * len(tr)
+    assert [ids(labels[i]) for i in sankey.link.source] == tr["from_theme"].tolist()
+    assert [ids(labels[i]) for i in sankey.link.target] == tr["to_theme"].tolist()
+    greys = [c == figures.UNCHANGED_LINK + "99" for c in sankey.link.color]
+    assert greys == (~tr["moved"]).tolist() and not all(greys) and any(greys)
+    assert sankey.link.color[tr.index[tr["to_theme"] == "T2"][-1]].startswith(figures.THEME_COLOURS["T2"])
+
+    halved = dataclasses.replace(cmp, transitions=tr.iloc[:3].assign(items=tr["items"].iloc[:3] * 2))
+    assert values(figures.mapping_moves(halved, analysis.placements(fw, 4)).data[0].link.value) == halved.transitions["items"].tolist()
+
+
+def test_mapping_moves_leaves_out_placements_without_items(fw):
+    cmp = _moves_comparison(fw)
+    labels = [label.replace("<br>", " ") for label in figures.mapping_moves(cmp, analysis.placements(fw, 4)).data[0].node.label]
+    assert cmp.counts.set_index("theme").loc["T1", "items_b"] == 0
+    assert "A: T1 Connectivity" in labels and not any(label.startswith("B: T1") for label in labels)
+    assert "B: no home (unmapped)" in labels and not any(label.startswith("A: no home") for label in labels)
+    assert len(labels) == 5 + 4 + 1  # A: T1-T4, X; B: T2-T4, X; B: no home
+    # Left nodes follow the table too: without T4's rows, no A: T4 node.
+    no_t4 = cmp.transitions[cmp.transitions["from_theme"] != "T4"]
+    labels = figures.mapping_moves(dataclasses.replace(cmp, transitions=no_t4), analysis.placements(fw, 4)).data[0].node.label
+    assert not any(label.replace("<br>", " ").startswith("A: T4") for label in labels)
+    assert len(labels) == no_t4["from_theme"].nunique() + no_t4["to_theme"].nunique()
+
+
+def test_mapping_moves_hover_says_how_many_items_move_where(fw):
+    cmp = _moves_comparison(fw)
+    placements = analysis.placements(fw, 4)
+    hover = list(figures.mapping_moves(cmp, placements).data[0].link.customdata)
+    d7 = int(cmp.transitions.set_index(["from_theme", "to_theme"]).loc[("T1", "T2"), "items"])
+    assert d7 == 4  # D.7-b, D.7-c, D.7-a, D.7-1 (D.7-d, D.7/D.4-2 were on T2 already, D.7-e on T4)
+    assert any(f"{d7} items from T1 to T2" in h for h in hover)
+    assert any("2 items from T1 to T3" in h for h in hover)  # D.2-1, D.3-1
+    assert any("1 item from T2 to no home (unmapped)" in h for h in hover)
+    assert any("items stay on X" in h for h in hover)
+    zh = figures.mapping_moves(cmp, placements, "zh", names=("本项目的提议", "您的对应关系"))
+    zh_hover = list(zh.data[0].link.customdata)
+    assert any(f"{d7}个项目从T1移至T2" in h for h in zh_hover) and any("个项目仍在X" in h for h in zh_hover)
+    assert zh.data[0].node.customdata[0] == "本项目的提议：T1 互联互通<br>成果和输出成果：6项"
+    for lang in ("en", "zh"):
+        texts = _sankey_texts(figures.mapping_moves(cmp, placements, lang))
+        assert not [x for x in texts if any(bad in x.casefold() for bad in ("nan", "none", "null", "<na>", "{"))]
+
+
+def test_mapping_moves_title_names_both_mappings(fw):
+    cmp = analysis.compare_mappings(fw, fw, 5)
+    fig = figures.mapping_moves(cmp, analysis.placements(fw, 5), names=("Proposal", "Mine"))
+    title = fig.layout.title.text.replace("<br>", " ")
+    assert "Proposal" in title and "Mine" in title and "5" in title
+    labels = [label.replace("<br>", " ") for label in fig.data[0].node.label]
+    assert labels[0] == "Proposal: T1 Connectivity" and labels[-1].startswith("Mine: X")
+    assert len(labels) == 2 * 6 and set(fig.data[0].link.color) == {figures.UNCHANGED_LINK + "99"}  # nothing moved
+    zh = figures.mapping_moves(cmp, analysis.placements(fw, 5), "zh", names=("甲", "乙")).layout.title.text
+    assert "甲" in zh and "乙" in zh and "主题重点" in zh
 
 
 # ---- status heatmap ------------------------------------------------------------------------
@@ -284,6 +371,7 @@ def test_chart_texts_are_wrapped_to_fit_a_phone(fw, lang):
         figures.rank_order(fw.rankings[fw.rankings["survey"] == survey], lang),
         figures.flow(analysis.flows(fw, 5), analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-5"), 5, lang),
         figures.option_balance(*_balance(fw), lang),
+        figures.mapping_moves(_moves_comparison(fw), analysis.placements(fw, 4), lang, names=("Project's proposal", "Your mapping")),
     ]
     for fig in built:
         for line in str(fig.layout.title.text).split("<br>"):
