@@ -332,7 +332,7 @@ def test_excel_file_is_made_only_when_asked_for(page):
 
     assert 'class="sop-download-xlsx"' in page.compare_table.value
     assert "spreadsheetml" not in page.compare_table.value  # no Excel file built in advance
-    page.download_request.value = "sopkit-options-compared|1"
+    page.bridge.heard_from_browser({"type": "xlsx", "name": "sopkit-options-compared"})
     assert page.downloads == ["sopkit-options-compared.xlsx"]
     name, payload = common.xlsx_download(page.shown_tables, "sopkit-options-compared")
     rows = list(openpyxl.load_workbook(io.BytesIO(payload), read_only=True).active.iter_rows(values_only=True))
@@ -344,5 +344,5 @@ def test_excel_file_is_made_only_when_asked_for(page):
     mine, theirs = (common.xlsx_download(p.shown_tables, "sopkit-options-compared")[1] for p in (page, other))
     read = lambda b: list(openpyxl.load_workbook(io.BytesIO(b), read_only=True).active.iter_rows(values_only=True))  # noqa: E731
     assert read(mine) == rows and read(theirs) != rows
-    page.download_request.value = "no-such-table|2"  # a stale or forged name: nothing sent, no error
+    page.bridge.heard_from_browser({"type": "xlsx", "name": "no-such-table"})  # a stale or forged name: nothing sent, no error
     assert page.downloads == ["sopkit-options-compared.xlsx"] and "sop-message-error" not in page.message.value

@@ -94,7 +94,7 @@ def test_upload_of_responses_shows_distribution_and_aggregate(page, fw):
     upload(page, "answers.csv", responses.to_csv(index=False).encode("utf-8"))
 
     assert "sop-message-error" not in page.upload_note.value
-    assert text_of(page.upload_note.value).strip() == t("rankings.upload_ok", name="answers.csv")
+    assert text_of(page.upload_note.value).strip() == f"{t('rankings.upload_ok', name='answers.csv')} {t('rankings.kept_here')}"
     assert page.distribution.widget.layout.display is None
     assert text_of(page.responses_status.value).strip() == t("rankings.responses_loaded", name="answers.csv", count=12)
     table = html_table(page.aggregate.value)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -73,36 +71,38 @@ def test_parse_never_raises_and_keeps_only_allowed_values(query):
 def test_every_page_declares_its_view_and_starts_at_the_default(fw):
     for page_class, keys in (
         (OverviewPage, ["lang"]),
-        (OptionsPage, ["lang", "option", "variant", "discussion", "proposed", "objective"]),
-        (CoveragePage, ["lang", "discussion", "proposed", "variant", "q"]),
+        (OptionsPage, ["lang", "option", "variant", "discussion", "proposed", "objective", "mapping", "compare"]),
+        (CoveragePage, ["lang", "discussion", "proposed", "variant", "q", "mapping", "compare"]),
         (RankingsPage, ["lang", "survey", "strength", "method"]),
     ):
         page = page_class(fw)
         assert [f.key for f in page.view_fields()] == keys
         assert page.view_query() == "lang=en"
-        assert 'data-sop-view="lang=en"' in page.document.value
+        assert page.bridge.view == "lang=en"
 
 
 def test_a_view_applies_as_if_chosen_and_bad_parts_get_a_bilingual_notice(fw):
     page = OptionsPage(fw, view="lang=zh&option=themes-5&objective=D.3&strength=7")
     assert (page.lang, page.option.value, page.variant.value, page.objective.value) == ("zh", "themes-5", 5, "D.3")
     assert page.view_query() == "lang=zh&option=themes-5&variant=5&objective=D.3"
-    assert "lang=zh&amp;option=themes-5" in page.document.value  # published for the address bar
+    assert page.bridge.view.startswith("lang=zh&option=themes-5")  # published for the address bar
     notice = page.message.value
     assert t("view.ignored", "zh", keys="strength") in notice and t("view.ignored", "en", keys="strength") in notice
     # The flow chart follows the variant from the link, as after a click.
     assert page.flow.table is not None and set(page.flow.table["theme"]) <= {*(f"T{i}" for i in range(1, 6)), "X"}  # X: cross-cutting
 
 
-def test_the_sentinel_request_is_untrusted_and_acknowledged(fw):
+def test_the_browser_hello_is_untrusted_and_acknowledged(fw):
     page = CoveragePage(fw)
-    page.view_request.value = json.dumps({"n": 1, "href": "https://example.org/voila/render/coverage.ipynb?variant=5&q=skills&zz=" + "x" * 10_000})
+    page.bridge.heard_from_browser(
+        {"type": "hello", "n": 1, "href": "https://example.org/voila/render/coverage.ipynb?variant=5&q=skills&zz=" + "x" * 10_000}
+    )
     assert (page.variant.value, page.search.value) == (5, "skills")
-    assert 'data-sop-view-seen="1"' in page.document.value
+    assert page.bridge.heard == 1
     assert "zz" in page.message.value and "x" * 50 not in page.message.value
     assert page.view_url() == "https://example.org/voila/render/coverage.ipynb?lang=en&variant=5&q=skills"
-    for junk in ("not json", "[]", '{"n": "x"}', json.dumps({"n": 2, "href": "javascript:alert(1)?variant=4"}), "x" * 100_000):
-        page.view_request.value = junk
+    for junk in ["not json", [], {"n": "x"}, {"n": 2, "href": "javascript:alert(1)?variant=4"}, {"n": 3, "href": "x" * 100_000}]:
+        page.bridge.heard_from_browser({"type": "hello", **junk} if isinstance(junk, dict) else junk)
     assert page.variant.value == 4  # the javascript: address's query applies; its address is not kept
     assert page.view_url().startswith("https://example.org/")
 
@@ -126,7 +126,7 @@ def test_a_language_switch_keeps_the_view_at_every_moment(fw, page_class, view, 
     page = page_class(fw, view=view)
     query = page.view_query()
     published: list[str] = []
-    page.document.observe(lambda change: published.append(change["new"]), "value")
+    page.bridge.observe(lambda change: published.append(change["new"]), "view")
     sent: list[tuple[str, object]] = []
     for name in dropdowns:
         widget = getattr(page, name)
@@ -135,5 +135,5 @@ def test_a_language_switch_keeps_the_view_at_every_moment(fw, page_class, view, 
     for lang in ("zh", "en"):
         page.lang_switch.value = lang
         assert page.view_query() == query.replace("lang=en", f"lang={lang}")
-    assert published and all(query.split("&", 1)[1].replace("&", "&amp;") in marker for marker in published), published
+    assert published and all(query.split("&", 1)[1] in view for view in published), published
     assert all(index == kept[name] for name, index in sent), sent

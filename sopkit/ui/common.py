@@ -20,15 +20,15 @@ import pandas as pd
 from IPython import get_ipython
 from IPython.display import display
 
-from .. import analysis, brief
+from .. import analysis, brief, proposal
 from ..errors import DataError, Problem, size_text
 from ..figures import plotly_config
 from ..i18n import LANGUAGES, messages, pick, t
 from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
 from ..view import MAX_VIEW_QUERY_CHARS, ViewField, format_query, parse_query
+from .bridge import Bridge
 from .chart import PlotlyChart
-from .deliver import Delivery
 
 log = logging.getLogger("sopkit.ui")
 
@@ -61,14 +61,12 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
 ShownTables = dict[str, pd.DataFrame]
 
 
-# The Excel link asks the kernel for its file: it writes "<table>|<time>" into the page's hidden
-# request field (Page.download_request). Inline, so it works wherever the page is shown (Voila,
-# its JupyterLab preview, the static edition), not only under the served template.
+# The Excel link asks the kernel for its file: it raises "sopkit-request" on its page, which the
+# page's bridge (bridge.js) sends on. Inline, so it works wherever the page is shown (Voila, its
+# JupyterLab preview, the static edition), not only under the served template.
 REQUEST_JS = (
     "event.preventDefault();"
-    "var f=(this.closest('.sop-page')||document).querySelector('.sop-download-request input');"
-    "if(f){f.value=this.getAttribute('data-sop-download')+'|'+Date.now();"
-    "f.dispatchEvent(new Event('input',{bubbles:true}));f.dispatchEvent(new Event('change',{bubbles:true}));}"
+    "this.dispatchEvent(new CustomEvent('sopkit-request',{bubbles:true,detail:{type:'xlsx',name:this.getAttribute('data-sop-download')}}));"
     "return false;"
 )
 
@@ -121,9 +119,17 @@ def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown.rename(columns={c: table.get(f"col.{c}", c) for c in df.columns})
 
 
+# A notice to give: (message key, its fields).
+Notices = list[tuple[str, dict[str, Any]]]
+
+
 # ---- the mapping in use: the project's proposal or the user's own -------------------------------------
 
-USER_SUFFIX = "_user"  # derived.caption -> derived.caption_user: the same text for the user's own mapping
+# Whose mapping a page shows: the project's proposal (the bundled one), one the visitor edited or
+# uploaded, or one that came in a link (someone's proposal). Messages have a twin per owner:
+# derived.caption, derived.caption_user, derived.caption_linked.
+Whose = str  # "project", "user" or "linked"
+SUFFIX = {"project": "", "user": "_user", "linked": "_linked"}
 
 
 def is_bundled_mapping(fw: Framework, bundled: Framework) -> bool:
@@ -131,22 +137,22 @@ def is_bundled_mapping(fw: Framework, bundled: Framework) -> bool:
     return fw is bundled or fw.mapping.equals(bundled.mapping)
 
 
-def mapping_text(key: str, lang: str, *, bundled: bool, **fields: object) -> str:
-    """The message *key* for the project's proposal, or its ``<key>_user`` twin for the user's mapping."""
-    return t(key if bundled else key + USER_SUFFIX, lang, **fields)
+def mapping_text(key: str, lang: str, *, whose: Whose, **fields: object) -> str:
+    """The message *key* for the project's proposal, or its twin for the user's or a linked mapping."""
+    return t(key + SUFFIX[whose], lang, **fields)
 
 
-def mapping_figure(figure: Any, lang: str, *, bundled: bool) -> Any:
+def mapping_figure(figure: Any, lang: str, *, whose: Whose) -> Any:
     """A figure built on a mapping, its title saying whose mapping it is."""
-    if bundled:
+    if whose == "project":
         return figure
     title = figure.layout.title.text or ""
     for key in ("derived.short", "derived.partly"):
         ours = t(key, lang)
         if ours in title:
-            figure.update_layout(title_text=title.replace(ours, t(key + USER_SUFFIX, lang)))
+            figure.update_layout(title_text=title.replace(ours, t(key + SUFFIX[whose], lang)))
             return figure
-    figure.update_layout(title_text=f"{title} — {t('derived.short_user', lang)}")
+    figure.update_layout(title_text=f"{title} — {t('derived.short' + SUFFIX[whose], lang)}")
     return figure
 
 
@@ -270,6 +276,7 @@ class Page:
     # The page's view in a link: (query key, widget attribute) pairs, applied in this order.
     # The kind and the values allowed come from the widget (checkbox, text, or its options);
     # the default is the widget's value when the page opens. The language is always part of it.
+    # Parts of the view that are no widget (a proposal's token) come from ``view_state``.
     view_controls: tuple[tuple[str, str], ...] = ()
 
     def __init__(
@@ -289,10 +296,7 @@ class Page:
         self._busy = False
         self._relabelling = 0  # inside set_options: the value is about to be put back
         self._view_defaults: dict[str, Any] = {}
-        self._view_seen = 0  # the last view request of the page sentinel handled
         self.live_url = ""  # the page's address without its query, as the browser reported it
-        self.view_request = w.Text(layout=w.Layout(display="none"))  # written by the page sentinel
-        self.view_request.add_class("sop-view-request")
         self.share = w.HTML()  # "link to this view", print
         self.share.add_class("sop-share-links")
         self.brief_button = w.Button(icon="download", layout=w.Layout(width="auto"))
@@ -300,7 +304,7 @@ class Page:
         self.share_note = w.HTML()
         self.share_note.add_class("sop-share-note")
         self.print_footer = w.HTML()  # shown on paper only
-        self.deliver = Delivery(layout=w.Layout(display="none"))  # files and scroll requests to the browser
+        self.bridge = Bridge(page=self.key, layout=w.Layout(display="none"))  # the one channel to the browser
         self.title = w.HTML()
         self.document = w.HTML()  # a hidden marker for the page sentinel (language, title, upload limit)
         self.document.add_class("sop-document-marker")
@@ -308,10 +312,8 @@ class Page:
         self.message = w.HTML()
         self.message.add_class("sop-message")
         self.scrolled_to: list[str] = []  # what scroll_into_view was asked for (tests read it)
-        # The page sentinel writes "<table name>|<nonce>" here when an Excel link is clicked.
-        self.download_request = w.Text(layout=w.Layout(display="none"))
-        self.download_request.add_class("sop-download-request")
         self.downloads: list[str] = []  # file names sent to the browser (tests read them)
+        self.kept_uploads: dict[str, str] = {}  # slot -> name of the upload kept in the browser
         self.lang_switch = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style={"button_width": "80px"})
         self.lang_switch.add_class("sop-lang")
         header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
@@ -336,28 +338,25 @@ class Page:
             [
                 w.HTML(CSS),
                 self.document,
-                self.view_request,
                 header,
                 share_box,
                 self.intro,
                 self.message,
                 self.body,
                 self.print_footer,
-                self.deliver,
-                self.download_request,
+                self.bridge,
             ]
         )
         self.widget.add_class("sop-page")
         self.widget.add_class(f"sop-page-{self.key}")
         self.lang_switch.observe(self.guard(self._on_lang), "value")
-        self.download_request.observe(self.guard(self.on_download_request), "value")
+        self.bridge.listen(self.guard(self.on_browser_request))
         self.guard(self.refresh)()
         # The view as the page opened is the default a link leaves out; from now on the
         # page publishes its view (for the address bar) whenever a part of it changes.
         self._view_defaults = self.view_values()
         for _key, widget in self._view_widgets():
             widget.observe(lambda _change: None if self._relabelling else self.publish_view(), "value")
-        self.view_request.observe(self.guard(self._on_view_request), "value")
         self.brief_button.on_click(self.guard(self.on_brief))
         if view:
             self.guard(self.apply_view)(view)
@@ -375,7 +374,7 @@ class Page:
 
     def refresh(self) -> None:
         self.title.value = f"<h1>{t(f'{self.key}.title', self.lang)}</h1>"
-        self.document.value = self._document_marker()
+        self.publish_view()  # the language is part of the view
         self.relabel_share()
         self.intro.value = t(f"{self.key}.intro", self.lang)
         if self.fw is None:
@@ -386,14 +385,12 @@ class Page:
         self.redraw()
 
     def _document_marker(self) -> str:
-        """What the page sentinel (the served template's sentinel.js) reads: the document's
-        language and title, and the upload limit it enforces before a file is sent."""
-        title = html.escape(f"{t(f'{self.key}.title', self.lang)} · TDAG-WG-SOP", quote=True)
-        view = html.escape(self.view_query(), quote=True)
-        return (
-            f'<span hidden class="sop-document" data-sop-lang="{self.lang}" data-sop-title="{title}" data-sop-max-upload="{MAX_UPLOAD_BYTES}"'
-            f' data-sop-view="{view}" data-sop-view-seen="{self._view_seen}"></span>'
-        )
+        """What the page sentinel (the served template's sentinel.js) reads: the page's language
+        (its notices' language) and the upload limit it enforces before a file is sent."""
+        return f'<span hidden class="sop-document" data-sop-lang="{self.lang}" data-sop-max-upload="{MAX_UPLOAD_BYTES}"></span>'
+
+    def document_title(self) -> str:
+        return f"{t(f'{self.key}.title', self.lang)} · TDAG-WG-SOP"
 
     # ---- the view in a link ---------------------------------------------------------------------------
 
@@ -401,6 +398,11 @@ class Page:
         if self.fw is None:
             return []
         return [(key, getattr(self, attr)) for key, attr in self.view_controls]
+
+    def view_state(self) -> list[tuple[ViewField, Callable[[], Any], Callable[[Any], Notices]]]:
+        """Parts of the view that are no widget: (field, read it, apply it), after the widgets'.
+        Applying returns the notices to give (message key, fields), in both languages."""
+        return []
 
     def view_fields(self) -> list[ViewField]:
         """The page's view as fields for ``sopkit.view`` (the language first)."""
@@ -414,19 +416,23 @@ class Page:
             else:
                 choices = tuple(o[1] if isinstance(o, tuple) else o for o in widget.options)
                 fields.append(ViewField(key, "choice", default, choices=choices))
+        fields += [spec for spec, _, _ in self.view_state()] if self.fw is not None else []
         return fields
 
     def view_values(self) -> dict[str, Any]:
         """The current view: query key -> value."""
-        return {"lang": self.lang, **{key: widget.value for key, widget in self._view_widgets()}}
+        values = {"lang": self.lang, **{key: widget.value for key, widget in self._view_widgets()}}
+        return values | ({spec.key: read() for spec, read, _ in self.view_state()} if self.fw is not None else {})
 
     def view_query(self) -> str:
         """The current view as a query string (what a link to this view carries)."""
         return format_query(self.view_values(), self.view_fields())
 
     def publish_view(self) -> None:
-        """Tell the page sentinel the current view (it mirrors it into the address bar)."""
+        """Tell the browser the current view (the bridge mirrors it into the address bar)."""
         self.document.value = self._document_marker()
+        with self.bridge.hold_sync():
+            self.bridge.view, self.bridge.lang, self.bridge.title = self.view_query(), self.lang, self.document_title()
 
     def apply_view(self, query: str) -> list[str]:
         """Show the view *query* asks for (untrusted: from a link). Valid parts are applied as
@@ -439,33 +445,62 @@ class Page:
         for key, widget in self._view_widgets():
             if key in parsed.values and widget.value != parsed.values[key]:
                 widget.value = parsed.values[key]
-        if parsed.ignored:
-            keys = ", ".join(parsed.ignored)
-            first, other = (self.lang, "zh" if self.lang == "en" else "en")
-            self.say(f"{t('view.ignored', first, keys=keys)} / {t('view.ignored', other, keys=keys)}")
+        notices: Notices = [("view.ignored", {"keys": ", ".join(parsed.ignored)})] if parsed.ignored else []
+        for spec, read, apply in self.view_state() if self.fw is not None else []:
+            if spec.key in parsed.values and read() != parsed.values[spec.key]:
+                notices += apply(parsed.values[spec.key])
+        if notices:
+            self.say_both(notices)
         return parsed.ignored
 
-    def _on_view_request(self, change: dict) -> None:
-        """The page sentinel's request, ``{"n": 1, "href": "<the page's address>"}``: apply the
-        view in the address's query, and acknowledge *n* in the document marker."""
-        text = change["new"]
-        if not text or len(text) > 2 * MAX_VIEW_QUERY_CHARS:
-            return
+    def say_both(self, notices: Notices) -> None:
+        """Notices in the page's language, then the other one (a link may be read by either)."""
+        first, other = (self.lang, "zh" if self.lang == "en" else "en")
+        self.say(" / ".join(" ".join(t(key, lang, **fields) for key, fields in notices) for lang in (first, other)))
+
+    def read_proposal(self, token: str) -> tuple[proposal.Decoded, Notices]:
+        """A proposal's token from a link (untrusted), and the notices it needs: refused whole
+        (damaged, another version) or item by item (stale data, entries that cannot apply)."""
+        decoded = proposal.decode(token, self.fw)
+        notices: Notices = [(f"proposal.refused.{decoded.problem}", {})] if decoded.problem else []
+        if decoded.refused:
+            notices.append(("proposal.refused.items", {"items": ", ".join(decoded.refused[:12]) + (" …" if len(decoded.refused) > 12 else "")}))
+        return decoded, notices
+
+    def on_browser_request(self, kind: str, content: dict, buffers: list[bytes]) -> None:
+        """What the bridge heard from the browser: ``hello`` when the page opens, ``xlsx`` for an Excel link."""
+        if kind == "xlsx":
+            self.on_download_request(str(content.get("name", "")))
+        elif kind == "hello":
+            self.on_hello(content, buffers)
+
+    def on_hello(self, content: dict, buffers: list[bytes]) -> None:
+        """The browser's hello, ``{"n": 1, "href": "<the page's address>", "uploads": [...]}``:
+        apply the view in the address's query (or the view this browser kept, for a reload
+        that lost it), bring back the uploads it kept, and say that hello *n* was heard."""
+        href = content.get("href")
         try:
-            request = json.loads(text)
-            n, href = int(request["n"]), str(request["href"])
-            parts = urlsplit(href)
-        except (ValueError, TypeError, KeyError):
+            n, parts = int(content["n"]), urlsplit(href[: 2 * MAX_VIEW_QUERY_CHARS])
+        except (ValueError, TypeError, KeyError, AttributeError):
             return
-        if n == self._view_seen:
-            return  # a repeat of a request already handled
-        self._view_seen = n
+        if n <= self.bridge.heard:
+            return  # a repeat of a hello already handled
         if parts.scheme in ("http", "https") and parts.netloc:
             self.live_url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        query = parts.query or str(content.get("view") or "")[:MAX_VIEW_QUERY_CHARS]
         try:
-            self.apply_view(parts.query)
+            self.apply_view(query)
+            uploads = content.get("uploads")
+            if isinstance(uploads, list) and self.fw is not None:
+                for meta, payload in zip(uploads[: len(buffers)], buffers):
+                    if isinstance(meta, dict):
+                        self.guard(self.restore_upload)(str(meta.get("slot", "")), str(meta.get("name", ""))[:80], payload, meta.get("meta") or {})
         finally:
+            self.bridge.heard = n
             self.publish_view()
+
+    def restore_upload(self, slot: str, name: str, payload: bytes, meta: dict) -> None:
+        """An upload this browser kept for the page (``keep_upload``), brought back by a reload."""
 
     def view_url(self) -> str:
         """The address of the current view (empty when the page was never seen in a browser)."""
@@ -586,17 +621,27 @@ class Page:
         """Ask the browser to scroll the element *css* of this page into view (a message the
         visitor must see where they are looking)."""
         self.scrolled_to.append(css)
-        self.deliver.scroll_to(f".sop-page-{self.key} {css}")
+        self.bridge.scroll_to(f".sop-page-{self.key} {css}")
 
     def hand_to_browser(self, filename: str, mime: str, payload: bytes) -> None:
         """Give the visitor *payload* as a downloaded file (the delivery widget sends the bytes;
         the page saves them as a Blob). ``downloads`` keeps the file names, for tests."""
         self.downloads.append(filename)
-        self.deliver.save(filename, mime, payload)
+        self.bridge.save(filename, mime, payload)
 
-    def on_download_request(self, change: dict) -> None:
+    def keep_upload(self, slot: str, name: str, payload: bytes, **meta: str) -> None:
+        """Keep an accepted upload in the visitor's browser (only there: never in a link), so
+        that a reload after any loss of the kernel brings it back (``restore_upload``)."""
+        self.kept_uploads[slot] = name
+        self.bridge.keep(slot, name, payload, **meta)
+
+    def forget_upload(self, slot: str) -> None:
+        """Forget the upload kept in the browser (the visitor cleared it)."""
+        self.kept_uploads.pop(slot, None)
+        self.bridge.forget(slot)
+
+    def on_download_request(self, name: str) -> None:
         """Make the Excel file the visitor asked for and hand it to the browser."""
-        name = str(change["new"]).rsplit("|", 1)[0][:200]
         made = xlsx_download(self.shown_tables, name)
         if made is None:
             return  # a table no longer (or never) shown: nothing to send

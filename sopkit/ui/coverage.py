@@ -7,11 +7,14 @@ import html
 
 import ipywidgets as w
 
-from .. import analysis, figures
+from .. import analysis, figures, proposal
 from ..errors import DataError, Problem, size_text
 from ..i18n import pick
 from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
-from .common import FilterControls, Page, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text, uploaded_file
+from ..view import ViewField
+from ..whatif import WhatIf
+from .common import FilterControls, Notices, Page, Whose, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text, uploaded_file
+from .compare import CompareProposals
 
 
 class CoveragePage(Page):
@@ -19,9 +22,16 @@ class CoveragePage(Page):
     # the view a link reopens (sopkit.view): query key, widget
     view_controls = (("discussion", "include_discussion"), ("proposed", "include_proposed"), ("variant", "variant"), ("q", "search"))
 
+    def view_state(self):
+        return [
+            (ViewField("mapping", "text", "", max_chars=proposal.MAX_TOKEN_CHARS), lambda: self.mapping_token, self.apply_token),
+            self.compare.view_state(),
+        ]
+
     def build(self) -> w.Widget:
-        self.active_fw = self.fw  # changes when the user uploads an edited mapping
-        self.mapping_name = ""
+        self.active_fw = self.fw  # changes when the user uploads an edited mapping or opens a link with one
+        self.mapping_name = ""  # the uploaded file in use ("" for the project's proposal or a linked one)
+        self.mapping_token = ""  # the mapping in use as a link's token (sopkit.proposal)
         self.rejected = ""  # name of the last file refused while another mapping stays in use
         self.filter_controls = FilterControls()
         self.include_discussion, self.include_proposed = self.filter_controls.include_discussion, self.filter_controls.include_proposed
@@ -47,6 +57,7 @@ class CoveragePage(Page):
         self.search.add_class("sop-search")
         self.results = w.HTML()
         self.results.add_class("sop-search-results")
+        self.compare = CompareProposals(self, current=lambda: self.active_fw, variant=lambda: self.variant.value, filters=self.filters)
 
         for control in (self.include_discussion, self.include_proposed):
             control.observe(self.guard(lambda _c: self.redraw()), "value")
@@ -68,6 +79,7 @@ class CoveragePage(Page):
                 self.coverage.widget,
                 self.issues,
                 self.placements,
+                self.compare.widget,
                 self.search_heading,
                 self.search,
                 self.results,
@@ -78,7 +90,7 @@ class CoveragePage(Page):
         self.filter_controls.relabel(self.lang)
         self.status_heading.value = f"<h2>{self.t('coverage.status')}</h2>"
         self.coverage_heading.value = f"<h2>{self.t('coverage.themes')}</h2>"
-        self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", self.lang, bundled=self.bundled())}</div>'
+        self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", self.lang, whose=self.whose())}</div>'
         self.variant.description = self.t("options.variant")
         self.upload.description = self.t("coverage.upload")
         self.upload.tooltip = self.t("coverage.upload_help")
@@ -86,13 +98,16 @@ class CoveragePage(Page):
         self.search_heading.value = f"<h2>{self.t('coverage.search')}</h2>"
         self.search.description = self.t("coverage.search_label")
         self.search.placeholder = self.t("coverage.search_placeholder")
+        self.compare.relabel()
 
     def filters(self) -> dict[str, bool]:
         return self.filter_controls.filters()
 
-    def bundled(self) -> bool:
-        """Is the mapping in use the project's proposal (not one the user uploaded)?"""
-        return is_bundled_mapping(self.active_fw, self.fw)
+    def whose(self) -> Whose:
+        """Whose mapping is in use: the project's proposal, the user's upload, or a link's."""
+        if is_bundled_mapping(self.active_fw, self.fw):
+            return "project"
+        return "user" if self.mapping_name else "linked"
 
     def redraw(self) -> None:
         fw, lang, f = self.active_fw, self.lang, self.filters()
@@ -105,23 +120,24 @@ class CoveragePage(Page):
     def draw_coverage(self) -> None:
         """The views that depend on the mapping and the variant."""
         fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
-        bundled = self.bundled()
-        self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, bundled=bundled)}</div>'
+        whose = self.whose()
+        self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, whose=whose)}</div>'
         cov, shown = coverage_tables(fw, variant, lang, f)
         self.coverage.update(
-            mapping_figure(figures.coverage(cov, variant, lang), lang, bundled=bundled),
+            mapping_figure(figures.coverage(cov, variant, lang), lang, whose=whose),
             shown,
             lang,
-            caption=mapping_text("derived.caption", lang, bundled=bundled),
+            caption=mapping_text("derived.caption", lang, whose=whose),
         )
         issues = analysis.mapping_issues(fw, variant)
         if issues.empty:
             self.issues.value = f"<p>{self.t('coverage.no_issues')}</p>"
         else:
             self.issues.value = self.table_block(
-                issues, f"sopkit-mapping-issues-{variant}", caption=mapping_text("coverage.issues", lang, bundled=bundled)
+                issues, f"sopkit-mapping-issues-{variant}", caption=mapping_text("coverage.issues", lang, whose=whose)
             )
         self.draw_placements()
+        self.compare.draw()
         source = self.t("coverage.mapping_bundled") if not self.mapping_name else self.t("coverage.mapping_uploaded", name=self.mapping_name)
         if self.rejected:  # a refused file must never look accepted
             previous = self.t("coverage.mapping_previous", name=self.rejected)
@@ -138,7 +154,7 @@ class CoveragePage(Page):
             rule_name=[pick(r, "rule", lang) for r in table.to_dict("records")]
         )[["item", "item_type", "objective", "theme", "cross_cutting", "rule_name", "rationale_en"]]
         summary = self.t("coverage.placements", variant=variant, count=int(table["cross_cutting"].sum()))
-        caption = mapping_text("coverage.placements_caption", lang, bundled=self.bundled())
+        caption = mapping_text("coverage.placements_caption", lang, whose=self.whose())
         self.placements.value = self.table_block(shown, f"sopkit-placements-{variant}", caption=caption, summary=summary)
 
     def draw_search(self) -> None:
@@ -168,8 +184,29 @@ class CoveragePage(Page):
             self.scroll_into_view(".sop-mapping-message")
             return
         self.active_fw, self.mapping_name, self.rejected = fw, name, ""
-        self.say_at(self.upload_note, self.t("coverage.upload_ok", name=name))
+        encoded = proposal.encode(self.fw, fw.mapping)
+        self.mapping_token = encoded.token
+        said = self.t("coverage.upload_ok", name=name)
+        if not encoded.fits:  # the link carries the placements only: say what stays in the file
+            what = ", ".join(self.t(f"proposal.what.{x}") for x in encoded.not_carried)
+            said += " " + self.t("proposal.not_carried", what=what)
+        self.say_at(self.upload_note, said)
         self.draw_coverage()
+        self.publish_view()
+
+    def apply_token(self, token: str) -> Notices:
+        """Use the proposal in a link's *token* (untrusted: see ``Page.read_proposal``)."""
+        decoded, notices = self.read_proposal(token)
+        wi = WhatIf(self.fw)
+        try:
+            wi.apply(decoded.placements)
+        except (DataError, ValueError):
+            return [*notices, ("proposal.refused.unreadable", {})]
+        self.active_fw, self.mapping_name, self.rejected, self.mapping_token = wi.framework, "", "", wi.token
+        if wi.token:
+            notices.insert(0, ("proposal.linked", {"count": sum(wi.edit_count(v) for v in self.fw.variants)}))
+        self.draw_coverage()
+        return notices
 
     def load_mapping(self, name: str, content: bytes):
         """The framework with the mapping in *content*; DataError (naming *name*) if it is not usable."""
@@ -179,10 +216,11 @@ class CoveragePage(Page):
         return self.fw.with_mapping(content, name=name)
 
     def on_reset(self, _button=None) -> None:
-        self.active_fw, self.mapping_name, self.rejected = self.fw, "", ""
+        self.active_fw, self.mapping_name, self.rejected, self.mapping_token = self.fw, "", "", ""
         self.say("")
         self.say_at(self.upload_note, "")
         self.draw_coverage()
+        self.publish_view()
 
 
 def coverage_page(fw=None, lang: str = "en", **params) -> CoveragePage:

@@ -9,19 +9,24 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import analysis, figures
+from ..errors import DataError
 from ..i18n import pick
+from ..proposal import MAX_TOKEN_CHARS
+from ..view import ViewField
 from ..whatif import WhatIf
 from .common import (
     CSV_MIME,
     FilterControls,
+    Notices,
     Page,
+    Whose,
     coverage_tables,
     data_uri,
     english_only,
-    is_bundled_mapping,
     mapping_figure,
     mapping_text,
 )
+from .compare import CompareProposals
 
 EDIT_RATIONALE = "Edited in the workbook (what-if)."
 
@@ -37,8 +42,12 @@ class OptionsPage(Page):
         ("objective", "objective"),
     )
 
+    def view_state(self):
+        return [(ViewField("mapping", "text", "", max_chars=MAX_TOKEN_CHARS), lambda: self.whatif.token, self.apply_token), self.compare.view_state()]
+
     def build(self) -> w.Widget:
         self.whatif = WhatIf(self.fw)  # the what-if mapping: this page is a view over it
+        self.linked_token = ""  # the proposal a link brought, while it is not edited further
         self.option = w.Dropdown(options=[(o, o) for o in self.fw.option_ids], value=self.fw.option_ids[0])
         self.option.add_class("sop-option")
         self.filter_controls = FilterControls()
@@ -70,6 +79,7 @@ class OptionsPage(Page):
         self.objective.add_class("sop-objective")
         self.detail = w.HTML()
         self.detail.add_class("sop-objective-detail")
+        self.compare = CompareProposals(self, current=self.framework, variant=lambda: self.variant.value, filters=self.filters)
 
         for control in (self.option, self.include_discussion, self.include_proposed):
             control.observe(self.guard(self.on_filters), "value")
@@ -94,6 +104,7 @@ class OptionsPage(Page):
                 self.edit_status,
                 self.coverage_table,
                 self.mapping_download,
+                self.compare.widget,
                 self.detail_heading,
                 self.objective,
                 self.detail,
@@ -116,6 +127,7 @@ class OptionsPage(Page):
         self.objective.description = self.t("options.objective")
         self.set_options(self.objective, [(f"{o['id']} {pick(o, 'short', self.lang)}", o["id"]) for o in self.fw.objectives.to_dict("records")])
         self.relabel_whatif()
+        self.compare.relabel()
 
     def relabel_whatif(self) -> None:
         items = [
@@ -173,6 +185,7 @@ class OptionsPage(Page):
             return
         self.say(self.t("whatif.moved", count=len(moved), theme=theme))
         self.redraw(detail=False)
+        self.publish_view()  # the address carries the edited mapping
 
     def on_reset(self, _button=None) -> None:
         self.whatif.reset()
@@ -180,14 +193,32 @@ class OptionsPage(Page):
             self.whatif_theme.value = self.current_theme(self.whatif_item.value)
         self.say(self.t("whatif.reset_done"))
         self.redraw(detail=False)
+        self.publish_view()
+
+    def apply_token(self, token: str) -> Notices:
+        """Show the proposal in a link's *token* (untrusted: see ``Page.read_proposal``)."""
+        decoded, notices = self.read_proposal(token)
+        try:
+            self.whatif.apply(decoded.placements)
+        except (DataError, ValueError):
+            return [*notices, ("proposal.refused.unreadable", {})]
+        self.linked_token = self.whatif.token
+        with self.quiet():
+            self.whatif_theme.value = self.current_theme(self.whatif_item.value)
+        if self.linked_token:
+            notices.insert(0, ("proposal.linked", {"count": sum(self.whatif.edit_count(v) for v in self.fw.variants)}))
+        self.redraw(detail=False)
+        return notices
 
     # ---- drawing ---------------------------------------------------------------------
     def filters(self) -> dict[str, bool]:
         return self.filter_controls.filters()
 
-    def bundled(self) -> bool:
-        """Is the mapping in use the project's proposal (no what-if edits)?"""
-        return is_bundled_mapping(self.framework(), self.fw)
+    def whose(self) -> Whose:
+        """Whose mapping is shown: the project's, one from a link (not edited since), or the user's."""
+        if not self.whatif.edited:
+            return "project"
+        return "linked" if self.whatif.token == self.linked_token else "user"
 
     def redraw(self, *, detail: bool = True) -> None:
         self.draw_hierarchy()
@@ -207,10 +238,8 @@ class OptionsPage(Page):
             return
         # Each placement's reason, beside the item (hover in the chart, columns here).
         shown = shown.assign(rule_name=[pick(r, "rule", lang) for r in items.to_dict("records")], rationale_en=items["rationale_en"].tolist())
-        bundled = self.bundled()
-        self.hierarchy.update(
-            mapping_figure(figure, lang, bundled=bundled), shown, lang, caption=mapping_text("derived.caption", lang, bundled=bundled)
-        )
+        whose = self.whose()
+        self.hierarchy.update(mapping_figure(figure, lang, whose=whose), shown, lang, caption=mapping_text("derived.caption", lang, whose=whose))
 
     def draw_compare(self) -> None:
         fw, lang, f = self.framework(), self.lang, self.filters()
@@ -222,19 +251,19 @@ class OptionsPage(Page):
             ignore_index=True,
         )[["option", "top", "status", "items"]]
         tops = pd.concat([analysis.top_level(fw, o, cross_cutting=True).assign(option=o) for o in fw.option_ids], ignore_index=True)
-        self.balance.update(mapping_figure(figures.option_balance(balance, tops, lang), lang, bundled=self.bundled()), balance, lang)
+        self.balance.update(mapping_figure(figures.option_balance(balance, tops, lang), lang, whose=self.whose()), balance, lang)
         compare = analysis.compare_options(fw, **f)
         compare = compare.assign(option=[self.t(f"option.{o}") for o in compare["option"]])
-        if not self.bundled():  # option 1's rows follow the user's mapping, not the project's proposal
-            compare = compare.rename(columns={"derived": "derived_user"})
+        if self.whose() != "project":  # option 1's rows follow the user's or the linked mapping, not the project's proposal
+            compare = compare.rename(columns={"derived": f"derived_{self.whose()}"})
         self.compare_table.value = self.table_block(
-            compare, "sopkit-options-compared", caption=mapping_text("derived.compare_caption", lang, bundled=self.bundled())
+            compare, "sopkit-options-compared", caption=mapping_text("derived.compare_caption", lang, whose=self.whose())
         )
 
     def draw_mapping(self) -> None:
         fw, lang, f, variant = self.framework(), self.lang, self.filters(), self.variant.value
-        bundled = self.bundled()
-        self.mapping_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, bundled=bundled)}</div>'
+        whose = self.whose()
+        self.mapping_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, whose=whose)}</div>'
         flows = analysis.flows(fw, variant, **f)
         figure = figures.flow(
             flows,
@@ -243,21 +272,20 @@ class OptionsPage(Page):
             variant,
             lang,
         )
-        self.flow.update(mapping_figure(figure, lang, bundled=bundled), flows, lang, caption=mapping_text("derived.caption", lang, bundled=bundled))
+        self.flow.update(mapping_figure(figure, lang, whose=whose), flows, lang, caption=mapping_text("derived.caption", lang, whose=whose))
         self.draw_coverage(fw, variant, f)
+        self.compare.draw()
 
     def draw_coverage(self, fw, variant: int, f: dict[str, bool]) -> None:
         _, shown = coverage_tables(fw, variant, self.lang, f)
-        bundled = self.bundled()
+        whose = self.whose()
         issues = analysis.mapping_issues(fw, variant)
         issue_html = (
-            ""
-            if issues.empty
-            else self.table_block(issues, "sopkit-mapping-issues", caption=mapping_text("coverage.issues", self.lang, bundled=bundled))
+            "" if issues.empty else self.table_block(issues, "sopkit-mapping-issues", caption=mapping_text("coverage.issues", self.lang, whose=whose))
         )
         self.coverage_table.value = (
             f"<h3>{self.t('whatif.coverage', variant=variant)}</h3>"
-            + self.table_block(shown, f"sopkit-coverage-{variant}", caption=mapping_text("derived.caption", self.lang, bundled=bundled))
+            + self.table_block(shown, f"sopkit-coverage-{variant}", caption=mapping_text("derived.caption", self.lang, whose=whose))
             + issue_html
         )
         n = self.whatif.edit_count(variant)

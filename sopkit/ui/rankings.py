@@ -14,6 +14,7 @@ from ..i18n import pick
 from ..limits import MAX_UPLOAD_BYTES
 from .common import Page, english_only, uploaded_file
 
+RESPONSES = "responses"  # the slot of uploaded responses in the browser's storage
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all equal" to "only the top counts"
 
 
@@ -98,7 +99,7 @@ class RankingsPage(Page):
         self.responses_heading.value = f"<h2>{self.t('rankings.responses')}</h2>"
         self.responses_help.value = f"<p>{self.t('rankings.responses_help', items=html.escape(', '.join(self.items())))}</p>"
         self.upload.description = self.t("rankings.upload")
-        self.clear.description = self.t("rankings.clear")
+        self.clear.description = self.t("rankings.forget")
         self.method.description = self.t("rankings.method")
         self.set_options(self.method, [(self.t(f"method.{m}"), m) for m in survey.METHODS])
 
@@ -203,6 +204,7 @@ class RankingsPage(Page):
         # Responses belong to one survey: a new survey starts without them.
         if self.uploaded is not None:
             self.uploaded, self.rejected = None, ""
+            self.forget_upload(RESPONSES)
             self.say_at(self.upload_note, self.t("rankings.responses_cleared"))
         with self.quiet():
             self.relabel()
@@ -216,7 +218,7 @@ class RankingsPage(Page):
         name, content = received
         self.say("")
         try:
-            uploaded = survey.UploadedResponses.parse(content, name=name, survey=self.survey.value, items=self.items(), max_bytes=MAX_UPLOAD_BYTES)
+            uploaded = self.parse_responses(name, content)
         except DataError as exc:
             self.say_problems(self.t("rankings.upload_invalid", name=name), exc, where=self.upload_note)
             self.rejected = name if self.uploaded is not None else ""
@@ -224,13 +226,33 @@ class RankingsPage(Page):
             self.scroll_into_view(".sop-responses-message")
             return
         self.uploaded, self.rejected = uploaded, ""
-        self.say_at(self.upload_note, self.t("rankings.upload_ok", name=name))
+        self.keep_upload(RESPONSES, name, content, survey=self.survey.value)
+        self.say_at(self.upload_note, f"{self.t('rankings.upload_ok', name=name)} {self.t('rankings.kept_here')}")
+        self.draw_responses()
+
+    def parse_responses(self, name: str, content: bytes) -> survey.UploadedResponses:
+        """Responses to the survey shown, checked (DataError naming *name*)."""
+        return survey.UploadedResponses.parse(content, name=name, survey=self.survey.value, items=self.items(), max_bytes=MAX_UPLOAD_BYTES)
+
+    def restore_upload(self, slot: str, name: str, payload: bytes, meta: dict) -> None:
+        """Responses this browser kept, brought back after a reload (when they belong to the survey shown)."""
+        if slot != RESPONSES or meta.get("survey") != self.survey.value or self.uploaded is not None:
+            return
+        try:
+            self.uploaded = self.parse_responses(name, payload)
+        except DataError:
+            self.forget_upload(RESPONSES)  # kept by an earlier version, no longer valid: let it go
+            return
+        self.kept_uploads[RESPONSES] = name
+        self.say_at(self.upload_note, f"{self.t('rankings.restored', name=name)} {self.t('rankings.kept_here')}")
         self.draw_responses()
 
     def on_clear(self, _button=None) -> None:
+        had = self.uploaded is not None or RESPONSES in self.kept_uploads
         self.uploaded, self.rejected = None, ""
+        self.forget_upload(RESPONSES)
         self.say("")
-        self.say_at(self.upload_note, "")
+        self.say_at(self.upload_note, self.t("rankings.forgotten") if had else "")
         self.draw_responses()
 
 

@@ -6,8 +6,7 @@
  *   bilingual notice with a reload button replaces the dead controls.
  * - Registers the page-unload beacon as soon as the kernel id is in the page (Voila's own
  *   front end registers it only once its widget manager has started).
- * - Keeps <title> and <html lang> in step with the page's language marker.
- * - Carries the page's view in the address both ways (a link reopens a view), copies the link,
+ * - Copies the link to the view (the page's bridge widget keeps the view in the address),
  *   prints, and scales charts to the paper's width.
  * - Refuses files larger than the upload limit before they are sent.
  */
@@ -39,8 +38,10 @@
     box.className = "sop-reload-notice";
     box.setAttribute("aria-label", zhFirst ? "连接 / Connection" : "Connection / 连接");
     box.setAttribute("data-reason", String(reason));
-    var en = "<p lang=\"en\"><b>" + why[0] + "</b> Reload the page to continue.</p>";
-    var zh = "<p lang=\"zh\"><b>" + why[1] + "</b>请重新加载页面以继续。</p>";
+    // What the visitor made comes back: the view and mapping are in the address, uploads in
+    // this browser's storage (sopkit/ui/bridge.js).
+    var en = "<p lang=\"en\"><b>" + why[0] + "</b> Reload the page to continue: your view, your mapping and your uploads come back.</p>";
+    var zh = "<p lang=\"zh\"><b>" + why[1] + "</b>请重新加载页面以继续：您的视图、对应关系和上传内容都会恢复。</p>";
     box.innerHTML = "<div role=\"alert\">" + (zhFirst ? zh + en : en + zh) + "</div>" +
       "<button type=\"button\" class=\"sop-reload\">" + (zhFirst ? "重新加载 / Reload" : "Reload / 重新加载") + "</button>";
     box.querySelector("button").addEventListener("click", function () { window.location.reload(); });
@@ -93,58 +94,8 @@
     });
   }
 
-  // The view travels in the address: a link (?lang=zh&option=themes-5...) reopens the view it
-  // was copied from. The page's kernel may have run before this request arrived (Voila's
-  // preheated pool), so the page cannot read the address itself: the sentinel writes it into
-  // the page's hidden view-request field (.sop-view-request, JSON {n, href}) until the page
-  // acknowledges request n in its marker (data-sop-view-seen), a few tries at most. The page
-  // validates what it reads. From then on the address follows the view the page publishes
-  // (data-sop-view), so copying the address, the "link to this view" button and a reload all
-  // give the view on screen.
-  var request = { n: 0, lastTry: 0, done: window.location.search.length <= 1 };
-  var MAX_TRIES = 5, RETRY_MS = 2000, MAX_HREF = 30000;
-  setInterval(function () { if (!request.done) { syncDocument(); } }, 1000);
-
-  function sendViewRequest() {
-    var input = document.querySelector(".sop-view-request input");
-    if (!input) { return false; }
-    request.n += 1;
-    input.value = JSON.stringify({ n: request.n, href: String(window.location.href).slice(0, MAX_HREF) });
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-    return true;
-  }
-
-  function syncDocument() {
-    var marker = document.querySelector("[data-sop-lang]");
-    if (!marker) { return; }
-    if (!request.done) {
-      if (request.n > 0 && marker.getAttribute("data-sop-view-seen") === String(request.n)) {
-        request.done = true;
-      } else {
-        // Not drawn yet, or a request sent before the widget was connected and lost: the next
-        // pass comes back here.
-        var now = Date.now();
-        if (now - request.lastTry < RETRY_MS) { return; }
-        if (request.n >= MAX_TRIES) { request.done = true; } else {
-          if (sendViewRequest()) { request.lastTry = now; }
-          return;
-        }
-      }
-    }
-    var l = marker.getAttribute("data-sop-lang");
-    var htmlLang = l === "zh" ? "zh-Hans" : l;
-    if (document.documentElement.lang !== htmlLang) { document.documentElement.lang = htmlLang; }
-    var title = marker.getAttribute("data-sop-title");
-    if (title && document.title !== title) { document.title = title; }
-    var view = marker.getAttribute("data-sop-view");
-    var url = new URL(window.location.href);
-    var search = view ? "?" + view : "?lang=" + l;
-    if (url.search !== search) {
-      url.search = search;
-      window.history.replaceState(window.history.state, "", url.toString());
-    }
-  }
+  // The view travels in the address (a link reopens it), kept by the page's bridge widget
+  // (sopkit/ui/bridge.js), which also keeps <title> and <html lang> in step: nothing to do here.
 
   // "Link to this view" copies the address (which follows the view); "Print" prints.
   function fallbackCopy(text) {
@@ -282,12 +233,11 @@
   var scheduled = false;
   function pass() {
     scheduled = false;
-    syncDocument();
     sweep(document);
   }
   new MutationObserver(function () {
     if (!scheduled) { scheduled = true; window.requestAnimationFrame(pass); }
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-sop-lang", "data-sop-title", "data-sop-view", "data-sop-view-seen"] });
+  }).observe(document, { subtree: true, childList: true });
 
   window.sopkitSentinel = { own: own, notice: notice };
 })();
