@@ -58,6 +58,22 @@ def voila_url(tmp_path_factory) -> str:
         server.stop()
 
 
+@pytest.fixture
+def own_server(tmp_path):
+    """own_server(*flags, port=None) -> LocalServer serving the workbooks; stopped at the end."""
+    servers = []
+
+    def make(*flags, port=None):
+        server = launch(None, flags, log=tmp_path / f"server-{len(servers)}.log", port=port)
+        servers.append(server)
+        server.wait_ready(90)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
 # ---- browser --------------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from server.test_kernel_socket import frames, message
 from sopkit.serve import replicas
 
 from .browser_helpers import ACTION_MS, LOAD_MS, wait_drawn
+from .test_proposals import check_work_came_back, make_work
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,7 +54,8 @@ TIMELINE_TITLE_JS = "() => { const t = document.querySelector('.sop-timeline .gt
 def cluster(tmp_path_factory):
     root = tmp_path_factory.mktemp("replica-notebooks")
     shutil.copy(ROOT / "tests/server/notebooks/echo.ipynb", root)
-    shutil.copy(ROOT / "workbooks/overview.ipynb", root)
+    for name in ("overview", "options", "rankings"):
+        shutil.copy(ROOT / f"workbooks/{name}.ipynb", root)
     env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
     with replicas.running(3, directory=root, flags=FLAGS, run_dir=tmp_path_factory.mktemp("replicas"), env=env) as running:
         yield running
@@ -286,3 +288,17 @@ def test_a_dead_replica_s_visitors_are_told_to_reload_and_the_others_carry_on(cl
     finally:
         for context in contexts:
             context.close()
+
+
+def test_moves_and_uploads_come_back_when_their_replica_dies(cluster, browser):
+    doomed = "r1"  # r3 died in the test above; r2 lives on
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.add_cookies([{"name": replicas.COOKIE, "value": doomed, "url": cluster.url}])
+    try:
+        options, rankings, address, rows = make_work(context, cluster.url)
+        kill_replica(cluster, doomed)
+        options.wait_for_selector(NOTICE, timeout=40_000)
+        check_work_came_back(options, rankings, address, rows)
+        assert {c["name"]: c["value"] for c in context.cookies()}[replicas.COOKIE] != doomed
+    finally:
+        context.close()

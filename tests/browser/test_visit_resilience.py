@@ -11,29 +11,13 @@ from urllib.parse import urlparse
 import psutil
 import pytest
 
-from sopkit.serve.local import free_port, launch
+from sopkit.serve.local import free_port
 
 from .browser_helpers import CHARTS, LOAD_MS, open_workbook, wait_drawn
 
 pytestmark = pytest.mark.browser
 
 NOTICE = ".sop-reload-notice"
-
-
-@pytest.fixture
-def own_server(tmp_path):
-    """own_server(*flags, port=None) -> LocalServer serving the workbooks; stopped at the end."""
-    servers = []
-
-    def make(*flags, port=None):
-        server = launch(None, flags, log=tmp_path / f"server-{len(servers)}.log", port=port)
-        servers.append(server)
-        server.wait_ready(90)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
 
 
 def throttle(page, bytes_per_second: int, latency_ms: int = 150) -> None:
