@@ -44,7 +44,7 @@ def move(page, item: str, theme: str) -> None:
     """A what-if move on the options page, as a visitor makes it: the item, then its new priority."""
     status_before = page.inner_text(".sop-whatif-status")
     for css, prefix in ((".sop-whatif-item", f"{item} "), (".sop-whatif-theme", f"{theme} ")):
-        labels = page.eval_on_selector(f"{css} select", "s => Array.from(s.options).map(o => o.textContent)")
+        labels = page.eval_on_selector(f"{css} select", "s => Array.from(s.options).map(o => o.value || o.textContent)")
         label = next(text for text in labels if text.startswith(prefix))
         page.locator(f"{css} select").select_option(label=label)
     page.wait_for_function("(before) => document.querySelector('.sop-whatif-status').innerText !== before", arg=status_before)
@@ -61,7 +61,7 @@ def make_work(context, url: str):
     options.set_default_timeout(ACTION_MS)
     open_workbook(options, url, "options")
     move(options, "D.1-a", "T2")
-    move(options, "D.6-1", "T1")
+    move(options, "D.6-a", "T1")
     wait_value(options, "() => new URLSearchParams(location.search).has('mapping')", True)
     rows = coverage_rows(options)
     rankings = context.new_page()
@@ -81,7 +81,7 @@ def check_work_came_back(options, rankings, address: str, rows) -> None:
         for chart in CHARTS[name]:
             wait_drawn(tab, f".sop-{chart}", timeout=LOAD_MS)
     wait_value(options, "() => document.querySelector('.sop-whatif-status').innerText.trim()", t("whatif.edits", "en", count=2), timeout=LOAD_MS)
-    assert mapping_of(options.url) == mapping_of(address) != ""
+    wait_value(options, "() => new URLSearchParams(location.search).get('mapping')", mapping_of(address))
     assert coverage_rows(options) == rows
     rankings.wait_for_selector(".sop-responses-message:has-text('our-answers.csv')", timeout=LOAD_MS)
     assert "brought back" in rankings.inner_text(".sop-responses-message")
@@ -113,7 +113,7 @@ def page_kernels(server, *tabs) -> list[psutil.Process]:
 
 def test_a_three_move_proposal_opens_identically_in_a_fresh_browser(page, browser, voila_url):
     open_workbook(page, voila_url, "options")
-    for item, theme in (("D.1-a", "T2"), ("D.3-c", "X"), ("D.6-1", "T1")):
+    for item, theme in (("D.1-a", "T2"), ("D.3-c", "X"), ("D.6-a", "T1")):
         move(page, item, theme)
     wait_value(page, "() => document.querySelector('.sop-whatif-status').innerText.trim()", t("whatif.edits", "en", count=3))
     token = mapping_of(page.url)
@@ -131,7 +131,7 @@ def test_a_three_move_proposal_opens_identically_in_a_fresh_browser(page, browse
             wait_drawn(fresh, f".sop-{chart}", timeout=LOAD_MS)
         wait_value(fresh, "() => document.querySelector('.sop-whatif-status').innerText.trim()", t("whatif.edits", "en", count=3), timeout=LOAD_MS)
         assert coverage_rows(fresh) == rows
-        assert mapping_of(fresh.url) == token
+        wait_value(fresh, "() => new URLSearchParams(location.search).get('mapping')", token)
         flow = fresh.inner_text(".sop-flow")
         assert t("derived.short_linked", "en") in flow and t("derived.short", "en") not in flow
         assert "the proposal from the link" in fresh.inner_text(".sop-message")
@@ -141,7 +141,7 @@ def test_a_three_move_proposal_opens_identically_in_a_fresh_browser(page, browse
         summary = fresh.inner_text(".sop-compare-summary")
         assert summary.startswith("3 item(s) placed differently"), summary
         moved = [r[0] for r in table_rows(fresh, ".sop-moves")[1:]]
-        assert moved == ["D.1-a", "D.3-c", "D.6-1"]
+        assert moved == ["D.1-a", "D.3-c", "D.6-a"]
         wait_value(fresh, "() => new URLSearchParams(location.search).get('compare')", "project")
     finally:
         fresh_context.close()
@@ -153,10 +153,10 @@ def signed(head: str, body: str) -> str:
 
 def test_a_tampered_and_a_stale_token_are_refused_with_one_bilingual_notice(page, voila_url):
     fw = load_framework()
-    good = signed(proposal.fingerprint(fw), "~4sT2D.1-a")
+    good = signed(proposal.fingerprint(fw), "~5sT2D.1-a")
     tampered = good.replace("T2D.1-a", "T3D.1-a")
     other_data = hashlib.sha256(b"an older data version").hexdigest()[:4]
-    stale = signed(other_data, "~4sT2D.1-a_T1D.7-z")
+    stale = signed(other_data, "~5sT2D.1-a_T1D.7-z")
     for token, expected in ((tampered, "damaged"), (stale, "stale")):
         page.goto(f"{voila_url}/voila/render/options.ipynb?lang=zh&option=themes-5&mapping={token}", timeout=LOAD_MS, wait_until="domcontentloaded")
         page.wait_for_selector(".sop-page-options", timeout=LOAD_MS)
