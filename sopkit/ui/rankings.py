@@ -224,7 +224,11 @@ class RankingsPage(Page):
             self.scroll_into_view(".sop-responses-message")
             return
         self.uploaded, self.rejected = uploaded, ""
-        self.say_at(self.upload_note, self.t("rankings.upload_ok", name=name))
+        ok = self.t("rankings.upload_ok", name=name)
+        if uploaded.renumbered:  # the rule for ranks with gaps (docs/survey-methods.md), said where the file was taken
+            shown = [r[:40] for r in uploaded.renumbered[:5]] + (["…"] if len(uploaded.renumbered) > 5 else [])
+            ok += " " + self.t("rankings.upload_renumbered", count=len(uploaded.renumbered), respondents=", ".join(shown))
+        self.say_at(self.upload_note, ok)
         self.draw_responses()
 
     def on_clear(self, _button=None) -> None:
