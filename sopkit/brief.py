@@ -73,7 +73,7 @@ def _plain(text: str) -> str:
 
 
 def _table(df: pd.DataFrame, caption: str) -> str:
-    body = df.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="")
+    body = df.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="–")  # a missing value: a dash
     if caption:
         body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
     return f'<div class="sop-brief-table">{body}</div>'

@@ -175,7 +175,7 @@ def problems_html(title: str, error: DataError, lang: str, *, limit: int = MAX_P
 
 def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
     shown = localise_columns(df, lang)
-    body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="")
+    body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="–")  # a missing value: a dash
     if caption:
         body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
     # A box that scrolls sideways when the table is wider than the screen; focusable so a
