@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import analysis
-from .i18n import pick, t
+from .i18n import pick, pick_or_en, t
 
 STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
 THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
@@ -210,9 +210,8 @@ def _placement_hover(item, lang: str) -> str:
     rule = item.get("rule_en") if hasattr(item, "get") else None
     if not isinstance(rule, str) or not rule:
         return ""
-    why = _or_dash(item.get("rationale_en"))
-    note = "" if lang == "en" else f" {t('note.english_only', lang)}"
-    return f"<br><i>{t('placement.rule', lang)}: {pick(item, 'rule', lang)}</i><br>{_wrap(why)}{note}"
+    why = _or_dash(pick_or_en(item, "rationale", lang))  # the project's reason in the page's language
+    return f"<br><i>{t('placement.rule', lang)}: {pick(item, 'rule', lang)}</i><br>{_wrap(why)}"
 
 
 def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | None = None) -> go.Figure:

@@ -105,11 +105,6 @@ def localise_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df.assign(**{c: df[c].map(lambda v, p=VALUE_MESSAGES[c]: table[f"{p}.{v}"] if f"{p}.{v}" in table else v) for c in names}) if names else df
 
 
-def english_only(text: str, lang: str) -> str:
-    """A project note that exists in English only, tagged as such outside English."""
-    return text if lang == "en" or not text else f"{text} {t('note.english_only', lang)}"
-
-
 def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Column headers in *lang* (``col.<name>`` messages; unknown columns keep their name),
     vocabulary codes in *lang* (``localise_values``) and yes/no in *lang* for boolean columns."""
