@@ -38,6 +38,7 @@ ITEM_COLUMNS = [
     "alt_text_zh",
     "alt_text_en",
     "note_en",
+    "note_zh",
 ]
 
 
@@ -124,19 +125,19 @@ def placement_table(fw: Framework, variant: int) -> pd.DataFrame:
     """Every mapped objective, outcome and output with its home and the reason (derived).
 
     Columns ``item, item_type, objective, theme, cross_cutting, rule, rule_en, rule_zh,
-    rationale_en``; in report order (objectives first, then outcomes and outputs).
+    rationale_en, rationale_zh``; in report order (objectives first, then outcomes and outputs).
     ``rule`` is empty for a placement edited by hand.
     """
     _themes(fw, variant)
     m = fw.mapping[fw.mapping["variant"] == variant]
     obj = fw.objectives.assign(item=fw.objectives["id"], item_type="objective", objective=fw.objectives["id"])[["item", "item_type", "objective"]]
     order = pd.concat([obj, items(fw)[["item", "item_type", "objective"]]], ignore_index=True)
-    df = order.merge(m[["item", "theme", "rule", "rationale_en"]], on="item", how="inner")
+    df = order.merge(m[["item", "theme", "rule", "rationale_en", "rationale_zh"]], on="item", how="inner")
     names = rule_names(fw)
     df["rule_en"] = df["rule"].map(names["name_en"]).fillna("")
     df["rule_zh"] = df["rule"].map(names["name_zh"]).fillna("")
     df["cross_cutting"] = df["theme"] == CROSS_CUTTING
-    cols = ["item", "item_type", "objective", "theme", "cross_cutting", "rule", "rule_en", "rule_zh", "rationale_en"]
+    cols = ["item", "item_type", "objective", "theme", "cross_cutting", "rule", "rule_en", "rule_zh", "rationale_en", "rationale_zh"]
     return df[cols].reset_index(drop=True)
 
 
@@ -144,14 +145,14 @@ def theme_items(fw: Framework, variant: int) -> pd.DataFrame:
     """Outcomes and outputs with the theme the mapping lands them on (``X``: cross-cutting).
 
     One row per (item, theme); an unmapped item does not appear (see ``mapping_issues``).
-    Columns: the ``items`` columns, ``theme``, ``rule``, ``rationale_en``, ``seed_hint``,
+    Columns: the ``items`` columns, ``theme``, ``rule``, ``rationale_en``, ``rationale_zh``, ``seed_hint``,
     ``rule_en`` and ``rule_zh`` (the rule's name; empty for a hand edit).
     """
     _themes(fw, variant)
 
     def build() -> pd.DataFrame:
         m = fw.mapping[(fw.mapping["variant"] == variant) & fw.mapping["item_type"].isin(KINDS)]
-        df = items(fw).merge(m[["item", "theme", "rule", "rationale_en", "seed_hint"]], on="item", how="inner")
+        df = items(fw).merge(m[["item", "theme", "rule", "rationale_en", "rationale_zh", "seed_hint"]], on="item", how="inner")
         names = rule_names(fw)
         df["rule_en"] = df["rule"].map(names["name_en"]).fillna("")
         df["rule_zh"] = df["rule"].map(names["name_zh"]).fillna("")
@@ -481,7 +482,7 @@ def survey_landing(fw: Framework, survey: str | None = None) -> pd.DataFrame:
 
     One row per (survey, item, option), ordered by survey and rank: ``survey,
     rank, item, label_en, label_zh, option, target, target_en, target_zh, fit,
-    rationale_en, derived``. ``target`` is empty where the priority has no home.
+    rationale_en, rationale_zh, derived``. ``target`` is empty where the priority has no home.
     """
     ranked = fw.rankings if survey is None else fw.rankings[fw.rankings["survey"] == survey]
     if survey is not None and ranked.empty:
@@ -496,7 +497,21 @@ def survey_landing(fw: Framework, survey: str | None = None) -> pd.DataFrame:
     df["target_en"] = df["target"].map(names["name_en"])
     df["target_zh"] = df["target"].map(names["name_zh"])
     df["_o"] = df["option"].map({o: i for i, o in enumerate(fw.option_ids)})
-    cols = ["survey", "rank", "item", "label_en", "label_zh", "option", "target", "target_en", "target_zh", "fit", "rationale_en", "derived"]
+    cols = [
+        "survey",
+        "rank",
+        "item",
+        "label_en",
+        "label_zh",
+        "option",
+        "target",
+        "target_en",
+        "target_zh",
+        "fit",
+        "rationale_en",
+        "rationale_zh",
+        "derived",
+    ]
     return df.sort_values(["survey", "rank", "_o"])[cols].reset_index(drop=True)
 
 
@@ -552,14 +567,18 @@ def _short(text: str, limit: int = 160) -> str:
 def decisions(fw: Framework) -> pd.DataFrame:
     """What TDAG and the group decided, endorsed or approved, in time order, with the 2021
     conclusions narrative: ``when`` (the session's start, or the year), ``body``, ``session``,
-    ``kind``, ``text_en``, ``text_zh``, ``document``, ``source``, ``source_detail``."""
+    ``kind``, ``text_en``, ``text_zh``, ``document``, ``source``, ``source_detail``, ``source_detail_zh``."""
     sessions = fw.tdag_sessions.set_index("id")
     rows = []
     for d in fw.decisions.to_dict("records"):
         session = d["session"] if isinstance(d["session"], str) else ""
         when = sessions.loc[session, "start"] if session else ("2020" if d["source"] in ("contributions-2020", "survey") else "2021")
         rows.append(
-            {**{k: d[k] for k in ("body", "kind", "text_en", "text_zh", "document", "source", "source_detail")}, "when": when, "session": session}
+            {
+                **{k: d[k] for k in ("body", "kind", "text_en", "text_zh", "document", "source", "source_detail", "source_detail_zh")},
+                "when": when,
+                "session": session,
+            }
         )
     for c in fw.conclusions[fw.conclusions["kind"] == "narrative"].to_dict("records"):
         rows.append(
@@ -573,9 +592,10 @@ def decisions(fw: Framework) -> pd.DataFrame:
                 "document": None,
                 "source": c["source"],
                 "source_detail": c["source_detail"],
+                "source_detail_zh": c["source_detail_zh"],
             }
         )
-    df = pd.DataFrame(rows)[["when", "body", "session", "kind", "text_en", "text_zh", "document", "source", "source_detail"]]
+    df = pd.DataFrame(rows)[["when", "body", "session", "kind", "text_en", "text_zh", "document", "source", "source_detail", "source_detail_zh"]]
     return df.sort_values("when", kind="stable").reset_index(drop=True)
 
 

@@ -73,7 +73,7 @@ def _plain(text: str) -> str:
 
 
 def _table(df: pd.DataFrame, caption: str) -> str:
-    body = df.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="")
+    body = df.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="–")  # a missing value: a dash
     if caption:
         body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
     return f'<div class="sop-brief-table">{body}</div>'
@@ -111,7 +111,8 @@ def brief_html(
     if live_url.startswith(("http://", "https://")):
         live = f'<a class="sop-brief-live" href="{html.escape(live_url, quote=True)}">{html.escape(t("brief.live", lang))}</a>'
     else:
-        live = html.escape(t("brief.live_query", lang, query=view_query or "-"))
+        # the query is code to paste, in either language
+        live = html.escape(t("brief.live_query", lang, query="\x00")).replace("\x00", f"<code>{html.escape(view_query or '-')}</code>")
     parts = [
         f"<header><h1>{html.escape(title)}</h1>",
         f'<p class="sop-brief-meta">{html.escape(t("brief.meta", lang, date=day.isoformat()))} {live}</p>',

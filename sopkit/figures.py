@@ -11,11 +11,12 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from . import analysis
-from .i18n import pick, t
+from .i18n import pick, pick_or_en, t
 
 STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
 THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
@@ -160,6 +161,22 @@ def _legend_below(fig: go.Figure) -> None:
     )
 
 
+MISSING = "–"  # what a chart shows for a missing value: never null, nan or an empty hover line
+
+
+def _or_dash(value: object) -> str:
+    """*value* as text, or a dash when it is missing (None, NaN, NA, empty): plotly.js would
+    write a missing value into a hover text as "null" or "NaN", or leave an empty line."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    return str(value) if str(value).strip() else MISSING
+
+
+def _count_text(value: object) -> str:
+    """A count for a hover text or a cell: the whole number, or a dash when missing."""
+    return MISSING if value is None or pd.isna(value) else str(int(value))
+
+
 def _wrap(text: str, width: int = 60) -> str:
     """Break long hover text into lines (works for Chinese too: splits by characters)."""
     if len(text) <= width:
@@ -193,10 +210,8 @@ def _placement_hover(item, lang: str) -> str:
     rule = item.get("rule_en") if hasattr(item, "get") else None
     if not isinstance(rule, str) or not rule:
         return ""
-    why = item.get("rationale_en")
-    why = why if isinstance(why, str) else ""
-    note = "" if lang == "en" else f" {t('note.english_only', lang)}"
-    return f"<br><i>{t('placement.rule', lang)}: {pick(item, 'rule', lang)}</i><br>{_wrap(why)}{note}"
+    why = _or_dash(pick_or_en(item, "rationale", lang))  # the project's reason in the page's language
+    return f"<br><i>{t('placement.rule', lang)}: {pick(item, 'rule', lang)}</i><br>{_wrap(why)}"
 
 
 def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | None = None) -> go.Figure:
@@ -209,12 +224,15 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
     tops = _with_cross_cutting(tops, items["top"])
     root = option
     ids, parents, labels, colours, hover = [root], [""], [t(f"option.{option}", lang)], ["white"], [""]
+    item_hover = "<b>%{label}</b><br>%{customdata}<extra></extra>"
+    templates = ["<b>%{label}</b><extra></extra>"]  # the root: its label says it all (no empty second line)
     for top in tops.to_dict("records"):
         ids.append(top["id"])
         parents.append(root)
-        labels.append(f"{top['id']} {pick(top, 'name', lang)}")
+        labels.append(f"{top['id']} {pick(top, 'name', lang) or MISSING}")
         colours.append(THEME_COLOURS.get(top["id"], NEUTRAL))
-        hover.append(pick(top, "name", lang))
+        hover.append(_or_dash(pick(top, "name", lang)))
+        templates.append(item_hover)
     for item in items.to_dict("records"):
         ids.append(f"{item['top']}/{item['item']}")
         parents.append(item["top"])
@@ -224,7 +242,8 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
         flags = [t(f"status.{item['status']}", lang), t(f"kind.{item['item_type']}", lang)]
         if item["proposed_additional"]:
             flags.append(t("flag.proposed_additional", lang))
-        hover.append(f"<b>{' · '.join(flags)}</b><br>{_wrap(pick(item, 'text', lang))}{_placement_hover(item, lang)}")
+        hover.append(f"<b>{' · '.join(flags)}</b><br>{_wrap(_or_dash(pick(item, 'text', lang)))}{_placement_hover(item, lang)}")
+        templates.append(item_hover)
     fig = go.Figure(
         go.Treemap(
             ids=ids,
@@ -232,7 +251,7 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
             labels=labels,
             customdata=hover,
             marker={"colors": colours, "line": {"color": "white", "width": 1}},
-            hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
+            hovertemplate=templates,
             root_color="white",
             maxdepth=3,
             tiling={"pad": 2},
@@ -364,7 +383,7 @@ def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STA
     rows = [_fit(f"{o} {pick(names.loc[o], 'name', lang)}") for o in table["objective"]]
     fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.06)
     counts = [f"{kind}s {status}" for kind in analysis.KINDS for status in analysis.STATUSES]
-    zmax = max(int(table[counts].to_numpy().max()), 1) if len(table) else 1
+    zmax = max(int(np.nan_to_num(table[counts].to_numpy(dtype="float64")).max()), 1) if len(table) else 1
     for col, kind in enumerate(analysis.KINDS, start=1):
         z = table[[f"{kind}s {s}" for s in statuses]]
         fig.add_trace(
@@ -372,7 +391,7 @@ def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STA
                 z=z.values,
                 x=[_fit(t(f"status.{s}", lang), 10) for s in statuses],
                 y=rows,
-                text=z.values,
+                text=[[_count_text(v) for v in row] for row in z.to_numpy(dtype="float64")],
                 texttemplate="%{text}",
                 colorscale="Blues",
                 zmin=0,
@@ -381,7 +400,7 @@ def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STA
                 name=t(f"kind.{kind}s", lang),
                 xgap=2,
                 ygap=2,  # counts are written in the cells
-                hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+                hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
             ),
             row=1,
             col=col,
@@ -456,7 +475,7 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
                     marker={"color": STATUS_COLOURS[status]},
                     showlegend=col == 1,
                     legendgroup=status,
-                    customdata=[pick(r, "name", lang) for r in option_tops.to_dict("records")],
+                    customdata=[_or_dash(pick(r, "name", lang)) for r in option_tops.to_dict("records")],
                     hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
                 ),
                 row=1,
@@ -503,7 +522,7 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
         if sub.empty:
             continue
         lane = _fit(t(f"timeline.{kind}", lang), 16)
-        labels = [_wrap(pick(r, "label", lang), 50) for r in sub.to_dict("records")]
+        labels = [_wrap(_or_dash(pick(r, "label", lang)), 50) for r in sub.to_dict("records")]
         when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for r in sub.to_dict("records")]
         fig.add_trace(
             go.Scatter(
@@ -532,7 +551,7 @@ def rank_order(ranked, lang: str = "en") -> go.Figure:
     *ranked*: one survey's rows of ``fw.rankings`` (``rank, item, label_en, label_zh``).
     """
     ranked = ranked.sort_values("rank")
-    labels = [_fit(pick(r, "label", lang)) for r in ranked.to_dict("records")]
+    labels = [_fit(pick(r, "label", lang) or f"{r['item']} {MISSING}") for r in ranked.to_dict("records")]
     fig = go.Figure(
         go.Scatter(
             x=ranked["rank"],
@@ -578,7 +597,7 @@ def landing(land, lang: str = "en") -> go.Figure:
         go.Heatmap(
             z=z,
             x=[_fit(t(f"option.{o}", lang), 10) for o in options],
-            y=[_fit(pick(r, "label", lang), 18) for r in ranked.to_dict("records")],
+            y=[_fit(pick(r, "label", lang) or f"{r['item']} {MISSING}", 18) for r in ranked.to_dict("records")],
             text=text,
             texttemplate="%{text}",
             textfont={"size": 11},
@@ -604,10 +623,11 @@ def weighted_scores(scores, lang: str = "en") -> go.Figure:  # scores: survey.we
         go.Bar(
             x=[_fit(t(f"option.{o}", lang), SHORT_COLS) for o in scores["option"]],
             y=scores["score"],
-            text=[f"{s:.2f}" for s in scores["score"]],
+            text=[MISSING if pd.isna(s) else f"{s:.2f}" for s in scores["score"]],
+            customdata=[MISSING if pd.isna(s) else f"{s:.3f}" for s in scores["score"]],
             textposition="outside",
             marker={"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]},
-            hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
         )
     )
     fig.update_yaxes(range=[0, 1.1], title=t("rankings.axis_score", lang), gridcolor="#EEE")
@@ -626,12 +646,13 @@ def distribution(dist, labels: dict[str, str], lang: str = "en") -> go.Figure:  
         sub = dist[dist["rank"] == rank].set_index("item").reindex(items)
         fig.add_trace(
             go.Bar(
-                y=[_fit(labels.get(x, x)) for x in items],
+                y=[_fit(labels.get(x) or x) for x in items],
                 x=sub["count"],
+                customdata=[_count_text(c) for c in sub["count"]],
                 orientation="h",
                 name=t("rankings.nth", lang, n=rank),
                 marker={"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
-                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+                hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_layout(barmode="stack")

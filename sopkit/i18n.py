@@ -9,6 +9,7 @@ then to the key itself, so a gap shows as a visible key, never as a crash;
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -35,3 +36,23 @@ def pick(row: object, column: str, lang: str) -> str:
     """``row[column_zh]`` or ``row[column_en]`` for *lang* (e.g. ``pick(r, "text", "zh")``)."""
     value = row[f"{column}_{lang}"]  # type: ignore[index]
     return "" if value is None or pd.isna(value) else str(value)
+
+
+def pick_or_en(row: object, column: str, lang: str) -> str:
+    """``pick`` in *lang*, else the English: for texts a user's file may hold in English only
+    (``rationale_zh`` is optional in an uploaded mapping: the file's own words are shown then)."""
+    get = getattr(row, "get", None)
+    value = get(f"{column}_{lang}") if get is not None else row[f"{column}_{lang}"]  # type: ignore[index]
+    text = "" if value is None or pd.isna(value) else str(value)
+    return text or (pick(row, column, "en") if lang != "en" else "")
+
+
+# Chinese characters and CJK punctuation (full-width forms included), in runs.
+_CHINESE_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def mark_chinese(markup: str) -> str:
+    """Escaped HTML with each run of Chinese marked as such (``<span lang="zh">``): the report's
+    own words quoted in a text of another language (screen readers switch voice; the workbook's
+    tests tell a labelled quotation from Chinese that has no place on an English page)."""
+    return _CHINESE_RUN.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', markup)

@@ -62,6 +62,7 @@ class Framework:
     decisions: pd.DataFrame
     consultations: pd.DataFrame
     findings: pd.DataFrame
+    sources: pd.DataFrame  # public ITU documents the project cites by id (en_ref), not the report's
     data_dir: Path = field(default=BUNDLED_DATA, compare=False)
     schemas: dict[str, Table] = field(default_factory=dict, compare=False, repr=False)
     # Memo of derived tables (see analysis._memo): the frames above are never mutated.

@@ -21,6 +21,7 @@ from .model import Framework
 from .option import CROSS_CUTTING
 
 EDIT_RATIONALE = "Edited in the workbook (what-if)."
+EDIT_RATIONALE_ZH = "在工作簿中修改（假设分析）。"  # the same, in Chinese (the project's translation)
 
 
 class WhatIf:
@@ -102,6 +103,7 @@ class WhatIf:
                     "theme": theme,
                     "rule": None,  # a hand edit follows no placement rule
                     "rationale_en": EDIT_RATIONALE,
+                    "rationale_zh": EDIT_RATIONALE_ZH,
                     "seed_hint": None,
                     "derived": True,
                 }

@@ -80,6 +80,11 @@ def _two_themes(d: Path) -> None:
     edit_csv(d / "mapping.csv", add)
 
 
+def _cites_a_file(d: Path) -> None:
+    assert cell(d / "themes.csv", 6, "en_ref") == "wtdc-22-final-report"
+    set_cell(d / "themes.csv", 6, "en_ref", "REFERENCE.md")  # a file outside the repository, not a listed document
+
+
 CROSS_FIELD = "a rule between two fields of one row: a Table Schema has no such constraint"
 
 BREAKS: dict[str, Break] = {
@@ -92,5 +97,6 @@ BREAKS: dict[str, Break] = {
     "presentation-off-its-meeting-day": Break(
         _presentation_off_day, ("presentations.csv", 2, "date", ("'M1 / 2020-07-18'", "meetings.csv")), (2, None, "foreign-key")
     ),
+    "en-ref-not-a-listed-document": Break(_cites_a_file, ("themes.csv", 6, "en_ref", ("'REFERENCE.md'", "sources.csv")), (6, None, "foreign-key")),
     "item-under-two-themes": Break(_two_themes, ("mapping.csv", 4, "item", ("variant=4, item=D.1-a",)), (4, None, "primary-key")),
 }

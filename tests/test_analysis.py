@@ -218,7 +218,7 @@ def test_an_item_under_two_themes_is_refused(data_copy, fw):
     def add(rows):
         row = mapping_rows(rows, 4, "D.1-a")[0]
         assert row[3] == "T4"
-        rows.append([*row[:3], "T1", "", "also connectivity (test)", "", "true"])
+        rows.append([*row[:3], "T1", "", "also connectivity (test)", "也属于互联互通（测试）", "", "true"])
 
     edit_csv(data_copy / "mapping.csv", add)
     with pytest.raises(DataError, match="D.1-a"):

@@ -80,7 +80,7 @@ def test_check_bundled_data_exits_0_with_one_line_summary(run_check):
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 1, out
-    assert "29 tables" in lines[0]
+    assert "30 tables" in lines[0]
     assert "valid" in lines[0]
     assert err == ""
 
@@ -248,13 +248,13 @@ def test_ragged_row_too_few_cells(data_copy, run_check):
         rows[3] = rows[3][:-2]
 
     edit_csv(data_copy / "outcomes.csv", short)
-    assert_reported(data_copy, run_check, "outcomes.csv", 4, "source_detail", "13 cells", "15")
+    assert_reported(data_copy, run_check, "outcomes.csv", 4, "note_en", "14 cells", "16")
 
 
 def test_ragged_row_too_many_cells(data_copy, run_check):
     # An extra cell has no column: the line names the row and '-' for the column.
     edit_csv(data_copy / "outcomes.csv", lambda rows: rows[3].append("stray"))
-    assert_reported(data_copy, run_check, "outcomes.csv", 4, None, "16 cells", "15")
+    assert_reported(data_copy, run_check, "outcomes.csv", 4, None, "17 cells", "16")
 
 
 @pytest.mark.parametrize("blank", ["", "   "])

@@ -6,8 +6,12 @@ figure follows it (so a figure cannot quietly recompute its own data from the fr
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import inspect
+import json
+import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -395,3 +399,192 @@ def test_legends_sit_below_the_axis_title_not_on_it(fw, build):
         fig = figures.distribution(sv.rank_distribution(sv.synthetic_responses(items, 5, seed=1), items), {})
     legend = fig.layout.legend
     assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")
+
+
+# ---- no missing value shows as null, nan or an empty line (issue 22) ---------------------------
+
+PLACEHOLDER = re.compile(r"%\{([^}:|]+)(?:[:|][^}]*)?\}")
+MISSING_WORD = re.compile(r"\b(?:null|nan|NaN|None|undefined|NaT)\b|<NA>")
+
+
+def _plain(value):
+    """A plotly JSON array as a list (plotly 6 writes numbers as base64 typed arrays)."""
+    if isinstance(value, dict) and "bdata" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            arr = arr.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return arr.tolist()
+    return value
+
+
+def _written(value) -> str:
+    """How plotly.js writes a value into a hover text: a missing one as null or NaN."""
+    if value is None:
+        return "null"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return str(value)
+
+
+def _at(array, *index):
+    array = _plain(array)
+    try:
+        for i in index:
+            array = array[i]
+    except (IndexError, KeyError, TypeError):
+        return None
+    return array
+
+
+def _points(trace: dict) -> list[dict]:
+    """The values each point of a trace (plotly JSON) hands to its hover template."""
+    kind = trace["type"]
+    name = trace.get("name", "")
+    if kind == "heatmap":
+        z = _plain(trace["z"])
+        return [
+            {"x": _at(trace.get("x"), c), "y": _at(trace.get("y"), r), "z": z[r][c], "text": _at(trace.get("text"), r, c), "fullData.name": name}
+            for r in range(len(z))
+            for c in range(len(z[r]))
+        ]
+    if kind == "sankey":
+        labels, link = trace["node"]["label"], trace["link"]
+        return [
+            {"source.label": labels[s], "target.label": labels[t], "value": v}
+            for s, t, v in zip(_plain(link["source"]), _plain(link["target"]), _plain(link["value"]))
+        ]
+    if kind == "treemap":
+        return [{"label": label, "customdata": _at(trace.get("customdata"), i), "_i": i} for i, label in enumerate(trace["labels"])]
+    n = len(_plain(trace.get("x") if trace.get("x") is not None else trace.get("y")))
+    out = []
+    for i in range(n):
+        point = {"x": _at(trace.get("x"), i), "y": _at(trace.get("y"), i), "fullData.name": name}
+        text = trace.get("text")
+        point["text"] = text if isinstance(text, str) else _at(text, i)
+        custom = _at(trace.get("customdata"), i)
+        point["customdata"] = custom
+        if isinstance(custom, list):
+            point |= {f"customdata[{k}]": v for k, v in enumerate(custom)}
+        out.append(point)
+    return out
+
+
+def hover_lines(figure) -> list[str]:
+    """Every line of every hover text (and every drawn text) a figure shows, as plotly.js writes it."""
+    lines = []
+    for trace in json.loads(figure.to_json())["data"]:
+        template = trace.get("hovertemplate") or (trace.get("link") or {}).get("hovertemplate")
+        for point in _points(trace):
+            texts = []
+            if template is not None:
+                tmpl = template[point["_i"]] if isinstance(template, list) else template
+                texts.append(PLACEHOLDER.sub(lambda m, p=point: _written(p.get(m.group(1), "?")), tmpl))
+            if trace.get("texttemplate") or trace["type"] in ("bar", "scatter"):
+                if "text" in point and trace.get("text") is not None:
+                    texts.append(_written(point["text"]))
+            for text in texts:
+                extra = re.findall(r"<extra>(.*?)</extra>", text)  # the trace's name box: "" there draws none
+                text = re.sub(r"<extra>.*?</extra>", "", text)
+                lines += [re.sub(r"<[^>]+>", "", line).strip() for line in text.split("<br>") + [e for e in extra if e]]
+    return lines
+
+
+def bad_lines(figure) -> list[str]:
+    return [line or "(an empty line)" for line in hover_lines(figure) if not line or MISSING_WORD.search(line)]
+
+
+def test_the_hover_scan_finds_null_nan_and_empty_lines():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[1.0, float("nan")], y=["a", "b"], customdata=[None, ""], hovertemplate="%{y}: %{x}<br>%{customdata}<extra></extra>"))
+    assert bad_lines(fig) == ["null", "b: null", "(an empty line)"]
+    assert bad_lines(go.Figure(go.Bar(x=[1], y=["a"], customdata=["ok"], hovertemplate="%{y}<br>%{customdata}"))) == []
+
+
+def _page_figures(fw, lang: str):
+    """Every chart every page draws in *lang*, in the states a visitor reaches."""
+    from sopkit import survey as sv
+    from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
+    from ui_helpers import edited_mapping, upload_value
+
+    def charts(page):
+        return [(f"{page.key}.{v.name}", v.figure) for v in page.charts()]
+
+    out = charts(OverviewPage(fw, lang=lang))
+    page = OptionsPage(fw, lang=lang)
+    for option in fw.option_ids:
+        page.option.value = option
+        out += charts(page)
+    page.variant.value = 5
+    page.whatif_item.value, page.whatif_theme.value = "D.1", "T1"
+    out += charts(page)
+    page = CoveragePage(fw, lang=lang)
+    page.include_discussion.value = False
+    out += charts(page)
+    page.upload.value = upload_value("mapping.csv", edited_mapping())
+    out += charts(page)
+    page = RankingsPage(fw, lang=lang)
+    for survey in fw.surveys["id"]:
+        page.survey.value = survey
+        items = sv.survey_items(fw, survey)
+        # some respondents rank only part of the list; one item nobody ranks
+        content = sv.synthetic_responses(items[:-1], 6, seed=2, complete=False).to_csv(index=False).encode()
+        page.upload.value = upload_value("responses.csv", content)
+        out += charts(page)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_page_chart_hovers_null_nan_or_an_empty_line(fw, lang):
+    bad = {name: bad_lines(fig) for name, fig in _page_figures(fw, lang)}
+    assert not {k: v for k, v in bad.items() if v}
+
+
+def _with_gaps(fw):
+    """Each figure built from a table with missing values where a user's data may have them."""
+    from sopkit import survey as sv
+
+    items = analysis.option_items(fw, "themes-4")
+    items = items.astype({"text_en": object, "text_zh": object, "rationale_en": object})
+    items.loc[items.index[:3], ["text_en", "text_zh", "rationale_en"]] = None
+    tops = analysis.top_level(fw, "themes-4", cross_cutting=True).astype({"name_en": object, "name_zh": object})
+    tops.loc[tops.index[0], ["name_en", "name_zh"]] = None
+    balance, btops = _balance(fw)
+    btops = btops.astype({"name_en": object, "name_zh": object})
+    btops.loc[btops.index[0], ["name_en", "name_zh"]] = None
+    events = analysis.timeline(fw).astype({"label_en": object, "label_zh": object})
+    events.loc[events["precision"] == "day", ["label_en", "label_zh"]] = None
+    survey = fw.surveys["id"].iloc[0]
+    ranked = fw.rankings[fw.rankings["survey"] == survey].astype({"label_en": object, "label_zh": object})
+    ranked.loc[ranked.index[0], ["label_en", "label_zh"]] = None
+    land = analysis.survey_landing(fw, survey).astype({"label_en": object, "label_zh": object})
+    land.loc[land.index[0], ["label_en", "label_zh"]] = None
+    status = analysis.status_table(fw).astype({"outcomes agreed": "float64"})
+    status.loc[status.index[0], "outcomes agreed"] = float("nan")
+    scores = sv.weighted_coverage(fw, survey, 0.5)
+    scores.loc[scores.index[0], "score"] = float("nan")
+    names = sv.survey_items(fw, survey)
+    dist = sv.rank_distribution(sv.synthetic_responses(names, 4, seed=3), names)
+    dist = dist.drop(index=dist.index[1])  # a (item, rank) pair the table leaves out
+    return {
+        "hierarchy": lambda lang: figures.hierarchy(items, tops, "themes-4", lang),
+        "option_balance": lambda lang: figures.option_balance(balance, btops, lang),
+        "timeline": lambda lang: figures.timeline(events, lang),
+        "rank_order": lambda lang: figures.rank_order(ranked, lang),
+        "landing": lambda lang: figures.landing(land, lang),
+        "status_heatmap": lambda lang: figures.status_heatmap(status, analysis.top_level(fw, "atu-7"), lang),
+        "weighted_scores": lambda lang: figures.weighted_scores(scores, lang),
+        "distribution": lambda lang: figures.distribution(dist, {names[0]: None}, lang),
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "name", ["hierarchy", "option_balance", "timeline", "rank_order", "landing", "status_heatmap", "weighted_scores", "distribution"]
+)
+def test_missing_values_hover_as_a_dash_not_null(fw, name, lang):
+    fig = _with_gaps(fw)[name](lang)
+    assert not bad_lines(fig)
+    assert any("–" in line for line in hover_lines(fig)), "a missing value is shown as a dash"
+    if name == "distribution":  # a missing label: the item's id instead
+        assert "ITU-D.4" in fig.data[0].y[0] or "Goal" in fig.data[0].y[0]

@@ -43,6 +43,7 @@ ALL_TABLES = [
     "decisions",
     "consultations",
     "findings",
+    "sources",
 ]
 
 

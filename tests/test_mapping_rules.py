@@ -89,7 +89,19 @@ def test_placement_table_gives_each_item_its_reason(fw):
     assert row["theme"] == "X" and row["cross_cutting"] and row["rule"] == "delivery"
     assert row["rule_en"] == "Delivery for every priority" and row["rule_zh"]
     assert "audience" in row["rationale_en"]
-    assert list(table.columns) == ["item", "item_type", "objective", "theme", "cross_cutting", "rule", "rule_en", "rule_zh", "rationale_en"]
+    assert row["rationale_zh"].startswith("规则“面向所有主题重点的交付”") and "受益对象" in row["rationale_zh"]
+    assert list(table.columns) == [
+        "item",
+        "item_type",
+        "objective",
+        "theme",
+        "cross_cutting",
+        "rule",
+        "rule_en",
+        "rule_zh",
+        "rationale_en",
+        "rationale_zh",
+    ]
 
 
 def test_placements_list_the_priorities_then_cross_cutting(fw):

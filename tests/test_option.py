@@ -115,7 +115,7 @@ BAD = {
     "unknown item": lambda: edited_mapping().replace(b"\n4,D.1-a,", b"\n4,D.9-z,", 1),
     "theme outside the variant": lambda: edited_mapping("T5"),  # T5 is not one of the 4
     "wrong columns": lambda: b"objective,priority\nD.1,T1\n",
-    "not UTF-8": lambda: edited_mapping().decode("utf-8").replace("International", "Internätional").encode("latin-1"),
+    "not UTF-8": lambda: edited_mapping().decode("utf-8").replace("International", "Internätional").encode("latin-1", errors="replace"),
     "empty": lambda: b"",
 }
 

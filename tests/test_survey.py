@@ -625,3 +625,105 @@ def test_synthetic_partial_rankings_start_at_top():
     for _, part in df.groupby("respondent"):
         assert sorted(part["rank"]) == list(range(1, len(part) + 1))
     assert sv.synthetic_responses(ITEMS, 1000, seed=0)["respondent"].iloc[-1] == "synthetic-1000"
+
+
+# --- ranks with gaps: each ballot read by its order, renumbered 1..k (docs/survey-methods.md) -------
+
+# Hand-computed after renumbering (independent of the code: worked out on paper, see the docs' table).
+#   GAP_ONE  r1: A 3 -> A 1; r2: B 1, C 2 (unchanged); n = 3
+#     mean_rank  A 1, B 1, C 2                 -> A1 B1 C3
+#     borda      A 3-1=2, B 3-1=2, C 3-2=1     -> A1 B1 C3
+#     first      A 1, B 1, C 0                 -> A1 B1 C3
+#     copeland   A-B 1:1, A-C 1:1, B>C 1:0 (r1 ranks neither) -> A 0, B +1, C -1 -> B1 A2 C3
+#   GAP_TWO  r1: A 2, B 4 -> A 1, B 2; r2: C 1, D 3 -> C 1, D 2; r3: B 1, A 2, C 3, D 4; n = 4
+#     mean_rank  A (1+2)/2=1.5, B (2+1)/2=1.5, C (1+3)/2=2, D (2+4)/2=3 -> A1 B1 C3 D4
+#     borda      A 3+2=5, B 2+3=5, C 3+1=4, D 2+0=2                     -> A1 B1 C3 D4
+#     first      A 1, B 1, C 1, D 0                                     -> A1 B1 C1 D4
+#     copeland   A-B 1:1 (r2 neither), A>C 2:1, A>D 2:1, B>C 2:1, B>D 2:1, C>D 2:0 (r1 neither)
+#                -> A +2, B +2, C -1, D -3                               -> A1 B1 C3 D4
+GAP_ONE = csv_bytes("r1,A,3", "r2,B,1", "r2,C,2")
+GAP_TWO = csv_bytes("r1,A,2", "r1,B,4", "r2,C,1", "r2,D,3", "r3,B,1", "r3,A,2", "r3,C,3", "r3,D,4")
+GAPPED = {
+    "one": (
+        GAP_ONE,
+        ["A", "B", "C"],
+        ["r1"],
+        {
+            "mean_rank": ({"A": 1.0, "B": 1.0, "C": 2.0}, {"A": 1, "B": 1, "C": 3}),
+            "borda": ({"A": 2, "B": 2, "C": 1}, {"A": 1, "B": 1, "C": 3}),
+            "first_choice": ({"A": 1, "B": 1, "C": 0}, {"A": 1, "B": 1, "C": 3}),
+            "copeland": ({"A": 0, "B": 1, "C": -1}, {"B": 1, "A": 2, "C": 3}),
+        },
+    ),
+    "two": (
+        GAP_TWO,
+        ABCD,
+        ["r1", "r2"],
+        {
+            "mean_rank": ({"A": 1.5, "B": 1.5, "C": 2.0, "D": 3.0}, {"A": 1, "B": 1, "C": 3, "D": 4}),
+            "borda": ({"A": 5, "B": 5, "C": 4, "D": 2}, {"A": 1, "B": 1, "C": 3, "D": 4}),
+            "first_choice": ({"A": 1, "B": 1, "C": 1, "D": 0}, {"A": 1, "B": 1, "C": 1, "D": 4}),
+            "copeland": ({"A": 2, "B": 2, "C": -1, "D": -3}, {"A": 1, "B": 1, "C": 3, "D": 4}),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(GAPPED))
+@pytest.mark.parametrize("method", list(sv.METHODS))
+def test_gapped_ballots_renumbered_before_every_method(case, method):
+    content, items, renumbered, expected = GAPPED[case]
+    uploaded = sv.UploadedResponses.parse(content, name="gaps.csv", survey="s", items=items)
+    assert list(uploaded.renumbered) == renumbered
+    out = uploaded.aggregate(method)
+    want_scores, want_positions = expected[method]
+    assert scores(out) == want_scores
+    assert positions(out) == want_positions
+    # the same through the public functions: the rule sits in the parser, once
+    assert scores(sv.aggregate(sv.parse_responses(content, items), method, items)) == want_scores
+
+
+def test_gapped_ballots_renumbered_in_order_rows_kept():
+    df = sv.parse_responses(GAP_TWO, ABCD)
+    assert df.to_dict("list") == {
+        "respondent": ["r1", "r1", "r2", "r2", "r3", "r3", "r3", "r3"],
+        "item": ["A", "B", "C", "D", "B", "A", "C", "D"],
+        "rank": [1, 2, 1, 2, 1, 2, 3, 4],
+    }
+    assert df.attrs["renumbered"] == ["r1", "r2"]
+    # every ballot now runs 1..k: the distribution counts r1's lone 3 as a first choice
+    dist = sv.UploadedResponses.parse(GAP_ONE, name="g.csv", survey="s", items=["A", "B", "C"]).distribution()
+    assert dist.set_index(["item", "rank"])["count"].to_dict()[("A", 1)] == 1
+
+
+def test_ballots_without_gaps_are_not_renumbered():
+    df = sv.parse_responses(csv_bytes("r1,ITU-D.4,2", "r1,ITU-D.3,1", "r2,ITU-D.1,1"), ITEMS)
+    assert df["rank"].tolist() == [2, 1, 1] and df.attrs["renumbered"] == []
+
+
+def test_gapped_upload_says_so_on_the_page_in_both_languages(fw):
+    from sopkit.ui import RankingsPage
+    from ui_helpers import upload_value
+
+    items = sv.survey_items(fw, "itu-d-objectives")
+    content = csv_bytes(f"r1,{items[0]},3", f"r2,{items[1]},1", f"r2,{items[2]},2")
+    for lang, words in (("en", "renumbered"), ("zh", "重新编号")):
+        page = RankingsPage(fw, lang=lang)
+        page.upload.value = upload_value("gaps.csv", content)
+        assert page.uploaded is not None
+        note = page.upload_note.value
+        assert words in note and "r1" in note and "r2" not in note, note
+
+
+def test_responses_and_voting_do_not_import_each_other():
+    import ast
+    from pathlib import Path
+
+    folder = Path(sv.__file__).parent
+
+    def imported(module: str) -> set[str]:
+        tree = ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))
+        return {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1}
+
+    assert "responses" not in imported("voting")
+    assert "responses" not in imported("ballots") and "voting" not in imported("ballots")

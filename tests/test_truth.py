@@ -16,7 +16,7 @@ from conftest import DATA_DIR
 
 DESCRIPTOR = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
-EN_SOURCES = {"project translation", "ITU official name (REFERENCE.md)"}
+EN_SOURCES = {"project translation", "ITU official name"}
 DERIVED_TABLES = ["mapping", "mapping_rules", "ranking_landing"]
 
 
@@ -44,7 +44,8 @@ def source() -> str:
 
 
 VERBATIM_TABLES = [name for name in RESOURCES if verbatim_fields(name)]
-EN_TABLES = [name for name in RESOURCES if any(f["name"].endswith("_en") for f in fields(name))]
+# sources.csv lists public ITU documents under their own (English) titles; its Chinese titles are the project's.
+EN_TABLES = [name for name in RESOURCES if name != "sources" and any(f["name"].endswith("_en") for f in fields(name))]
 SOURCE_TABLES = [name for name in RESOURCES if any(f["name"] == "source" for f in fields(name))]
 
 
@@ -169,7 +170,7 @@ def test_t5_is_inferred_and_only_in_the_five_variant(fw):
 def test_t5_name_is_absent_from_the_source(fw, source):
     t5 = fw.themes.set_index("id").loc["T5"]
     assert squeeze(t5["name_zh"]) not in source
-    assert t5["en_source"] == "ITU official name (REFERENCE.md)"
+    assert t5["en_source"] == "ITU official name" and t5["en_ref"] == "wtdc-22-final-report"
 
 
 def test_four_named_priorities_are_in_the_source(fw, source):
@@ -187,6 +188,107 @@ def test_source_values_are_section_ids(table):
     sections = {r["id"] for r in rows("sections")}
     bad = [f"{RESOURCES[table]['path']}:{i}: source: {r['source']!r}" for i, r in enumerate(rows(table), start=2) if r["source"] not in sections]
     assert not bad, "\n".join(bad)
+
+
+def listed_sources() -> set[str]:
+    return {r["id"] for r in rows("sources")}
+
+
+REFERENCE_COLUMNS = [(name, f["name"]) for name in RESOURCES for f in fields(name) if f["name"] in ("source", "en_ref")]
+
+
+@pytest.mark.parametrize(("table", "column"), REFERENCE_COLUMNS, ids=[f"{t}.{c}" for t, c in REFERENCE_COLUMNS])
+def test_every_source_cell_is_a_section_of_the_report_or_a_listed_document(table, column):
+    """A row cites the report (a section id) or a public document listed in sources.csv: never a
+    file outside the repository (REFERENCE.md) nor anything else."""
+    known = {r["id"] for r in rows("sections")} | listed_sources()
+    bad = [
+        f"{RESOURCES[table]['path']}:{i}: {column}: {r[column]!r}" for i, r in enumerate(rows(table), start=2) if r[column] and r[column] not in known
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_source_check_refuses_a_file_outside_the_repository(data_copy, edit_csv):
+    def cite_a_file(rows_):
+        rows_[1][rows_[0].index("en_ref")] = "REFERENCE.md"
+
+    edit_csv(data_copy / "themes.csv", cite_a_file)
+    known = {r["id"] for r in rows("sections", data_copy)} | {r["id"] for r in rows("sources", data_copy)}
+    assert [r["en_ref"] for r in rows("themes", data_copy) if r["en_ref"] and r["en_ref"] not in known] == ["REFERENCE.md"]
+
+
+def test_no_cell_points_at_a_file_outside_the_repository():
+    # The project's notes name public documents (sources.csv), not its working notes.
+    bad = [
+        f"{RESOURCES[name]['path']}:{i}: {col}"
+        for name in RESOURCES
+        for i, r in enumerate(rows(name), start=2)
+        for col, value in r.items()
+        if "REFERENCE.md" in value or "../" in value or "shared/" in value
+    ]
+    assert not bad, bad
+    assert "REFERENCE.md" not in (DATA_DIR / "datapackage.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("table", [n for n in RESOURCES if any(f["name"] == "en_source" for f in fields(n))])
+def test_an_official_name_cites_a_public_document(table):
+    names = [f["name"] for f in fields(table)]
+    official = [(i, r) for i, r in enumerate(rows(table), start=2) if r["en_source"] == "ITU official name"]
+    if official:
+        assert "en_ref" in names, f"{table} says 'ITU official name' but has no en_ref column"
+    bad = [f"{RESOURCES[table]['path']}:{i}: en_ref: {r['en_ref']!r}" for i, r in official if r["en_ref"] not in listed_sources()]
+    assert not bad, "\n".join(bad)
+
+
+def test_sources_are_public_itu_documents():
+    data = rows("sources")
+    ids = {r["id"] for r in data}
+    assert {"connect-2030-agenda", "strategic-plan-2020-2023", "itu-d-operational-plan-2019-2022", "wtdc-22-final-report"} <= ids
+    for r in data:
+        assert r["title_en"] and r["title_zh"], r
+        assert not r["url"] or r["url"].startswith(("https://www.itu.int/", "https://itu.int/")), r
+    cited = {r["en_ref"] for name in ("themes", "rankings") for r in rows(name) if r["en_ref"]}
+    assert cited <= ids
+    assert "project's translation" in next(f for f in fields("sources") if f["name"] == "title_zh")["description"]
+
+
+# --- the project's own texts exist in both languages (issue 22) -------------------------------------
+
+# Project-written columns and their Chinese twins: every *_en column beside a *_zh one, and the
+# locators shown on the pages.
+TEXT_PAIRS = [
+    (name, f["name"], f["name"][:-3] + "_zh")
+    for name in RESOURCES
+    for f in fields(name)
+    if f["name"].endswith("_en") and f["name"][:-3] + "_zh" in [g["name"] for g in fields(name)]
+] + [("decisions", "source_detail", "source_detail_zh"), ("conclusions", "source_detail", "source_detail_zh")]
+
+
+def test_every_project_english_column_has_a_chinese_twin():
+    for name in RESOURCES:
+        names = [f["name"] for f in fields(name)]
+        missing = [n for n in names if n.endswith("_en") and n[:-3] + "_zh" not in names]
+        assert not missing, f"{name}: {missing} without a Chinese twin"
+    named = {("mapping", "rationale_en"), ("outcomes", "note_en"), ("outputs", "note_en"), ("ranking_landing", "rationale_en")}
+    named |= {("rankings", "note_en"), ("surveys", "note_en"), ("themes", "note_en")}
+    assert named <= {(t, en) for t, en, _zh in TEXT_PAIRS}
+
+
+@pytest.mark.parametrize(("table", "en", "zh"), TEXT_PAIRS, ids=[f"{t}.{zh}" for t, _en, zh in TEXT_PAIRS])
+def test_project_texts_are_filled_in_both_languages(table, en, zh):
+    bad = [
+        f"{RESOURCES[table]['path']}:{i}: {zh} empty beside {en}" for i, r in enumerate(rows(table), start=2) if r[en].strip() and not r[zh].strip()
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_projects_chinese_is_labelled_as_its_translation():
+    # Chinese twins of the project's notes are the project's translation, never flagged verbatim.
+    new = [(t, zh) for t, en, zh in TEXT_PAIRS if en.startswith(("rationale", "note", "source_detail"))]
+    assert len(new) == 9  # rationale_zh x2, note_zh x5, source_detail_zh x2
+    for table, zh in new:
+        spec = next(f for f in fields(table) if f["name"] == zh)
+        assert "project's translation" in spec["description"] and not spec.get("sopkit:verbatim"), (table, zh)
 
 
 @pytest.mark.parametrize("table", ["objectives", "outcomes", "outputs", "suggestions"])

@@ -18,7 +18,7 @@ from sopkit import analysis
 from sopkit.i18n import t
 from sopkit.limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
 from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
-from ui_helpers import download, edited_mapping, html_table, text_of, upload_value
+from ui_helpers import download, edited_mapping, html_table, text_of, upload_value, without_column
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "data" / "mapping.csv"
@@ -169,7 +169,8 @@ def _wrong_columns() -> bytes:
 
 
 def _not_utf8() -> bytes:
-    return edited_mapping().decode("utf-8").replace("International", "Internätional").encode("latin-1")
+    # a mapping without its Chinese reasons (as older files are), saved as Latin-1
+    return without_column(edited_mapping(), "rationale_zh").decode("utf-8").replace("International", "Internätional").encode("latin-1")
 
 
 def _too_large() -> bytes:
@@ -264,7 +265,7 @@ def test_placements_table_gives_every_item_its_home_and_reason(page):
     table = html_table(value).set_index(t("col.item"))
     assert len(table) == 67
     assert table.loc["D.4-2", t("col.theme")] == "X" and table.loc["D.4-2", t("col.rule_name")] == "Delivery for every priority"
-    assert "audience" in table.loc["D.4-2", t("col.rationale_en")]
+    assert "audience" in table.loc["D.4-2", t("col.rationale")]
     page.variant.value = 5
     assert html_table(page.placements.value).set_index(t("col.item")).loc["D.6-a", t("col.theme")] == "T5"
 
@@ -279,3 +280,20 @@ def test_placements_follow_an_uploaded_mapping(page):
 def test_coverage_chart_shows_cross_cutting_apart(page):
     assert page.coverage.figure.data[0].y[-1].startswith("X ")
     assert page.coverage.table.set_index("theme").loc["X", "items"] == 14
+
+
+def test_a_mapping_without_chinese_reasons_loads_and_shows_its_own_words(framework):
+    # rationale_zh is optional in an uploaded mapping: missing, it is empty, and a Chinese page
+    # shows the file's rationale_en (the user's words), never an empty cell or an English-only tag.
+    content = without_column(edited_mapping(), "rationale_zh")
+    fw = framework.with_mapping(content, name="old.csv")
+    assert fw.mapping["rationale_zh"].isna().all()
+    page = CoveragePage(framework, lang="zh")
+    upload(page, "old.csv", content)
+    assert page.mapping_name == "old.csv"
+    table = html_table(page.placements.value).set_index(t("col.item", "zh"))
+    assert "audience" in table.loc["D.4-2", t("col.rationale", "zh")]
+    # the project's own mapping: its Chinese reason
+    page = CoveragePage(framework, lang="zh")
+    reason = html_table(page.placements.value).set_index(t("col.item", "zh")).loc["D.4-2", t("col.rationale", "zh")]
+    assert "受益对象" in reason and "audience" not in reason

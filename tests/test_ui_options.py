@@ -298,7 +298,7 @@ def test_hierarchy_table_gives_each_placement_its_rule(page):
     page.option.value = "themes-5"
     table = page.hierarchy.table.set_index("item")
     assert table.loc["D.4-2", "top"] == "X" and table.loc["D.4-2", "rule_name"] == "Delivery for every priority"
-    assert "audience" in table.loc["D.4-2", "rationale_en"]
+    assert "audience" in table.loc["D.4-2", "rationale"]
     page.option.value = "atu-7"
     assert "rule_name" not in page.hierarchy.table.columns  # the report's own placement
 

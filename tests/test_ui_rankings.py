@@ -193,3 +193,16 @@ def test_findings_are_shown_beside_the_published_order(page, fw):
     assert "goal 2 (inclusiveness), closely followed by goal 1 (growth)" in text and "objective 1 (coordination)" not in text
     page.lang_switch.value = "zh"
     assert "总体目标2（包容性）和紧随其后的总体目标1（增长）" in text_of(page.findings.value)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_missing_score_is_a_dash_in_the_table_not_nan(fw, lang):
+    # mean rank of an item nobody ranked has no value: the table says "–", not nan, None or nothing
+    page = RankingsPage(fw, lang=lang)
+    items = survey.survey_items(fw, page.survey.value)
+    content = survey.synthetic_responses(items[:-1], 5, seed=4).to_csv(index=False).encode()
+    page.upload.value = upload_value("responses.csv", content)
+    page.method.value = "mean_rank"
+    cells = page.aggregate.value.split("<tbody>", 1)[1]
+    assert "–" in cells
+    assert not any(word in cells for word in ("nan", "None", "&lt;NA&gt;", "<td></td>")), cells

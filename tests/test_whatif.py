@@ -157,3 +157,14 @@ def test_a_mapping_downloaded_before_the_rule_column_still_loads(fw, tmp_path):
     # ... while a column of the wrong name is still refused
     with pytest.raises(sopkit.DataError, match="rules"):
         fw.with_mapping(old.assign(rules="x").to_csv(index=False).encode("utf-8"))
+
+
+def test_an_edit_gives_its_reason_in_both_languages(fw):
+    from sopkit.whatif import EDIT_RATIONALE_ZH
+
+    wi = WhatIf(fw, 4)
+    wi.move("D.7-b", "X")
+    edited = wi.mapping.set_index(["variant", "item"]).loc[(4, "D.7-b")]
+    assert edited["rationale_en"] == EDIT_RATIONALE and edited["rationale_zh"] == EDIT_RATIONALE_ZH
+    # the download holds both, and loads again
+    assert fw.with_mapping(wi.to_csv_bytes()).mapping.set_index(["variant", "item"]).loc[(4, "D.7-b"), "rationale_zh"] == EDIT_RATIONALE_ZH

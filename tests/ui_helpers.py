@@ -124,6 +124,15 @@ def upload_value(name: str, content: bytes, mime: str = "text/csv") -> tuple[dic
 MAPPING = Path(__file__).resolve().parents[1] / "data" / "mapping.csv"
 
 
+def without_column(content: bytes, column: str) -> bytes:
+    """A CSV without one of its columns (e.g. a mapping without ``rationale_zh``, as older files are)."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    i = rows[0].index(column)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([r[:i] + r[i + 1 :] for r in rows])
+    return out.getvalue().encode("utf-8")
+
+
 def edited_mapping(theme: str = "T1") -> bytes:
     """data/mapping.csv with objective D.1 and its items moved to *theme* in the 4-priority variant."""
     rows = list(csv.reader(io.StringIO(MAPPING.read_text(encoding="utf-8"))))

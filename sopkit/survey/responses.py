@@ -4,7 +4,9 @@ model of one upload the rankings page holds.
 Responses frame: one row per answer, ``respondent`` (str), ``item`` (str, one of
 the survey's items), ``rank`` (int, 1 = top priority, at most the number of
 items). A respondent may rank only some items (a *partial ranking*); each item
-at most once, each rank at most once.
+at most once, each rank at most once. A respondent's ranks run 1..k: ranks with gaps
+(``r1,A,3`` alone) are read by their order and renumbered (``ballots.renumber_ranks``),
+once, here, before any method sees them.
 """
 
 from __future__ import annotations
@@ -21,16 +23,13 @@ import pandas as pd
 
 from ..errors import DataError, Problem, Problems, check_header, not_text, shown, size_text, strip_bom
 from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
+from .ballots import COLUMNS, _norm, check_items, renumber_ranks
+from .voting import aggregate, rank_distribution
 
-COLUMNS = ("respondent", "item", "rank")
+__all__ = ["COLUMNS", "UploadedResponses", "check_items", "parse_responses", "synthetic_responses"]
 
 _WHOLE = re.compile(r"-?[0-9]+(?:\.0+)?")
 _MARK = "\ue000"  # private-use character: marks where a decoding error sits
-
-
-def _norm(value: str) -> str:
-    """Header and item matching: case-insensitive, spaces collapsed."""
-    return " ".join(value.split()).casefold()
 
 
 def _delimiter(first_line: str) -> str:
@@ -62,21 +61,6 @@ def _item_list(items: Sequence[str]) -> str:
     return ", ".join(listed) + (", …" if len(items) > 12 else "")
 
 
-def check_items(items: Sequence[str]) -> dict[str, str]:
-    """Validate the survey's item list; return normalised name -> item."""
-    if isinstance(items, str) or not items:
-        raise ValueError("items must be a non-empty list of item names")
-    lookup: dict[str, str] = {}
-    for item in items:
-        if not isinstance(item, str) or not item.strip():
-            raise ValueError(f"items must be non-blank strings, not {item!r}")
-        key = _norm(item)
-        if key in lookup:
-            raise ValueError(f"items {lookup[key]!r} and {item!r} are the same item")
-        lookup[key] = item
-    return lookup
-
-
 def parse_responses(
     content: bytes,
     items: list[str],
@@ -102,6 +86,10 @@ def parse_responses(
         ignoring case and surrounding spaces, in any order; items match ignoring
         case and repeated spaces; ranks may be written ``2`` or ``2.0``; blank
         rows are skipped. Partial rankings (only some items ranked) are allowed.
+        Each respondent's ranks are renumbered 1..k in the order given (a
+        lone ``3`` becomes ``1``; ``2, 4`` become ``1, 2``): see
+        ``ballots.renumber_ranks``. ``attrs["renumbered"]`` lists the
+        respondents whose ranks changed.
 
     Raises:
         DataError: one ``Problem`` per problem (row counts records with the
@@ -200,7 +188,9 @@ def parse_responses(
     if not out["respondent"] and not found:
         found.add(None, None, "no_answers")
     found.raise_if_any()
-    return _frame(out)
+    frame, renumbered = renumber_ranks(_frame(out))
+    frame.attrs["renumbered"] = renumbered
+    return frame
 
 
 def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
@@ -226,25 +216,22 @@ class UploadedResponses:
     survey: str
     items: tuple[str, ...]
     frame: pd.DataFrame
+    renumbered: tuple[str, ...] = ()  # respondents whose ranks had gaps and were renumbered 1..k
 
     @classmethod
     def parse(cls, content: bytes, *, name: str, survey: str, items: Sequence[str], max_bytes: int = MAX_UPLOAD_BYTES) -> UploadedResponses:
         """Validate *content* (raises ``DataError``, see ``parse_responses``)."""
         frame = parse_responses(content, list(items), name=name, max_bytes=max_bytes)
-        return cls(name=name, survey=survey, items=tuple(items), frame=frame)
+        return cls(name=name, survey=survey, items=tuple(items), frame=frame, renumbered=tuple(frame.attrs.get("renumbered", ())))
 
     @property
     def respondents(self) -> int:
         return int(self.frame["respondent"].nunique())
 
     def distribution(self) -> pd.DataFrame:
-        from .voting import rank_distribution
-
         return rank_distribution(self.frame, list(self.items))
 
     def aggregate(self, method: str) -> pd.DataFrame:
-        from .voting import aggregate
-
         return aggregate(self.frame, method, list(self.items))
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Framework
-from .responses import COLUMNS, check_items
+from .ballots import COLUMNS, check_items
 
 METHODS: dict[str, str] = {
     "mean_rank": "mean of the ranks given, over respondents who ranked the item (lower is better)",

@@ -103,11 +103,6 @@ def localise_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df.assign(**{c: df[c].map(lambda v, p=VALUE_MESSAGES[c]: table[f"{p}.{v}"] if f"{p}.{v}" in table else v) for c in names}) if names else df
 
 
-def english_only(text: str, lang: str) -> str:
-    """A project note that exists in English only, tagged as such outside English."""
-    return text if lang == "en" or not text else f"{text} {t('note.english_only', lang)}"
-
-
 def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Column headers in *lang* (``col.<name>`` messages; unknown columns keep their name),
     vocabulary codes in *lang* (``localise_values``) and yes/no in *lang* for boolean columns."""
@@ -181,7 +176,7 @@ def problems_html(title: str, error: DataError, lang: str, *, limit: int = MAX_P
 
 def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
     shown = localise_columns(df, lang)
-    body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="")
+    body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="–")  # a missing value: a dash
     if caption:
         body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
     # A box that scrolls sideways when the table is wider than the screen; focusable so a

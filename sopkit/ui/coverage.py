@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from .. import analysis, figures, proposal
 from ..errors import DataError, Problem, size_text
-from ..i18n import pick
+from ..i18n import pick, pick_or_en
 from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
 from ..view import ViewField
 from ..whatif import WhatIf
@@ -150,9 +150,10 @@ class CoveragePage(Page):
         reason; cross-cutting items are counted apart in the summary."""
         fw, lang, variant = self.active_fw, self.lang, self.variant.value
         table = analysis.placement_table(fw, variant)
-        shown = table[["item", "item_type", "objective", "theme", "cross_cutting", "rationale_en"]].assign(
-            rule_name=[pick(r, "rule", lang) for r in table.to_dict("records")]
-        )[["item", "item_type", "objective", "theme", "cross_cutting", "rule_name", "rationale_en"]]
+        shown = table[["item", "item_type", "objective", "theme", "cross_cutting"]].assign(
+            rule_name=[pick(r, "rule", lang) for r in table.to_dict("records")],
+            rationale=[pick_or_en(r, "rationale", lang) for r in table.to_dict("records")],
+        )[["item", "item_type", "objective", "theme", "cross_cutting", "rule_name", "rationale"]]
         summary = self.t("coverage.placements", variant=variant, count=int(table["cross_cutting"].sum()))
         caption = mapping_text("coverage.placements_caption", lang, whose=self.whose())
         self.placements.value = self.table_block(shown, f"sopkit-placements-{variant}", caption=caption, summary=summary)

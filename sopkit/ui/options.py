@@ -10,10 +10,10 @@ import pandas as pd
 
 from .. import analysis, figures
 from ..errors import DataError
-from ..i18n import pick
+from ..i18n import mark_chinese, pick, pick_or_en
 from ..proposal import MAX_TOKEN_CHARS
 from ..view import ViewField
-from ..whatif import WhatIf
+from ..whatif import EDIT_RATIONALE, EDIT_RATIONALE_ZH, WhatIf  # noqa: F401 - the edit's reason, defined once in sopkit.whatif
 from .common import (
     CSV_MIME,
     FilterControls,
@@ -22,13 +22,10 @@ from .common import (
     Whose,
     coverage_tables,
     data_uri,
-    english_only,
     mapping_figure,
     mapping_text,
 )
 from .compare import CompareProposals
-
-EDIT_RATIONALE = "Edited in the workbook (what-if)."
 
 
 class OptionsPage(Page):
@@ -237,7 +234,10 @@ class OptionsPage(Page):
             self.hierarchy.update(figure, shown, lang)
             return
         # Each placement's reason, beside the item (hover in the chart, columns here).
-        shown = shown.assign(rule_name=[pick(r, "rule", lang) for r in items.to_dict("records")], rationale_en=items["rationale_en"].tolist())
+        shown = shown.assign(
+            rule_name=[pick(r, "rule", lang) for r in items.to_dict("records")],
+            rationale=[pick_or_en(r, "rationale", lang) for r in items.to_dict("records")],
+        )
         whose = self.whose()
         self.hierarchy.update(mapping_figure(figure, lang, whose=whose), shown, lang, caption=mapping_text("derived.caption", lang, whose=whose))
 
@@ -333,9 +333,9 @@ class OptionsPage(Page):
             extra += f" <i>({self.t('flag.proposed_additional')})</i>"
         if r["alternative_wording"]:
             extra += f"<br><i>{self.t('flag.alternative')}:</i> {html.escape(pick(r, 'alt_text', lang))}"
-        note = r["note_en"]
-        if isinstance(note, str) and note:  # the project's notes exist in English only
-            extra += f"<br><small>{self.t('detail.note')}: {html.escape(english_only(note, lang))}</small>"
+        note = pick(r, "note", lang)  # the project's note, in the page's language
+        if note:
+            extra += f"<br><small>{self.t('detail.note')}: {mark_chinese(html.escape(note))}</small>"  # the report's words it quotes, marked
         return f"<li><b>{html.escape(r['label'])}</b> {text}{extra}{self._placement_details(r['item'])}</li>"
 
     def _placement_details(self, item: str) -> str:
@@ -351,7 +351,7 @@ class OptionsPage(Page):
             names = analysis.placements(self.fw, variant).set_index("theme")
             name = pick(names.loc[home], "name", lang) if home in names.index else ""
             rule = pick(p, "rule", lang) or self.t("placement.edited")
-            why = english_only(p["rationale_en"], lang) if isinstance(p["rationale_en"], str) else ""
+            why = pick_or_en(p, "rationale", lang) or "–"
             rows.append(
                 f'<li class="sop-placement-{html.escape(str(home))}">{self.t("placement.variant", variant=variant)}: '
                 f"<b>{html.escape(home)} {html.escape(name)}</b> — {html.escape(self.t('placement.rule'))}: {html.escape(rule)}"

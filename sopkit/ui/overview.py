@@ -11,7 +11,7 @@ import pandas as pd
 from .. import analysis, figures
 from ..i18n import pick
 from ..runtime import page_href
-from .common import Page, english_only
+from .common import Page
 
 # The workbook's pages, in the order they are offered (file names in workbooks/).
 PAGES = ("options", "coverage", "rankings")
@@ -65,11 +65,12 @@ class OverviewPage(Page):
         self.decisions.value = self.decisions_html()
 
     def _source(self, row) -> str:
-        """A row's place in the report, for a reader: section heading and locator (English)."""
+        """A row's place in the report, for a reader: section heading and locator (in the page's language)."""
         sections = self.fw.sections.set_index("id")
         heading = pick(sections.loc[row["source"]], "heading", self.lang) if row["source"] in sections.index else row["source"]
-        detail = row["source_detail"] if isinstance(row["source_detail"], str) else ""
-        where = html.escape(heading) + (" — " + html.escape(english_only(detail, self.lang)) if detail else "")
+        detail = row.get("source_detail_zh" if self.lang == "zh" else "source_detail")
+        detail = detail if isinstance(detail, str) else ""
+        where = html.escape(heading) + (" — " + html.escape(detail) if detail else "")
         return f'<small class="sop-source">{self.t("overview.source")}: {where}</small>'
 
     def report_html(self) -> str:

@@ -10,9 +10,9 @@ import ipywidgets as w
 
 from .. import analysis, figures, survey
 from ..errors import DataError
-from ..i18n import pick
+from ..i18n import mark_chinese, pick
 from ..limits import MAX_UPLOAD_BYTES
-from .common import Page, english_only, uploaded_file
+from .common import Page, uploaded_file
 
 RESPONSES = "responses"  # the slot of uploaded responses in the browser's storage
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all equal" to "only the top counts"
@@ -127,10 +127,11 @@ class RankingsPage(Page):
         self.order.update(figures.rank_order(ranked, lang), shown, lang, caption=self.t("rankings.order_caption"))
         self.findings.value = self.findings_html()
         land = analysis.survey_landing(fw, sv)
-        shown = land[["rank", "item", "option", "target", "fit", "rationale_en"]].assign(
+        shown = land[["rank", "item", "option", "target", "fit"]].assign(
             option=[self.t(f"option.{o}") for o in land["option"]],
             target=[f"{tg} {pick(r, 'target', lang)}" if isinstance(tg, str) else "" for tg, r in zip(land["target"], land.to_dict("records"))],
             fit=[self.t(f"fit.{f}") for f in land["fit"]],
+            rationale=[pick(r, "rationale", lang) for r in land.to_dict("records")],
         )
         self.landing.update(figures.landing(land, lang), shown, lang, caption=self.t("derived.caption_landing"))
 
@@ -151,7 +152,9 @@ class RankingsPage(Page):
             for r in found.to_dict("records")
         )
         ranked = fw.rankings[(fw.rankings["survey"] == sv) & fw.rankings["note_en"].notna()]
-        notes = "".join(f"<li>{html.escape(r['label_en'])}: {html.escape(english_only(r['note_en'], lang))}</li>" for r in ranked.to_dict("records"))
+        notes = "".join(
+            f"<li>{html.escape(pick(r, 'label', lang))}: {mark_chinese(html.escape(pick(r, 'note', lang)))}</li>" for r in ranked.to_dict("records")
+        )
         return f"<h2>{self.t('rankings.findings')}</h2><p><small>{self.t('rankings.findings_help')}</small></p><ul>{items}</ul>" + (
             f'<h3>{self.t("rankings.label_notes")}</h3><ul class="sop-label-notes">{notes}</ul>' if notes else ""
         )
@@ -227,7 +230,11 @@ class RankingsPage(Page):
             return
         self.uploaded, self.rejected = uploaded, ""
         self.keep_upload(RESPONSES, name, content, survey=self.survey.value)
-        self.say_at(self.upload_note, f"{self.t('rankings.upload_ok', name=name)} {self.t('rankings.kept_here')}")
+        ok = self.t("rankings.upload_ok", name=name)
+        if uploaded.renumbered:  # the rule for ranks with gaps (docs/survey-methods.md), said where the file was taken
+            shown = [r[:40] for r in uploaded.renumbered[:5]] + (["…"] if len(uploaded.renumbered) > 5 else [])
+            ok += " " + self.t("rankings.upload_renumbered", count=len(uploaded.renumbered), respondents=", ".join(shown))
+        self.say_at(self.upload_note, f"{ok} {self.t('rankings.kept_here')}")
         self.draw_responses()
 
     def parse_responses(self, name: str, content: bytes) -> survey.UploadedResponses:

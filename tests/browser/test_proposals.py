@@ -192,7 +192,7 @@ def test_moves_and_uploads_come_back_after_the_kernel_is_killed(own_server, cont
 
 def test_moves_and_uploads_come_back_after_a_closed_lid_let_the_kernel_be_culled(own_server, context):
     server = own_server(
-        "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1", "--MappingKernelManager.connect_grace=1"
+        "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1", "--MappingKernelManager.connect_grace=20"
     )
     options, rankings, address, rows = make_work(context, server.url)
     kernels = page_kernels(server, options, rankings)
