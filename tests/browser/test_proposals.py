@@ -50,6 +50,19 @@ def move(page, item: str, theme: str) -> None:
     page.wait_for_function("(before) => document.querySelector('.sop-whatif-status').innerText !== before", arg=status_before)
 
 
+def expected_token(*moves: tuple[str, str]) -> str:
+    """The token the address must carry after *moves* on the 4-priority mapping."""
+    from sopkit.whatif import WhatIf
+
+    wi = WhatIf(load_framework(), 4)
+    for item, theme in moves:
+        wi.move(item, theme)
+    return wi.token
+
+
+ADDRESS_TOKEN_JS = "() => new URLSearchParams(location.search).get('mapping')"
+
+
 def coverage_rows(page) -> list[list[str]]:
     return table_rows(page, ".sop-whatif-coverage")
 
@@ -60,9 +73,10 @@ def make_work(context, url: str):
     options = context.new_page()
     options.set_default_timeout(ACTION_MS)
     open_workbook(options, url, "options")
-    move(options, "D.1-a", "T2")
-    move(options, "D.6-a", "T1")
-    wait_value(options, "() => new URLSearchParams(location.search).has('mapping')", True)
+    moves = (("D.1-a", "T2"), ("D.6-a", "T1"))
+    for item, theme in moves:
+        move(options, item, theme)
+    wait_value(options, ADDRESS_TOKEN_JS, expected_token(*moves))  # the address follows the page a moment after
     rows = coverage_rows(options)
     rankings = context.new_page()
     rankings.set_default_timeout(ACTION_MS)
@@ -81,7 +95,7 @@ def check_work_came_back(options, rankings, address: str, rows) -> None:
         for chart in CHARTS[name]:
             wait_drawn(tab, f".sop-{chart}", timeout=LOAD_MS)
     wait_value(options, "() => document.querySelector('.sop-whatif-status').innerText.trim()", t("whatif.edits", "en", count=2), timeout=LOAD_MS)
-    wait_value(options, "() => new URLSearchParams(location.search).get('mapping')", mapping_of(address))
+    wait_value(options, ADDRESS_TOKEN_JS, mapping_of(address))
     assert coverage_rows(options) == rows
     rankings.wait_for_selector(".sop-responses-message:has-text('our-answers.csv')", timeout=LOAD_MS)
     assert "brought back" in rankings.inner_text(".sop-responses-message")
@@ -113,11 +127,13 @@ def page_kernels(server, *tabs) -> list[psutil.Process]:
 
 def test_a_three_move_proposal_opens_identically_in_a_fresh_browser(page, browser, voila_url):
     open_workbook(page, voila_url, "options")
-    for item, theme in (("D.1-a", "T2"), ("D.3-c", "X"), ("D.6-a", "T1")):
+    moves = (("D.1-a", "T2"), ("D.3-c", "X"), ("D.6-a", "T1"))
+    for item, theme in moves:
         move(page, item, theme)
     wait_value(page, "() => document.querySelector('.sop-whatif-status').innerText.trim()", t("whatif.edits", "en", count=3))
-    token = mapping_of(page.url)
-    assert token and len(f"mapping={token}") < 60, token
+    token = expected_token(*moves)
+    wait_value(page, ADDRESS_TOKEN_JS, token)
+    assert len(f"mapping={token}") < 60, token
     rows, link = coverage_rows(page), page.url
     assert t("derived.short_user", "en") in page.inner_text(".sop-flow")
 
@@ -131,7 +147,7 @@ def test_a_three_move_proposal_opens_identically_in_a_fresh_browser(page, browse
             wait_drawn(fresh, f".sop-{chart}", timeout=LOAD_MS)
         wait_value(fresh, "() => document.querySelector('.sop-whatif-status').innerText.trim()", t("whatif.edits", "en", count=3), timeout=LOAD_MS)
         assert coverage_rows(fresh) == rows
-        wait_value(fresh, "() => new URLSearchParams(location.search).get('mapping')", token)
+        wait_value(fresh, ADDRESS_TOKEN_JS, token)
         flow = fresh.inner_text(".sop-flow")
         assert t("derived.short_linked", "en") in flow and t("derived.short", "en") not in flow
         assert "the proposal from the link" in fresh.inner_text(".sop-message")
