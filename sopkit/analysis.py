@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .i18n import t
 from .model import Framework
-from .option import CROSS_CUTTING
+from .option import CROSS_CUTTING, CROSS_CUTTING_NAMES
 
 KINDS = ("outcome", "output")
 STATUSES = ("agreed", "discussion")
@@ -104,8 +103,8 @@ def _themes(fw: Framework, variant: int) -> pd.DataFrame:
 
 def cross_cutting_row() -> dict:
     """The cross-cutting placement as a row like a theme's: ``theme`` (``X``), ``name_en``,
-    ``name_zh`` (the project's names, from the UI messages), ``inferred`` False."""
-    return {"theme": CROSS_CUTTING, "name_en": t("theme.X", "en"), "name_zh": t("theme.X", "zh"), "inferred": False}
+    ``name_zh`` (the project's names, ``option.CROSS_CUTTING_NAMES``), ``inferred`` False."""
+    return {"theme": CROSS_CUTTING, "name_en": CROSS_CUTTING_NAMES["en"], "name_zh": CROSS_CUTTING_NAMES["zh"], "inferred": False}
 
 
 def placements(fw: Framework, variant: int) -> pd.DataFrame:

@@ -19,6 +19,8 @@ Kind = Literal["themes", "objectives"]
 # The project's cross-cutting placement in mapping.csv: the item serves every thematic
 # priority and is given to none (docs/mapping.md). Not a row of themes.csv.
 CROSS_CUTTING = "X"
+# Its names, as a theme's (name_en, name_zh): the project's, like the placement itself.
+CROSS_CUTTING_NAMES = {"en": "Cross-cutting (project's placement)", "zh": "跨领域（本项目的归类）"}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 import sopkit.ui.common as common
 from sopkit.plotlyjs import LIBRARY_PATH, library_bytes, library_file, library_gzip
-from sopkit.ui.chart import ESM, PlotlyChart
+from sopkit.ui.chart import PlotlyChart
 
 
 def test_library_is_the_plotly_package_file_under_a_versioned_path():
@@ -27,9 +27,9 @@ def test_the_kernel_sends_plotly_js_when_the_page_asks_for_it(monkeypatch):
     chart = PlotlyChart()
     sent = []
     monkeypatch.setattr(chart, "send", lambda content, buffers=None: sent.append((content, buffers)))
-    chart._on_front_end_msg(chart, {"type": "something else"}, [])
+    chart.heard_from_browser({"type": "something else"}, [])
     assert sent == []
-    chart._on_front_end_msg(chart, {"type": "library"}, [])
+    chart.heard_from_browser({"type": "library"}, [])
     assert sent == [({"type": "library"}, [library_bytes()])]
 
 
@@ -44,10 +44,8 @@ def test_without_the_file_the_kernel_answers_with_nothing_and_the_page_gives_up(
     chart = PlotlyChart()
     sent = []
     monkeypatch.setattr(chart, "send", lambda content, buffers=None: sent.append((content, buffers)))
-    chart._on_front_end_msg(chart, {"type": "library"}, [])
-    assert sent == [({"type": "library"}, [])]
-    js = ESM.read_text(encoding="utf-8")
-    assert "!buffers.length) return reject" in js and "KERNEL_WAIT_MS" in js
+    chart.heard_from_browser({"type": "library"}, [])
+    assert sent == [({"type": "library"}, [])]  # the page gives up at once (tests/browser/test_chart_widget.py)
 
 
 def test_a_chart_view_sets_one_figure_trait_with_the_page_config(monkeypatch):
@@ -62,9 +60,3 @@ def test_a_chart_view_sets_one_figure_trait_with_the_page_config(monkeypatch):
     assert spec["data"][0]["y"] == [1, 2] and spec["config"]["locale"] == "zh-CN"
     assert spec["config"]["toImageButtonOptions"]["filename"] == "sopkit-demo"
     json.dumps(spec)  # plain JSON: what the widget sends
-
-
-def test_the_front_end_redraws_in_place_and_sends_no_copy_back():
-    js = ESM.read_text(encoding="utf-8")
-    assert "Plotly.react" in js and "newPlot" not in js
-    assert "toImage" not in js and "model.save_changes" not in js and 'model.set("figure"' not in js

@@ -157,7 +157,7 @@ def test_other_key_families_have_messages():
 def requested_keys(monkeypatch) -> set[str]:
     """Every message key looked up while the test runs (through t() or localise_columns)."""
     import sopkit.i18n
-    import sopkit.ui.common
+    import sopkit.ui.tables
 
     seen: set[str] = set()
     original = sopkit.i18n.messages
@@ -171,7 +171,7 @@ def requested_keys(monkeypatch) -> set[str]:
         return Recording(original(lang))
 
     monkeypatch.setattr(sopkit.i18n, "messages", recording)
-    monkeypatch.setattr(sopkit.ui.common, "messages", recording)
+    monkeypatch.setattr(sopkit.ui.tables, "messages", recording)
     return seen
 
 

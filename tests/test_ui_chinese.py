@@ -18,7 +18,8 @@ import ipywidgets as w
 import pytest
 
 from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
-from sopkit.ui.common import ChartView, table_html
+from sopkit.ui.common import ChartView
+from sopkit.ui.tables import table_html
 from ui_helpers import edited_mapping, html_tables, text_of, upload_value
 
 # Identifiers, acronyms and formats that stay as they are in Chinese text.

@@ -328,7 +328,7 @@ def test_excel_file_is_made_only_when_asked_for(page):
 
     import openpyxl
 
-    from sopkit.ui import common
+    from sopkit.ui import tables as common
 
     assert 'class="sop-download-xlsx"' in page.compare_table.value
     assert "spreadsheetml" not in page.compare_table.value  # no Excel file built in advance

@@ -197,11 +197,11 @@ def test_a_file_the_server_stopped_as_too_large_is_said_beside_its_upload(fw, wh
     """sopkit-serve hands the upload widget a small "too-large" note instead of a file over the
     limit (sopkit.serve.protocol): the page says so where the visitor looks, in their language."""
     page = (CoveragePage if which == "coverage" else RankingsPage)(fw, lang=lang)
-    page.upload._handle_custom_msg({"sopkit": "too-large", "bytes": 30 * 2**20}, [])
+    page.too_large_heard({"sopkit": "too-large", "bytes": 30 * 2**20}, page.upload_note, ".sop-upload-message")
     note = text_of(page.upload_note.value)
     assert "sop-message-error" in page.upload_note.value
     assert "1 MB" in note and t("upload.refused", lang) in note
-    page.upload._handle_custom_msg({"other": 1}, [])  # anything else is not for this handler
+    page.too_large_heard({"other": 1}, page.upload_note, ".sop-upload-message")  # anything else is not for this handler
     assert text_of(page.upload_note.value) == note
 
 

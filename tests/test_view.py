@@ -113,6 +113,23 @@ def test_rankings_view(fw):
     assert page.view_query() == "lang=en&strength=0.25&method=copeland"
 
 
+class RecordingComm:
+    """A widget's comm that records the ``index`` each state message would send to the browser."""
+
+    kernel = True
+
+    def __init__(self, name: str, sent: list) -> None:
+        self.name, self.sent = name, sent
+        self.comm_id = f"recording-{name}-{id(self)}"
+
+    def on_msg(self, _callback) -> None:
+        pass
+
+    def send(self, data=None, buffers=None, **_kwargs) -> None:
+        if data and data.get("method") == "update":
+            self.sent.extend((self.name, v) for k, v in data["state"].items() if k == "index")
+
+
 @pytest.mark.parametrize(
     ("page_class", "view", "dropdowns"),
     [
@@ -130,7 +147,7 @@ def test_a_language_switch_keeps_the_view_at_every_moment(fw, page_class, view, 
     sent: list[tuple[str, object]] = []
     for name in dropdowns:
         widget = getattr(page, name)
-        widget._send = lambda msg, buffers=None, name=name: sent.extend((name, v) for k, v in msg["state"].items() if k == "index")
+        widget.comm = RecordingComm(name, sent)  # what would reach the browser
     kept = {name: getattr(page, name).index for name in dropdowns}
     for lang in ("zh", "en"):
         page.lang_switch.value = lang

@@ -39,9 +39,9 @@ class PlotlyChart(anywidget.AnyWidget):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.on_msg(self._on_front_end_msg)
+        self.on_msg(lambda _widget, content, buffers: self.heard_from_browser(content, buffers))
 
-    def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def heard_from_browser(self, content: Any, _buffers: Any = None) -> None:
         # The page found no plotly.js on its server: this kernel sends it (once per page).
         # Without the file (a slimmed install: the static edition's wheel) it answers with none,
         # and the page shows its notice instead of waiting.

@@ -1,12 +1,11 @@
-"""Widget plumbing shared by every page: the page frame, language switch, charts with
-their table alternative, and download links. Only this package knows ipywidgets."""
+"""The page shell shared by every page: frame, language switch, the view in the address, notices,
+charts with their table alternative, uploads and downloads through the bridge. Pure HTML and
+bytes are in ``tables``, whose mapping is shown in ``wording``. Only this package knows ipywidgets."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import html
-import io
 import json
 import logging
 from collections.abc import Callable
@@ -20,138 +19,24 @@ import pandas as pd
 from IPython import get_ipython
 from IPython.display import display
 
-from .. import analysis, brief, proposal
+from .. import brief, proposal
 from ..errors import DataError, Problem, size_text
 from ..figures import plotly_config
-from ..i18n import LANGUAGES, messages, pick, t
-from ..limits import MAX_PROBLEMS, MAX_UPLOAD_BYTES
+from ..i18n import LANGUAGES, t
+from ..limits import MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
 from ..view import MAX_VIEW_QUERY_CHARS, ViewField, format_query, parse_query
 from .bridge import Bridge
 from .chart import PlotlyChart
+from .tables import XLSX_MIME, ShownTables, localise_columns, problems_html, table_block, xlsx_download
 
 log = logging.getLogger("sopkit.ui")
 
 # The pages' stylesheet (package data), read once and injected in each page as a <style>.
 CSS = f"<style>\n{(Path(__file__).parent / 'style.css').read_text(encoding='utf-8')}</style>\n"
 
-CSV_MIME = "text/csv;charset=utf-8"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def data_uri(payload: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
-
-
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    # UTF-8 with BOM: Excel then opens Chinese text correctly; sopkit accepts the BOM back.
-    return df.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
-
-
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        df.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return buffer.getvalue()
-
-
-# A page's tables on show, by download name (Page.shown_tables): an Excel file is made from
-# there when asked for (Page.on_download_request), not for every table at every redraw
-# (openpyxl takes 20-50 ms a table, and most tables are never downloaded).
-ShownTables = dict[str, pd.DataFrame]
-
-
-# The Excel link asks the kernel for its file: it raises "sopkit-request" on its page, which the
-# page's bridge (bridge.js) sends on. Inline, so it works wherever the page is shown (Voila, its
-# JupyterLab preview, the static edition), not only under the served template.
-REQUEST_JS = (
-    "event.preventDefault();"
-    "this.dispatchEvent(new CustomEvent('sopkit-request',{bubbles:true,detail:{type:'xlsx',name:this.getAttribute('data-sop-download')}}));"
-    "return false;"
-)
-
-
-def download_links(df: pd.DataFrame, name: str, lang: str, *, shown: ShownTables) -> str:
-    """HTML links that download *df* as CSV (a data URI, made now) and as an Excel file
-    (made by the kernel when the link is clicked, from *shown*, where *df* is kept)."""
-    shown[name] = df
-    return (
-        '<div class="sop-downloads">'
-        f'<a class="sop-download-csv" download="{name}.csv" href="{data_uri(csv_bytes(df), CSV_MIME)}">{t("download.csv", lang)}</a>'
-        f'<a class="sop-download-xlsx" href="#" role="button" data-sop-download="{html.escape(name, quote=True)}" '
-        f'onclick="{html.escape(REQUEST_JS, quote=True)}">{t("download.xlsx", lang)}</a></div>'
-    )
-
-
-def xlsx_download(shown: ShownTables, name: str) -> tuple[str, bytes] | None:
-    """(file name, XLSX bytes) of the table shown under *name*, or None for a name never shown."""
-    df = shown.get(name)
-    return None if df is None else (f"{name}.xlsx", xlsx_bytes(df))
-
-
-# Columns whose values are codes of a vocabulary (``status`` = agreed/discussion ...): message prefix.
-VALUE_MESSAGES = {"item_type": "kind", "status": "status", "option": "option", "fit": "fit", "issue": "issue"}
-
-
-def localise_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Vocabulary codes in *lang* (``status.agreed`` ...) for a language other than English;
-    English tables keep the data's own codes, as in its CSV files. Unknown values stay."""
-    if lang == "en":
-        return df
-    table = messages(lang)
-    names = [c for c in df.columns if c in VALUE_MESSAGES]
-    return df.assign(**{c: df[c].map(lambda v, p=VALUE_MESSAGES[c]: table[f"{p}.{v}"] if f"{p}.{v}" in table else v) for c in names}) if names else df
-
-
-def localise_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Column headers in *lang* (``col.<name>`` messages; unknown columns keep their name),
-    vocabulary codes in *lang* (``localise_values``) and yes/no in *lang* for boolean columns."""
-    table = messages(lang)
-    yes_no = {True: t("bool.true", lang), False: t("bool.false", lang)}
-    bools = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c])]
-    shown = df.assign(**{c: df[c].map(yes_no) for c in bools}) if bools else df
-    shown = localise_values(shown, lang)
-    return shown.rename(columns={c: table.get(f"col.{c}", c) for c in df.columns})
-
-
 # A notice to give: (message key, its fields).
 Notices = list[tuple[str, dict[str, Any]]]
-
-
-# ---- the mapping in use: the project's proposal or the user's own -------------------------------------
-
-# Whose mapping a page shows: the project's proposal (the bundled one), one the visitor edited or
-# uploaded, or one that came in a link (someone's proposal). Messages have a twin per owner:
-# derived.caption, derived.caption_user, derived.caption_linked.
-Whose = str  # "project", "user" or "linked"
-SUFFIX = {"project": "", "user": "_user", "linked": "_linked"}
-
-
-def is_bundled_mapping(fw: Framework, bundled: Framework) -> bool:
-    """Is *fw*'s mapping the project's proposal (the one of *bundled*), not one the user edited or uploaded?"""
-    return fw is bundled or fw.mapping.equals(bundled.mapping)
-
-
-def mapping_text(key: str, lang: str, *, whose: Whose, **fields: object) -> str:
-    """The message *key* for the project's proposal, or its twin for the user's or a linked mapping."""
-    return t(key + SUFFIX[whose], lang, **fields)
-
-
-def mapping_figure(figure: Any, lang: str, *, whose: Whose) -> Any:
-    """A figure built on a mapping, its title saying whose mapping it is."""
-    if whose == "project":
-        return figure
-    title = figure.layout.title.text or ""
-    for key in ("derived.short", "derived.partly"):
-        ours = t(key, lang)
-        if ours in title:
-            figure.update_layout(title_text=title.replace(ours, t(key + SUFFIX[whose], lang)))
-            return figure
-    figure.update_layout(title_text=f"{title} — {t('derived.short' + SUFFIX[whose], lang)}")
-    return figure
-
-
-# ---- uploads -------------------------------------------------------------------------------------------
 
 
 def uploaded_file(change: dict) -> tuple[str, bytes] | None:
@@ -162,48 +47,6 @@ def uploaded_file(change: dict) -> tuple[str, bytes] | None:
     upload = files[0]
     name = Path(str(upload["name"])).name[:80] or "upload.csv"
     return name, bytes(upload["content"])
-
-
-def problems_html(title: str, error: DataError, lang: str, *, limit: int = MAX_PROBLEMS) -> str:
-    """A title and one line per problem (``file:row: column: what``) in *lang*, escaped, at most *limit*."""
-    problems = error.problems
-    lines = [p.line(lang) for p in problems[:limit]]
-    if len(problems) > limit:
-        lines.append(t("problem.more_problems", lang, count=len(problems) - limit))
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return f'<div class="sop-message-error" role="alert"><b>{html.escape(title)}</b><ul>{items}</ul></div>'
-
-
-def table_html(df: pd.DataFrame, lang: str, *, caption: str = "") -> str:
-    shown = localise_columns(df, lang)
-    body = shown.to_html(index=False, escape=True, border=0, classes="sop-data", na_rep="–")  # a missing value: a dash
-    if caption:
-        body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
-    # A box that scrolls sideways when the table is wider than the screen; focusable so a
-    # keyboard can scroll it too.
-    label = html.escape(caption or t("table.scroll", lang), quote=True)
-    return f'<div class="sop-scroll" tabindex="0" role="group" aria-label="{label}">{body}</div>'
-
-
-def table_block(
-    df: pd.DataFrame, lang: str, name: str, *, shown: ShownTables, caption: str = "", summary: str | None = None, open_: bool = False
-) -> str:
-    """A table with its downloads (kept in *shown* for the Excel link); folded in a <details>
-    (keyboard-operable) when *summary* is given."""
-    inner = download_links(localise_columns(df, lang), name, lang, shown=shown) + table_html(df, lang, caption=caption)
-    if summary is None:
-        return inner
-    return f'<details class="sop-table"{" open" if open_ else ""}><summary>{html.escape(summary)}</summary>{inner}</details>'
-
-
-COVERAGE_COLUMNS = ["theme", "name", "objectives", "outcomes agreed", "outcomes discussion", "outputs agreed", "outputs discussion", "items", "share"]
-
-
-def coverage_tables(fw: Framework, variant: int, lang: str, filters: dict[str, bool]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Theme coverage with names in *lang*: (full table for the figure, columns shown to visitors)."""
-    cov = analysis.theme_coverage(fw, variant, **filters)
-    cov = cov.assign(name=[pick(r, "name", lang) for r in cov.to_dict("records")])
-    return cov, cov[COVERAGE_COLUMNS]
 
 
 class FilterControls:
@@ -648,14 +491,15 @@ class Page:
         pass (sopkit.serve.protocol sends the widget ``{"sopkit": "too-large", "bytes": N}``
         instead of the file; the served page normally refuses such files before sending)."""
 
-        def heard(_widget, content, _buffers) -> None:
-            if not isinstance(content, dict) or content.get("sopkit") != "too-large":
-                return
-            problem = Problem(self.t("upload.file"), None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})
-            self.say_problems(self.t("upload.refused"), DataError([problem]), where=where)
-            self.scroll_into_view(css)
+        upload.on_msg(self.guard(lambda _widget, content, _buffers: self.too_large_heard(content, where, css)))
 
-        upload.on_msg(self.guard(heard))
+    def too_large_heard(self, content: Any, where: w.HTML, css: str) -> None:
+        """What the server sent an upload control instead of a file too large to pass."""
+        if not isinstance(content, dict) or content.get("sopkit") != "too-large":
+            return
+        problem = Problem(self.t("upload.file"), None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})
+        self.say_problems(self.t("upload.refused"), DataError([problem]), where=where)
+        self.scroll_into_view(css)
 
     def reset_upload(self, upload: w.FileUpload) -> None:
         """Empty a FileUpload after handling its file, so that choosing the same file again is

@@ -13,8 +13,10 @@ from ..i18n import pick, pick_or_en
 from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
 from ..view import ViewField
 from ..whatif import WhatIf
-from .common import FilterControls, Notices, Page, Whose, coverage_tables, is_bundled_mapping, mapping_figure, mapping_text, uploaded_file
+from .common import FilterControls, Notices, Page, uploaded_file
 from .compare import CompareProposals
+from .tables import coverage_tables
+from .wording import Whose, is_bundled_mapping, mapping_figure, mapping_text
 
 
 class CoveragePage(Page):

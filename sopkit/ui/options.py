@@ -14,18 +14,10 @@ from ..i18n import mark_chinese, pick, pick_or_en
 from ..proposal import MAX_TOKEN_CHARS
 from ..view import ViewField
 from ..whatif import EDIT_RATIONALE, EDIT_RATIONALE_ZH, WhatIf  # noqa: F401 - the edit's reason, defined once in sopkit.whatif
-from .common import (
-    CSV_MIME,
-    FilterControls,
-    Notices,
-    Page,
-    Whose,
-    coverage_tables,
-    data_uri,
-    mapping_figure,
-    mapping_text,
-)
+from .common import FilterControls, Notices, Page
 from .compare import CompareProposals
+from .tables import CSV_MIME, coverage_tables, data_uri
+from .wording import Whose, mapping_figure, mapping_text
 
 
 class OptionsPage(Page):

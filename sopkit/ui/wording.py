@@ -1,0 +1,38 @@
+"""Whose mapping a page shows, in its texts and chart titles (no widgets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..i18n import t
+from ..model import Framework
+
+# Whose mapping a page shows: the project's proposal (the bundled one), one the visitor edited or
+# uploaded, or one that came in a link (someone's proposal). Messages have a twin per owner:
+# derived.caption, derived.caption_user, derived.caption_linked.
+Whose = str  # "project", "user" or "linked"
+SUFFIX = {"project": "", "user": "_user", "linked": "_linked"}
+
+
+def is_bundled_mapping(fw: Framework, bundled: Framework) -> bool:
+    """Is *fw*'s mapping the project's proposal (the one of *bundled*), not one the user edited or uploaded?"""
+    return fw is bundled or fw.mapping.equals(bundled.mapping)
+
+
+def mapping_text(key: str, lang: str, *, whose: Whose, **fields: object) -> str:
+    """The message *key* for the project's proposal, or its twin for the user's or a linked mapping."""
+    return t(key + SUFFIX[whose], lang, **fields)
+
+
+def mapping_figure(figure: Any, lang: str, *, whose: Whose) -> Any:
+    """A figure built on a mapping, its title saying whose mapping it is."""
+    if whose == "project":
+        return figure
+    title = figure.layout.title.text or ""
+    for key in ("derived.short", "derived.partly"):
+        ours = t(key, lang)
+        if ours in title:
+            figure.update_layout(title_text=title.replace(ours, t(key + SUFFIX[whose], lang)))
+            return figure
+    figure.update_layout(title_text=f"{title} — {t('derived.short' + SUFFIX[whose], lang)}")
+    return figure
