@@ -4,7 +4,6 @@ bytes are in ``tables``, whose mapping is shown in ``wording``. Only this packag
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import logging
@@ -18,16 +17,18 @@ import ipywidgets as w
 import pandas as pd
 from IPython import get_ipython
 from IPython.display import display
+from traitlets import Bool, HasTraits
 
 from .. import brief, proposal
 from ..errors import DataError, Problem, size_text
 from ..figures import plotly_config
-from ..i18n import LANGUAGES, t
+from ..i18n import t
 from ..limits import MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
-from ..view import MAX_VIEW_QUERY_CHARS, ViewField, format_query, parse_query
+from ..view import MAX_VIEW_QUERY_CHARS, ViewField
 from .bridge import Bridge
 from .chart import PlotlyChart
+from .state import Binding, PageState
 from .tables import XLSX_MIME, ShownTables, localise_columns, problems_html, table_block, xlsx_download
 
 log = logging.getLogger("sopkit.ui")
@@ -49,13 +50,21 @@ def uploaded_file(change: dict) -> tuple[str, bytes] | None:
     return name, bytes(upload["content"])
 
 
-class FilterControls:
-    """The two filters the options and coverage pages share: items under discussion, proposed additions."""
+class FilterTraits(HasTraits):
+    """The two filters the options and coverage pages share (state traits)."""
 
-    def __init__(self) -> None:
-        self.include_discussion = w.Checkbox(value=True, indent=False)
+    include_discussion = Bool(True)  # items under discussion shown too
+    include_proposed = Bool(True)  # proposed additions shown too
+
+
+class FilterControls:
+    """The filters' checkboxes, bound to ``FilterTraits`` of the page's state."""
+
+    def __init__(self, bind: Binding) -> None:
+        self.state = bind.state
+        self.include_discussion = bind.bind(w.Checkbox(indent=False), "include_discussion")
         self.include_discussion.add_class("sop-include-discussion")
-        self.include_proposed = w.Checkbox(value=True, indent=False)
+        self.include_proposed = bind.bind(w.Checkbox(indent=False), "include_proposed")
         self.include_proposed.add_class("sop-include-proposed")
         self.controls = (self.include_discussion, self.include_proposed)
         self.widget = w.HBox(list(self.controls), layout=w.Layout(flex_flow="row wrap"))
@@ -66,7 +75,7 @@ class FilterControls:
 
     def filters(self) -> dict[str, bool]:
         """Keyword arguments for the analysis functions (``include_discussion``, ``include_proposed``)."""
-        return {"include_discussion": self.include_discussion.value, "include_proposed": self.include_proposed.value}
+        return {"include_discussion": self.state.include_discussion, "include_proposed": self.state.include_proposed}
 
 
 class ChartView:
@@ -105,17 +114,14 @@ class ChartView:
 class Page:
     """Frame of a workbook page: title, language switch, notices, message line, body.
 
-    Subclasses implement ``build()`` (make widgets, once), ``relabel()`` (texts
-    in the current language) and ``redraw()`` (charts and tables). Every
-    callback runs through ``guard`` so a visitor sees a message, never a traceback.
+    The page's state is ``self.state`` (a ``PageState`` from ``make_state()``: its view and
+    what the visitor chose); widgets are bound to it (``self.bind``) and the page's callbacks
+    observe the state. Subclasses implement ``make_state()``, ``build()`` (make and bind
+    widgets, once), ``relabel()`` (texts in the current language) and ``redraw()`` (charts and
+    tables). Every callback runs through ``guard`` so a visitor sees a message, never a traceback.
     """
 
     key = "page"
-    # The page's view in a link: (query key, widget attribute) pairs, applied in this order.
-    # The kind and the values allowed come from the widget (checkbox, text, or its options);
-    # the default is the widget's value when the page opens. The language is always part of it.
-    # Parts of the view that are no widget (a proposal's token) come from ``view_state``.
-    view_controls: tuple[tuple[str, str], ...] = ()
 
     def __init__(
         self,
@@ -129,11 +135,8 @@ class Page:
         """*fw* (or the data folder *data* with the mapping file *mapping*; default: the bundled
         data) shown in *lang*, in the *view* given as a query string (``option=themes-5&variant=5``,
         as in a shared link)."""
-        self.lang = lang
         self.shown_tables: ShownTables = {}  # what the Excel links can ask for
-        self._busy = False
-        self._relabelling = 0  # inside set_options: the value is about to be put back
-        self._view_defaults: dict[str, Any] = {}
+        self._notices: Notices | None = None  # notices gathered while a view is applied (one message)
         self.live_url = ""  # the page's address without its query, as the browser reported it
         self.share = w.HTML()  # "link to this view", print
         self.share.add_class("sop-share-links")
@@ -152,13 +155,11 @@ class Page:
         self.scrolled_to: list[str] = []  # what scroll_into_view was asked for (tests read it)
         self.downloads: list[str] = []  # file names sent to the browser (tests read them)
         self.kept_uploads: dict[str, str] = {}  # slot -> name of the upload kept in the browser
-        self.lang_switch = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang, style={"button_width": "80px"})
-        self.lang_switch.add_class("sop-lang")
-        header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
         try:
             self.fw = fw if fw is not None else load_framework(data, mapping=mapping)
         except (DataError, OSError) as exc:
             self.fw = None
+            self.state = PageState(lang=lang)
             # Whatever went wrong reading the data, the visitor gets the same short notice (and
             # no server path): an unreadable folder is a data error like a broken CSV.
             self.load_error = (
@@ -168,6 +169,13 @@ class Page:
             )
             self.body = w.HTML()  # filled by refresh(), in the visitor's language
         else:
+            self.state = self.make_state()
+            self.state.lang = lang
+        self.bind = Binding(self.state)
+        self.lang_switch = self.bind.bind(w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], style={"button_width": "80px"}), "lang")
+        self.lang_switch.add_class("sop-lang")
+        header = w.HBox([self.title, self.lang_switch], layout=w.Layout(justify_content="space-between", align_items="center"))
+        if self.fw is not None:
             self.body = self.build()
         share = w.HBox([self.share, self.brief_button], layout=w.Layout(flex_flow="row wrap", align_items="center"))
         share_box = w.VBox([share, self.share_note])
@@ -187,20 +195,24 @@ class Page:
         )
         self.widget.add_class("sop-page")
         self.widget.add_class(f"sop-page-{self.key}")
-        self.lang_switch.observe(self.guard(self._on_lang), "value")
+        self.state.observe(self.guard(self._on_lang), "lang")
         self.bridge.listen(self.guard(self.on_browser_request))
         self.guard(self.refresh)()
-        # The view as the page opened is the default a link leaves out; from now on the
-        # page publishes its view (for the address bar) whenever a part of it changes.
-        self._view_defaults = self.view_values()
-        for _key, widget in self._view_widgets():
-            widget.observe(lambda _change: None if self._relabelling else self.publish_view(), "value")
+        # The view as the page opened is the default a link leaves out; from now on the page
+        # publishes its view (for the address bar) whenever a part of it changes: after the
+        # page's own callbacks (observers run in the order they were registered).
+        self.state.settle()
+        self.state.observe(lambda _change: self.publish_view(), self.state.view_names)
         self.brief_button.on_click(self.guard(self.on_brief))
         if view:
             self.guard(self.apply_view)(view)
         self.publish_view()
 
     # subclass hooks
+    def make_state(self) -> PageState:
+        """The page's state, its choices taken from ``self.fw``."""
+        return PageState()
+
     def build(self) -> w.Widget:
         raise NotImplementedError
 
@@ -218,9 +230,13 @@ class Page:
         if self.fw is None:
             self.body.value = problems_html(self.t("error.data"), self.load_error, self.lang)
             return
-        with self.quiet():
-            self.relabel()
+        self.relabel()
         self.redraw()
+
+    @property
+    def lang(self) -> str:
+        """The page's language (``state.lang``)."""
+        return self.state.lang
 
     def _document_marker(self) -> str:
         """What the page sentinel (the served template's sentinel.js) reads: the page's language
@@ -232,39 +248,17 @@ class Page:
 
     # ---- the view in a link ---------------------------------------------------------------------------
 
-    def _view_widgets(self) -> list[tuple[str, w.Widget]]:
-        if self.fw is None:
-            return []
-        return [(key, getattr(self, attr)) for key, attr in self.view_controls]
-
-    def view_state(self) -> list[tuple[ViewField, Callable[[], Any], Callable[[Any], Notices]]]:
-        """Parts of the view that are no widget: (field, read it, apply it), after the widgets'.
-        Applying returns the notices to give (message key, fields), in both languages."""
-        return []
-
     def view_fields(self) -> list[ViewField]:
         """The page's view as fields for ``sopkit.view`` (the language first)."""
-        fields = [ViewField("lang", "choice", "en", choices=LANGUAGES, always=True)]
-        for key, widget in self._view_widgets():
-            default = self._view_defaults.get(key)
-            if isinstance(widget, w.Checkbox):
-                fields.append(ViewField(key, "flag", default))
-            elif isinstance(widget, w.Text):
-                fields.append(ViewField(key, "text", default))
-            else:
-                choices = tuple(o[1] if isinstance(o, tuple) else o for o in widget.options)
-                fields.append(ViewField(key, "choice", default, choices=choices))
-        fields += [spec for spec, _, _ in self.view_state()] if self.fw is not None else []
-        return fields
+        return self.state.view_fields()
 
     def view_values(self) -> dict[str, Any]:
         """The current view: query key -> value."""
-        values = {"lang": self.lang, **{key: widget.value for key, widget in self._view_widgets()}}
-        return values | ({spec.key: read() for spec, read, _ in self.view_state()} if self.fw is not None else {})
+        return self.state.view_values()
 
     def view_query(self) -> str:
         """The current view as a query string (what a link to this view carries)."""
-        return format_query(self.view_values(), self.view_fields())
+        return self.state.view_query()
 
     def publish_view(self) -> None:
         """Tell the browser the current view (the bridge mirrors it into the address bar)."""
@@ -276,23 +270,24 @@ class Page:
         """Show the view *query* asks for (untrusted: from a link). Valid parts are applied as
         if the visitor had chosen them; the rest is ignored with a short bilingual notice.
         Returns the ignored keys."""
-        parsed = parse_query(query, self.view_fields())
-        lang = parsed.values.pop("lang", None)
-        if lang is not None and lang != self.lang:
-            self.lang_switch.value = lang
-        for key, widget in self._view_widgets():
-            if key in parsed.values and widget.value != parsed.values[key]:
-                widget.value = parsed.values[key]
-        notices: Notices = [("view.ignored", {"keys": ", ".join(parsed.ignored)})] if parsed.ignored else []
-        for spec, read, apply in self.view_state() if self.fw is not None else []:
-            if spec.key in parsed.values and read() != parsed.values[spec.key]:
-                notices += apply(parsed.values[spec.key])
-        if notices:
-            self.say_both(notices)
-        return parsed.ignored
+        self._notices = []
+        try:
+            ignored = self.state.apply_query(query)
+        finally:
+            notices, self._notices = self._notices, None
+        if ignored:
+            notices.insert(0, ("view.ignored", {"keys": ", ".join(ignored)}))
+        self.say_both(notices)
+        return ignored
 
     def say_both(self, notices: Notices) -> None:
-        """Notices in the page's language, then the other one (a link may be read by either)."""
+        """Notices in the page's language, then the other one (a link may be read by either).
+        While a view is applied, they are gathered and given as one message at its end."""
+        if self._notices is not None:
+            self._notices += notices
+            return
+        if not notices:
+            return
         first, other = (self.lang, "zh" if self.lang == "en" else "en")
         self.say(" / ".join(" ".join(t(key, lang, **fields) for key, fields in notices) for lang in (first, other)))
 
@@ -404,17 +399,7 @@ class Page:
         self.say(self.t("share.brief_ready", name=name))
         self.hand_to_browser(name, "text/html;charset=utf-8", text.encode("utf-8"))
 
-    @contextlib.contextmanager
-    def quiet(self):
-        """Change widgets without their callbacks firing (relabelling, syncing a control)."""
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
-
-    def _on_lang(self, change: dict) -> None:
-        self.lang = change["new"]
+    def _on_lang(self, _change: dict) -> None:
         self.say("")
         self.refresh()
 
@@ -504,15 +489,12 @@ class Page:
     def reset_upload(self, upload: w.FileUpload) -> None:
         """Empty a FileUpload after handling its file, so that choosing the same file again is
         a change (ipywidgets fires nothing for an unchanged value)."""
-        with self.quiet():
-            upload.value = ()
+        upload.value = ()  # its observer sees no file and does nothing
 
     def guard(self, fn: Callable[..., None]) -> Callable[..., None]:
-        """Wrap a callback: skip while relabelling; turn any error into a readable message."""
+        """Wrap a callback: turn any error into a readable message."""
 
         def run(*args: Any) -> None:
-            if self._busy:
-                return
             try:
                 fn(*args)
             except DataError as exc:
@@ -522,27 +504,6 @@ class Page:
                 self.say(self.t("error.unexpected"), error=True)
 
         return run
-
-    def set_options(self, widget: w.Widget, options: list[tuple[str, Any]]) -> None:
-        """Replace a selection widget's (label, value) options, keeping its value.
-
-        ipywidgets selects the first option whenever the options change; the value is put back
-        at once. That moment must not reach anyone: the browser gets the new labels and the
-        kept selection in one message, and the view is not published for it."""
-        value = widget.value
-        values = [v for _, v in options]
-        self._relabelling += 1
-        try:
-            with widget.hold_sync():
-                widget.options = options
-                if value in values:
-                    widget.value = value
-                elif values and widget.value is None:
-                    widget.value = values[0]
-        finally:
-            self._relabelling -= 1
-        if widget.value != value:
-            self.publish_view()
 
     def show(self) -> "Page":
         display(self.widget)

@@ -11,21 +11,31 @@ from urllib.parse import parse_qsl, urlsplit
 
 import ipywidgets as w
 import pandas as pd
+from traitlets import HasTraits, Unicode
 
 from .. import analysis, figures
 from ..errors import DataError, Problem, size_text
 from ..limits import MAX_UPLOAD_BYTES
 from ..model import Framework
 from ..proposal import MAX_TOKEN_CHARS, encode
-from ..view import ViewField
 from ..whatif import WhatIf
-from .common import Notices, uploaded_file
+from .common import uploaded_file
 
 if TYPE_CHECKING:
     from .common import Page
 
 SOURCES = ("none", "bundled", "link", "file")
 PROJECT = "project"  # the view's value for "compare with the project's proposal"
+
+
+class CompareTraits(HasTraits):
+    """What a page compares its mapping with (state traits): ``compare`` is in the view ("" for
+    nothing, ``project`` for the project's proposal, else a proposal's token); the control's
+    choice and the pasted text are not."""
+
+    compare = Unicode("").tag(max_chars=MAX_TOKEN_CHARS)
+    compare_source = Unicode("none")
+    compare_paste = Unicode("")
 
 
 def token_in(text: str) -> str:
@@ -37,19 +47,20 @@ def token_in(text: str) -> str:
 
 
 class CompareProposals:
-    """The comparison section of *page*: *current* gives the page's framework (its mapping in
-    use), *variant* the number of priorities shown, *filters* the page's filters."""
+    """The comparison section of *page* (whose state has ``CompareTraits`` and ``variant``):
+    *current* gives the page's framework (its mapping in use), *filters* the page's filters."""
 
-    def __init__(self, page: Page, *, current: Callable[[], Framework], variant: Callable[[], int], filters: Callable[[], dict[str, bool]]):
-        self.page, self.current, self.variant, self.filters = page, current, variant, filters
+    def __init__(self, page: Page, *, current: Callable[[], Framework], filters: Callable[[], dict[str, bool]]):
+        self.page, self.state, self.current, self.filters = page, page.state, current, filters
         self.other: Framework | None = None  # the mapping compared with
         self.other_name = ""  # what the other side is called (a file's name)
-        self.other_token = ""  # the other side as a token (what a link carries)
+        self.file: tuple[str, str, Framework] | None = None  # the last mapping file: (token, name, framework)
         self.comparison: analysis.MappingComparison | None = None
         self.heading, self.help = w.HTML(), w.HTML()
-        self.source = w.Dropdown(options=[(s, s) for s in SOURCES], value="none", style={"description_width": "initial"})
+        bind = page.bind
+        self.source = bind.bind(w.Dropdown(options=[(s, s) for s in SOURCES], style={"description_width": "initial"}), "compare_source")
         self.source.add_class("sop-compare-with")
-        self.paste = w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%", display="none"))
+        self.paste = bind.bind(w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%", display="none")), "compare_paste")
         self.paste.add_class("sop-compare-link")
         self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto", display="none"))
         self.upload.add_class("sop-compare-upload")
@@ -59,32 +70,14 @@ class CompareProposals:
         self.moves = page.chart("moves")
         self.tables = w.HTML()
         self.tables.add_class("sop-compare-tables")
-        self.source.observe(page.guard(self.on_source), "value")
-        self.paste.observe(page.guard(self.on_paste), "value")
+        self.state.observe(page.guard(self.on_source), "compare_source")
+        self.state.observe(page.guard(self.on_paste), "compare_paste")
+        self.state.observe(page.guard(self.on_compare), "compare")
         self.upload.observe(page.guard(self.on_upload), "value")
         page.on_too_large(self.upload, self.note, ".sop-compare-message")
         controls = w.HBox([self.source, self.paste, self.upload], layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.widget = w.VBox([self.heading, self.help, controls, self.note, self.summary, self.moves.widget, self.tables])
         self.widget.add_class("sop-compare-proposals")
-
-    # ---- the view: what is compared travels in the link -----------------------------
-    def view_state(self) -> tuple[ViewField, Callable[[], str], Callable[[str], Notices]]:
-        return ViewField("compare", "text", "", max_chars=MAX_TOKEN_CHARS), self.view_value, self.apply_view
-
-    def view_value(self) -> str:
-        if self.other is None:
-            return ""
-        return self.other_token or PROJECT
-
-    def apply_view(self, value: str) -> Notices:
-        if value == PROJECT:
-            with self.page.quiet():
-                self.source.value = "bundled"
-            self.set_other(self.page.fw, "")
-            return []
-        with self.page.quiet():
-            self.source.value, self.paste.value = "link", value
-        return self.use_token(value)
 
     # ---- labels ----------------------------------------------------------------------
     def relabel(self) -> None:
@@ -92,47 +85,34 @@ class CompareProposals:
         self.heading.value = f"<h2>{t('compare.heading')}</h2>"
         self.help.value = f"<p>{t('compare.help')}</p>"
         self.source.description = t("compare.with")
-        self.page.set_options(self.source, [(t(f"compare.{s}"), s) for s in SOURCES])
+        self.page.bind.set_options(self.source, [(t(f"compare.{s}"), s) for s in SOURCES])
         self.paste.description = t("compare.paste")
         self.paste.placeholder = t("compare.paste_placeholder")
         self.upload.description = t("compare.upload")
 
-    # ---- callbacks -------------------------------------------------------------------
+    # ---- callbacks: the controls set ``compare``, which decides what is shown ----------
     def on_source(self, change: dict) -> None:
-        source = change["new"]
+        source, state = change["new"], self.state
         self.paste.layout.display = "" if source == "link" else "none"
         self.upload.layout.display = "" if source == "file" else "none"
         self.page.say_at(self.note, "")
-        if source == "bundled":
-            self.set_other(self.page.fw, "")
-        elif source == "link" and self.paste.value:
-            self.page.say_both(self.use_token(token_in(self.paste.value)) or [])
-        else:
-            self.set_other(None, "")
+        if source == "none":
+            state.compare = ""
+        elif source == "bundled":
+            state.compare = PROJECT
+        elif source == "link" and state.compare_paste:
+            state.compare = token_in(state.compare_paste) or PROJECT
+        elif source == "file":
+            state.compare = self.file[0] if self.file else ""
 
     def on_paste(self, change: dict) -> None:
         text = str(change["new"])
-        if not text.strip():
-            self.set_other(None, "")
+        if not text.strip() or self.state.compare_source != "link":
             return
         token = token_in(text)
-        notices = self.use_token(token) if token else [("compare.link_empty" if "?" in text else "compare.link_bad", {})]
-        if notices:
-            self.page.say_both(notices)
-
-    def use_token(self, token: str) -> Notices:
-        """Compare with the proposal in *token* (untrusted)."""
         if not token:
-            self.set_other(self.page.fw, "")
-            return [("compare.link_empty", {})]
-        decoded, notices = self.page.read_proposal(token)
-        wi = WhatIf(self.page.fw)
-        try:
-            wi.apply(decoded.placements)
-        except (DataError, ValueError):
-            return [*notices, ("proposal.refused.unreadable", {})]
-        self.set_other(wi.framework, "", token=wi.token)
-        return notices
+            self.page.say_both([("compare.link_empty" if "?" in text else "compare.link_bad", {})])
+        self.state.compare = token or PROJECT
 
     def on_upload(self, change: dict) -> None:
         received = uploaded_file(change)
@@ -149,20 +129,48 @@ class CompareProposals:
             self.page.scroll_into_view(".sop-compare-message")
             return
         self.page.say_at(self.note, "")
-        self.set_other(fw, name)
+        token = encode(self.page.fw, fw.mapping).token or PROJECT
+        self.file = (token, name, fw)  # the file itself is compared (its own rules and reasons too)
+        if self.state.compare == token:
+            self.show(fw, name)
+        self.state.compare = token
 
-    def set_other(self, fw: Framework | None, name: str, *, token: str | None = None) -> None:
+    def on_compare(self, change: dict) -> None:
+        """What to compare with changed (a control, or a link): read it and draw."""
+        value, state = change["new"], self.state
+        if not value:
+            self.show(None, "")
+            return
+        if self.file is not None and self.file[0] == value:
+            self.show(self.file[2], self.file[1])
+            return
+        if value == PROJECT:
+            # the control says so, unless a pasted link without a proposal of its own brought it
+            if not (state.compare_source == "link" and not token_in(state.compare_paste)):
+                state.compare_source = "bundled"
+            self.show(self.page.fw, "")
+            return
+        decoded, notices = self.page.read_proposal(value)
+        wi = WhatIf(self.page.fw)
+        try:
+            wi.apply(decoded.placements)
+        except (DataError, ValueError):
+            notices.append(("proposal.refused.unreadable", {}))
+        if state.compare_source != "link":  # from a link: the control says so
+            state.compare_paste, state.compare_source = value, "link"
+        self.show(wi.framework, "")
+        self.page.say_both(notices)
+
+    def show(self, fw: Framework | None, name: str) -> None:
         self.other, self.other_name = fw, name
-        self.other_token = token if token is not None else ("" if fw is None else encode(self.page.fw, fw.mapping).token)
         self.draw()
-        self.page.publish_view()
 
     # ---- drawing ---------------------------------------------------------------------
     def side_names(self) -> tuple[str, str]:
         t = self.page.t
         if self.other_name:
             other = self.other_name
-        elif self.other_token:
+        elif self.state.compare not in ("", PROJECT):
             other = t("compare.side_link")
         else:
             other = t("compare.side_bundled")
@@ -175,7 +183,7 @@ class CompareProposals:
             self.comparison = None
             self.summary.value = self.tables.value = ""
             return
-        page, lang, variant = self.page, self.page.lang, self.variant()
+        page, lang, variant = self.page, self.page.lang, self.state.variant
         current = self.current()
         comparison = analysis.compare_mappings(current, self.other, variant, **self.filters())
         self.comparison = comparison

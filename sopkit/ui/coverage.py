@@ -6,41 +6,54 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
+from traitlets import Int, Unicode
 
 from .. import analysis, figures, proposal
 from ..errors import DataError, Problem, size_text
 from ..i18n import pick, pick_or_en
 from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
-from ..view import ViewField
 from ..whatif import WhatIf
-from .common import FilterControls, Notices, Page, uploaded_file
-from .compare import CompareProposals
+from .common import FilterControls, FilterTraits, Page, uploaded_file
+from .compare import CompareProposals, CompareTraits
+from .state import PageState
 from .tables import coverage_tables
 from .wording import Whose, is_bundled_mapping, mapping_figure, mapping_text
 
 
+class CoverageState(PageState, FilterTraits, CompareTraits):
+    """The coverage page: filters, the number of priorities, the mapping in use (as its token), the search."""
+
+    VIEW = (
+        ("lang", "lang"),
+        ("discussion", "include_discussion"),
+        ("proposed", "include_proposed"),
+        ("variant", "variant"),
+        ("q", "search"),
+        ("mapping", "mapping"),
+        ("compare", "compare"),
+    )
+    variant = Int(4)
+    search = Unicode("")
+    mapping = Unicode("").tag(max_chars=proposal.MAX_TOKEN_CHARS)  # the mapping in use as a link's token ("" the project's)
+
+
 class CoveragePage(Page):
     key = "coverage"
-    # the view a link reopens (sopkit.view): query key, widget
-    view_controls = (("discussion", "include_discussion"), ("proposed", "include_proposed"), ("variant", "variant"), ("q", "search"))
 
-    def view_state(self):
-        return [
-            (ViewField("mapping", "text", "", max_chars=proposal.MAX_TOKEN_CHARS), lambda: self.mapping_token, self.apply_token),
-            self.compare.view_state(),
-        ]
+    def make_state(self) -> CoverageState:
+        return CoverageState({"variant": self.fw.variants}, variant=self.fw.variants[0])
 
     def build(self) -> w.Widget:
+        state, bind = self.state, self.bind
         self.active_fw = self.fw  # changes when the user uploads an edited mapping or opens a link with one
         self.mapping_name = ""  # the uploaded file in use ("" for the project's proposal or a linked one)
-        self.mapping_token = ""  # the mapping in use as a link's token (sopkit.proposal)
         self.rejected = ""  # name of the last file refused while another mapping stays in use
-        self.filter_controls = FilterControls()
+        self.filter_controls = FilterControls(bind)
         self.include_discussion, self.include_proposed = self.filter_controls.include_discussion, self.filter_controls.include_proposed
         self.status_heading = w.HTML()
         self.heatmap = self.chart("heatmap")
         self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
-        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.fw.variants[0], style={"button_width": "60px"})
+        self.variant = bind.bind(w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], style={"button_width": "60px"}), "variant")
         self.variant.add_class("sop-variant")
         self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))  # fixed width cut the label
         self.upload.add_class("sop-mapping-upload")
@@ -55,19 +68,19 @@ class CoveragePage(Page):
         self.placements = w.HTML()  # every item's home and the reason for it, one click away
         self.placements.add_class("sop-placements")
         self.search_heading = w.HTML()
-        self.search = w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%"))
+        self.search = bind.bind(w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%")), "search")
         self.search.add_class("sop-search")
         self.results = w.HTML()
         self.results.add_class("sop-search-results")
-        self.compare = CompareProposals(self, current=lambda: self.active_fw, variant=lambda: self.variant.value, filters=self.filters)
+        self.compare = CompareProposals(self, current=lambda: self.active_fw, filters=self.filters)
 
-        for control in (self.include_discussion, self.include_proposed):
-            control.observe(self.guard(lambda _c: self.redraw()), "value")
-        self.variant.observe(self.guard(lambda _c: self.draw_coverage()), "value")
+        state.observe(self.guard(lambda _c: self.redraw()), ["include_discussion", "include_proposed"])
+        state.observe(self.guard(lambda _c: self.draw_coverage()), "variant")
+        state.observe(self.guard(lambda _c: self.draw_search()), "search")
+        state.observe(self.guard(self.on_mapping), "mapping")
         self.upload.observe(self.guard(self.on_upload), "value")
         self.on_too_large(self.upload, self.upload_note, ".sop-mapping-message")
         self.reset.on_click(self.guard(self.on_reset))
-        self.search.observe(self.guard(lambda _c: self.draw_search()), "value")
         return w.VBox(
             [
                 self.filter_controls.widget,
@@ -121,7 +134,7 @@ class CoveragePage(Page):
 
     def draw_coverage(self) -> None:
         """The views that depend on the mapping and the variant."""
-        fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.variant.value
+        fw, lang, f, variant = self.active_fw, self.lang, self.filters(), self.state.variant
         whose = self.whose()
         self.coverage_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, whose=whose)}</div>'
         cov, shown = coverage_tables(fw, variant, lang, f)
@@ -150,7 +163,7 @@ class CoveragePage(Page):
     def draw_placements(self) -> None:
         """Where the mapping in use puts every objective, outcome and output, with its rule and
         reason; cross-cutting items are counted apart in the summary."""
-        fw, lang, variant = self.active_fw, self.lang, self.variant.value
+        fw, lang, variant = self.active_fw, self.lang, self.state.variant
         table = analysis.placement_table(fw, variant)
         shown = table[["item", "item_type", "objective", "theme", "cross_cutting"]].assign(
             rule_name=[pick(r, "rule", lang) for r in table.to_dict("records")],
@@ -161,7 +174,7 @@ class CoveragePage(Page):
         self.placements.value = self.table_block(shown, f"sopkit-placements-{variant}", caption=caption, summary=summary)
 
     def draw_search(self) -> None:
-        query = self.search.value[:MAX_QUERY_CHARS]
+        query = self.state.search[:MAX_QUERY_CHARS]
         if not query.strip():
             self.results.value = f"<p>{self.t('coverage.search_hint')}</p>"
             return
@@ -188,28 +201,35 @@ class CoveragePage(Page):
             return
         self.active_fw, self.mapping_name, self.rejected = fw, name, ""
         encoded = proposal.encode(self.fw, fw.mapping)
-        self.mapping_token = encoded.token
         said = self.t("coverage.upload_ok", name=name)
         if not encoded.fits:  # the link carries the placements only: say what stays in the file
             what = ", ".join(self.t(f"proposal.what.{x}") for x in encoded.not_carried)
             said += " " + self.t("proposal.not_carried", what=what)
         self.say_at(self.upload_note, said)
         self.draw_coverage()
-        self.publish_view()
+        self.state.mapping = encoded.token  # the address carries its placements
 
-    def apply_token(self, token: str) -> Notices:
-        """Use the proposal in a link's *token* (untrusted: see ``Page.read_proposal``)."""
+    def mapping_token(self) -> str:
+        """The mapping in use as a link's token ("" for the project's proposal)."""
+        return proposal.encode(self.fw, self.active_fw.mapping).token if self.active_fw is not self.fw else ""
+
+    def on_mapping(self, change) -> None:
+        """A token set from outside (a link): use the proposal it carries (untrusted: ``Page.read_proposal``)."""
+        token = change["new"]
+        if token == self.mapping_token():
+            return  # the page's own upload or reset, already shown
         decoded, notices = self.read_proposal(token)
         wi = WhatIf(self.fw)
         try:
             wi.apply(decoded.placements)
         except (DataError, ValueError):
-            return [*notices, ("proposal.refused.unreadable", {})]
-        self.active_fw, self.mapping_name, self.rejected, self.mapping_token = wi.framework, "", "", wi.token
+            notices.append(("proposal.refused.unreadable", {}))
+        self.active_fw, self.mapping_name, self.rejected = wi.framework, "", ""
         if wi.token:
             notices.insert(0, ("proposal.linked", {"count": sum(wi.edit_count(v) for v in self.fw.variants)}))
         self.draw_coverage()
-        return notices
+        self.state.mapping = wi.token  # what the page shows: a refused token leaves the address
+        self.say_both(notices)
 
     def load_mapping(self, name: str, content: bytes):
         """The framework with the mapping in *content*; DataError (naming *name*) if it is not usable."""
@@ -219,11 +239,11 @@ class CoveragePage(Page):
         return self.fw.with_mapping(content, name=name)
 
     def on_reset(self, _button=None) -> None:
-        self.active_fw, self.mapping_name, self.rejected, self.mapping_token = self.fw, "", "", ""
+        self.active_fw, self.mapping_name, self.rejected = self.fw, "", ""
         self.say("")
         self.say_at(self.upload_note, "")
         self.draw_coverage()
-        self.publish_view()
+        self.state.mapping = ""
 
 
 def coverage_page(fw=None, lang: str = "en", **params) -> CoveragePage:

@@ -7,39 +7,57 @@ import html
 
 import ipywidgets as w
 import pandas as pd
+from traitlets import Int, Unicode
 
 from .. import analysis, figures
 from ..errors import DataError
 from ..i18n import mark_chinese, pick, pick_or_en
 from ..proposal import MAX_TOKEN_CHARS
-from ..view import ViewField
 from ..whatif import EDIT_RATIONALE, EDIT_RATIONALE_ZH, WhatIf  # noqa: F401 - the edit's reason, defined once in sopkit.whatif
-from .common import FilterControls, Notices, Page
-from .compare import CompareProposals
+from .common import FilterControls, FilterTraits, Page
+from .compare import CompareProposals, CompareTraits
+from .state import PageState
 from .tables import CSV_MIME, coverage_tables, data_uri
 from .wording import Whose, mapping_figure, mapping_text
 
 
-class OptionsPage(Page):
-    key = "options"
-    # the view a link reopens (sopkit.view): query key, widget
-    view_controls = (
+class OptionsState(PageState, FilterTraits, CompareTraits):
+    """The options page: the option shown, the what-if mapping (as its token), the objective in detail."""
+
+    VIEW = (
+        ("lang", "lang"),
         ("option", "option"),
         ("variant", "variant"),
         ("discussion", "include_discussion"),
         ("proposed", "include_proposed"),
         ("objective", "objective"),
+        ("mapping", "mapping"),
+        ("compare", "compare"),
     )
+    option = Unicode()
+    variant = Int(4)  # the number of priorities the mapping views show
+    objective = Unicode()
+    mapping = Unicode("").tag(max_chars=MAX_TOKEN_CHARS)  # the what-if mapping as a link's token (sopkit.proposal)
+    whatif_item = Unicode(None, allow_none=True)  # the item about to be moved
+    whatif_theme = Unicode(None, allow_none=True)  # where it goes
 
-    def view_state(self):
-        return [(ViewField("mapping", "text", "", max_chars=MAX_TOKEN_CHARS), lambda: self.whatif.token, self.apply_token), self.compare.view_state()]
+
+class OptionsPage(Page):
+    key = "options"
+
+    def make_state(self) -> OptionsState:
+        fw = self.fw
+        objectives = tuple(fw.objectives["id"])
+        choices = {"option": fw.option_ids, "variant": fw.variants, "objective": objectives}
+        return OptionsState(choices, option=fw.option_ids[0], variant=fw.variants[0], objective=objectives[0])
 
     def build(self) -> w.Widget:
-        self.whatif = WhatIf(self.fw)  # the what-if mapping: this page is a view over it
+        state, bind = self.state, self.bind
+        self.whatif = WhatIf(self.fw, state.variant)  # the what-if mapping: this page is a view over it
         self.linked_token = ""  # the proposal a link brought, while it is not edited further
-        self.option = w.Dropdown(options=[(o, o) for o in self.fw.option_ids], value=self.fw.option_ids[0])
+        self.option = bind.bind(w.Dropdown(options=[(o, o) for o in self.fw.option_ids]), "option")
         self.option.add_class("sop-option")
-        self.filter_controls = FilterControls()
+        self.filter_controls = FilterControls(bind)
         self.include_discussion, self.include_proposed = self.filter_controls.controls
         self.hierarchy = self.chart("hierarchy")
         self.compare_heading, self.compare_table = w.HTML(), w.HTML()
@@ -47,12 +65,12 @@ class OptionsPage(Page):
         self.balance = self.chart("balance")
 
         self.mapping_heading, self.mapping_notice = w.HTML(), w.HTML()
-        self.variant = w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], value=self.whatif.variant, style={"button_width": "60px"})
+        self.variant = bind.bind(w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], style={"button_width": "60px"}), "variant")
         self.variant.add_class("sop-variant")
         self.flow = self.chart("flow")
-        self.whatif_item = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
+        self.whatif_item = bind.bind(w.Dropdown(layout=w.Layout(width="420px", max_width="100%")), "whatif_item")
         self.whatif_item.add_class("sop-whatif-item")
-        self.whatif_theme = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
+        self.whatif_theme = bind.bind(w.Dropdown(layout=w.Layout(width="420px", max_width="100%")), "whatif_theme")
         self.whatif_theme.add_class("sop-whatif-theme")
         self.reset = w.Button(icon="undo", layout=w.Layout(width="auto"))  # fixed width cut the label
         self.reset.add_class("sop-whatif-reset")
@@ -64,19 +82,19 @@ class OptionsPage(Page):
         self.coverage_table.add_class("sop-whatif-coverage")
 
         self.detail_heading = w.HTML()
-        self.objective = w.Dropdown(layout=w.Layout(width="420px", max_width="100%"))
+        self.objective = bind.bind(w.Dropdown(layout=w.Layout(width="420px", max_width="100%")), "objective")
         self.objective.add_class("sop-objective")
         self.detail = w.HTML()
         self.detail.add_class("sop-objective-detail")
-        self.compare = CompareProposals(self, current=self.framework, variant=lambda: self.variant.value, filters=self.filters)
+        self.compare = CompareProposals(self, current=self.framework, filters=self.filters)
 
-        for control in (self.option, self.include_discussion, self.include_proposed):
-            control.observe(self.guard(self.on_filters), "value")
-        self.variant.observe(self.guard(self.on_variant), "value")
-        self.whatif_item.observe(self.guard(self.on_whatif_item), "value")
-        self.whatif_theme.observe(self.guard(self.on_whatif_theme), "value")
+        state.observe(self.guard(self.on_filters), ["option", "include_discussion", "include_proposed"])
+        state.observe(self.guard(self.on_variant), "variant")
+        state.observe(self.guard(self.on_whatif_item), "whatif_item")
+        state.observe(self.guard(self.on_whatif_theme), "whatif_theme")
+        state.observe(self.guard(self.on_mapping), "mapping")
         self.reset.on_click(self.guard(self.on_reset))
-        self.objective.observe(self.guard(self.draw_detail), "value")
+        state.observe(self.guard(self.draw_detail), "objective")
 
         return w.VBox(
             [
@@ -103,7 +121,7 @@ class OptionsPage(Page):
     # ---- labels -------------------------------------------------------------------
     def relabel(self) -> None:
         self.option.description = self.t("options.option")
-        self.set_options(self.option, [(self.t(f"option.{o}"), o) for o in self.fw.option_ids])
+        self.bind.set_options(self.option, [(self.t(f"option.{o}"), o) for o in self.fw.option_ids])
         self.filter_controls.relabel(self.lang)
         self.compare_heading.value = f"<h2>{self.t('options.compare')}</h2>"
         self.mapping_heading.value = f"<h2>{self.t('options.mapping')}</h2>"
@@ -114,7 +132,7 @@ class OptionsPage(Page):
         self.reset.tooltip = self.t("whatif.reset_help")
         self.detail_heading.value = f"<h2>{self.t('options.detail')}</h2>"
         self.objective.description = self.t("options.objective")
-        self.set_options(self.objective, [(f"{o['id']} {pick(o, 'short', self.lang)}", o["id"]) for o in self.fw.objectives.to_dict("records")])
+        self.bind.set_options(self.objective, [(f"{o['id']} {pick(o, 'short', self.lang)}", o["id"]) for o in self.fw.objectives.to_dict("records")])
         self.relabel_whatif()
         self.compare.relabel()
 
@@ -123,10 +141,10 @@ class OptionsPage(Page):
             (f"{o['id']} {pick(o, 'short', self.lang)} ({self.t('whatif.whole_objective')})", o["id"]) for o in self.fw.objectives.to_dict("records")
         ]
         items += [(f"{r['label']} · {pick(r, 'text', self.lang)[:60]}", r["id"]) for r in self.fw.outcomes.to_dict("records")]
-        self.set_options(self.whatif_item, items)
-        themes = analysis.top_level(self.fw, self.fw.variant_option(self.variant.value).id, cross_cutting=True)
-        self.set_options(self.whatif_theme, [(f"{r['id']} {pick(r, 'name', self.lang)}", r["id"]) for r in themes.to_dict("records")])
-        self.whatif_theme.value = self.current_theme(self.whatif_item.value)
+        self.bind.set_options(self.whatif_item, items)
+        themes = analysis.top_level(self.fw, self.fw.variant_option(self.state.variant).id, cross_cutting=True)
+        self.bind.set_options(self.whatif_theme, [(f"{r['id']} {pick(r, 'name', self.lang)}", r["id"]) for r in themes.to_dict("records")])
+        self.state.whatif_theme = self.current_theme(self.state.whatif_item)
 
     # ---- state (held by the WhatIf model) ----------------------------------------------
     @property
@@ -143,61 +161,63 @@ class OptionsPage(Page):
     # ---- callbacks -------------------------------------------------------------------
     # Each callback redraws only the views its control feeds, charts first: a chart
     # reaches the browser as soon as it is drawn, tables and downloads follow.
-    def on_filters(self, change=None) -> None:
-        variant = self.fw.option(self.option.value).variant
-        if variant is not None and self.variant.value != variant:
-            with self.quiet():
-                self.variant.value = self.whatif.variant = variant
-                self.relabel_whatif()
-            self.redraw()
-        elif change is not None and change["owner"] is self.option:
+    def on_filters(self, change) -> None:
+        variant = self.fw.option(self.state.option).variant
+        if change["name"] == "option" and variant is not None and self.state.variant != variant:
+            self.state.variant = variant  # on_variant redraws the views of the mapping
+            self.draw_hierarchy()
+            self.draw_compare()
+        elif change["name"] == "option":
             self.draw_hierarchy()
         else:
             self.redraw()
 
     def on_variant(self, _change=None) -> None:
-        self.whatif.variant = self.variant.value
-        with self.quiet():
-            self.relabel_whatif()
+        self.whatif.variant = self.state.variant
+        self.relabel_whatif()
         self.draw_mapping()
 
     def on_whatif_item(self, change) -> None:
-        with self.quiet():
-            self.whatif_theme.value = self.current_theme(change["new"])
+        self.state.whatif_theme = self.current_theme(change["new"])
 
     def on_whatif_theme(self, change) -> None:
-        item, theme = self.whatif_item.value, change["new"]
+        item, theme = self.state.whatif_item, change["new"]
         if item is None or theme is None:
             return
-        moved = self.whatif.move(item, theme)  # an objective moves with everything under it
+        moved = self.whatif.move(item, theme)  # an objective moves with everything under it; none where it already is
         if not moved:
             return
         self.say(self.t("whatif.moved", count=len(moved), theme=theme))
-        self.redraw(detail=False)
-        self.publish_view()  # the address carries the edited mapping
+        self.mapping_changed()
 
     def on_reset(self, _button=None) -> None:
         self.whatif.reset()
-        with self.quiet():
-            self.whatif_theme.value = self.current_theme(self.whatif_item.value)
+        self.state.whatif_theme = self.current_theme(self.state.whatif_item)
         self.say(self.t("whatif.reset_done"))
-        self.redraw(detail=False)
-        self.publish_view()
+        self.mapping_changed()
 
-    def apply_token(self, token: str) -> Notices:
-        """Show the proposal in a link's *token* (untrusted: see ``Page.read_proposal``)."""
+    def mapping_changed(self) -> None:
+        """The what-if mapping changed here: the views follow, then the address (its token)."""
+        self.redraw(detail=False)
+        self.state.mapping = self.whatif.token
+
+    def on_mapping(self, change) -> None:
+        """A token set from outside (a link): show the proposal it carries (untrusted: ``Page.read_proposal``)."""
+        token = change["new"]
+        if token == self.whatif.token:
+            return  # the page's own edit, already shown
         decoded, notices = self.read_proposal(token)
         try:
             self.whatif.apply(decoded.placements)
         except (DataError, ValueError):
-            return [*notices, ("proposal.refused.unreadable", {})]
+            notices.append(("proposal.refused.unreadable", {}))
         self.linked_token = self.whatif.token
-        with self.quiet():
-            self.whatif_theme.value = self.current_theme(self.whatif_item.value)
         if self.linked_token:
             notices.insert(0, ("proposal.linked", {"count": sum(self.whatif.edit_count(v) for v in self.fw.variants)}))
+        self.state.whatif_theme = self.current_theme(self.state.whatif_item)
         self.redraw(detail=False)
-        return notices
+        self.state.mapping = self.whatif.token  # what the page shows: a refused token leaves the address
+        self.say_both(notices)
 
     # ---- drawing ---------------------------------------------------------------------
     def filters(self) -> dict[str, bool]:
@@ -217,7 +237,7 @@ class OptionsPage(Page):
             self.draw_detail()
 
     def draw_hierarchy(self) -> None:
-        fw, lang, f, option = self.framework(), self.lang, self.filters(), self.option.value
+        fw, lang, f, option = self.framework(), self.lang, self.filters(), self.state.option
         items = analysis.option_items(fw, option, **f)
         shown = items[["top", "item", "item_type", "status"]].assign(text=[pick(r, "text", lang) for r in items.to_dict("records")])
         tops = analysis.top_level(fw, option, cross_cutting=True)
@@ -253,7 +273,7 @@ class OptionsPage(Page):
         )
 
     def draw_mapping(self) -> None:
-        fw, lang, f, variant = self.framework(), self.lang, self.filters(), self.variant.value
+        fw, lang, f, variant = self.framework(), self.lang, self.filters(), self.state.variant
         whose = self.whose()
         self.mapping_notice.value = f'<div class="sop-notice">{mapping_text("derived.mapping_notice", lang, whose=whose)}</div>'
         flows = analysis.flows(fw, variant, **f)
@@ -289,15 +309,15 @@ class OptionsPage(Page):
 
     def draw_detail(self, _change=None) -> None:
         lang, fw = self.lang, self.fw
-        obj = fw.objectives.set_index("id").loc[self.objective.value]
+        obj = fw.objectives.set_index("id").loc[self.state.objective]
         parts = [
-            f"<h3>{html.escape(self.objective.value)} {html.escape(pick(obj, 'short', lang))}</h3>",
+            f"<h3>{html.escape(self.state.objective)} {html.escape(pick(obj, 'short', lang))}</h3>",
             f"<p>{html.escape(pick(obj, 'statement', lang))}</p>",
         ]
         items = analysis.items(fw)
-        items = items[items["objective"] == self.objective.value]
+        items = items[items["objective"] == self.state.objective]
         self._placements = {v: analysis.placement_table(self.framework(), v).set_index("item") for v in fw.variants}
-        parts.append(self._placement_details(self.objective.value))
+        parts.append(self._placement_details(self.state.objective))
         for status in analysis.STATUSES:
             parts.append(f"<h4>{self.t(f'detail.{status}')}</h4>")
             for kind in analysis.KINDS:
@@ -307,7 +327,7 @@ class OptionsPage(Page):
                 else:
                     entries = "".join(self._item_li(r) for r in sub.to_dict("records"))
                 parts.append(f"<b>{self.t(f'kind.{kind}s')}</b><ul>{entries}</ul>")
-        sug = fw.suggestions[fw.suggestions["objective"] == self.objective.value]
+        sug = fw.suggestions[fw.suggestions["objective"] == self.state.objective]
         parts.append(
             f"<h4>{self.t('detail.suggestions')}</h4><ol>"
             + "".join(f"<li>{html.escape(pick(r, 'text', lang))}</li>" for r in sug.to_dict("records"))

@@ -7,27 +7,41 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
+from traitlets import Float, Unicode
 
 from .. import analysis, figures, survey
 from ..errors import DataError
 from ..i18n import mark_chinese, pick
 from ..limits import MAX_UPLOAD_BYTES
 from .common import Page, uploaded_file
+from .state import PageState
 
 RESPONSES = "responses"  # the slot of uploaded responses in the browser's storage
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)  # how strongly rank weighs: from "all equal" to "only the top counts"
 
 
+class RankingsState(PageState):
+    """The rankings page: the survey shown, how strongly rank weighs, the method for uploaded responses."""
+
+    VIEW = (("lang", "lang"), ("survey", "survey"), ("strength", "strength"), ("method", "method"))
+    survey = Unicode()
+    strength = Float(0.5)
+    method = Unicode("borda")
+
+
 class RankingsPage(Page):
     key = "rankings"
-    # the view a link reopens (sopkit.view): query key, widget
-    view_controls = (("survey", "survey"), ("strength", "strength"), ("method", "method"))
+
+    def make_state(self) -> RankingsState:
+        surveys = tuple(self.fw.surveys["id"])
+        return RankingsState({"survey": surveys, "strength": STRENGTHS, "method": survey.METHODS}, survey=surveys[0])
 
     def build(self) -> w.Widget:
+        state, bind = self.state, self.bind
         self.uploaded: survey.UploadedResponses | None = None  # the accepted upload for the current survey
         self.rejected = ""  # name of the last file refused while an earlier upload stays in use
-        self.survey = w.Dropdown(
-            options=[(s, s) for s in self.fw.surveys["id"]], value=self.fw.surveys["id"].iloc[0], layout=w.Layout(width="460px", max_width="100%")
+        self.survey = bind.bind(
+            w.Dropdown(options=[(s, s) for s in self.fw.surveys["id"]], layout=w.Layout(width="460px", max_width="100%")), "survey"
         )
         self.survey.add_class("sop-survey")
         self.order_notice = w.HTML()
@@ -39,8 +53,8 @@ class RankingsPage(Page):
         self.weight_heading, self.weight_help = w.HTML(), w.HTML()
         # Buttons, not a slider: ipywidgets' slider handle has no accessible name (axe: serious)
         # and its track collapses to 0 px on a phone.
-        self.strength = w.ToggleButtons(
-            options=[(f"{v:g}", v) for v in STRENGTHS], value=0.5, style={"button_width": "auto", "description_width": "initial"}
+        self.strength = bind.bind(
+            w.ToggleButtons(options=[(f"{v:g}", v) for v in STRENGTHS], style={"button_width": "auto", "description_width": "initial"}), "strength"
         )
         self.strength.add_class("sop-strength")
         self.strength_ends = w.HTML()
@@ -50,7 +64,7 @@ class RankingsPage(Page):
         self.upload.add_class("sop-responses-upload")
         self.clear = w.Button(icon="times", layout=w.Layout(width="auto"))
         self.clear.add_class("sop-responses-clear")
-        self.method = w.Dropdown(options=[(m, m) for m in survey.METHODS], value="borda", style={"description_width": "initial"})
+        self.method = bind.bind(w.Dropdown(options=[(m, m) for m in survey.METHODS], style={"description_width": "initial"}), "method")
         self.method.add_class("sop-method")
         self.upload_note = self.upload_message("responses")
         self.responses_status = w.HTML()
@@ -59,12 +73,12 @@ class RankingsPage(Page):
         self.aggregate = w.HTML()
         self.aggregate.add_class("sop-aggregate")
 
-        self.survey.observe(self.guard(self.on_survey), "value")
-        self.strength.observe(self.guard(lambda _c: self.draw_weighted()), "value")
+        state.observe(self.guard(self.on_survey), "survey")
+        state.observe(self.guard(lambda _c: self.draw_weighted()), "strength")
+        state.observe(self.guard(lambda _c: self.draw_responses()), "method")
         self.upload.observe(self.guard(self.on_upload), "value")
         self.on_too_large(self.upload, self.upload_note, ".sop-responses-message")
         self.clear.on_click(self.guard(self.on_clear))
-        self.method.observe(self.guard(lambda _c: self.draw_responses()), "value")
         return w.VBox(
             [
                 self.survey,
@@ -89,7 +103,7 @@ class RankingsPage(Page):
 
     def relabel(self) -> None:
         self.survey.description = self.t("rankings.survey")
-        self.set_options(self.survey, [(pick(r, "name", self.lang), r["id"]) for r in self.fw.surveys.to_dict("records")])
+        self.bind.set_options(self.survey, [(pick(r, "name", self.lang), r["id"]) for r in self.fw.surveys.to_dict("records")])
         self.order_notice.value = f'<div class="sop-notice">{self.t("rankings.order_only")}</div>'
         self.landing_heading.value = f"<h2>{self.t('rankings.landing')}</h2>"
         self.weight_heading.value = f"<h2>{self.t('rankings.weighted')}</h2>"
@@ -101,7 +115,7 @@ class RankingsPage(Page):
         self.upload.description = self.t("rankings.upload")
         self.clear.description = self.t("rankings.forget")
         self.method.description = self.t("rankings.method")
-        self.set_options(self.method, [(self.t(f"method.{m}"), m) for m in survey.METHODS])
+        self.bind.set_options(self.method, [(self.t(f"method.{m}"), m) for m in survey.METHODS])
 
     def redraw(self) -> None:
         self.draw_published()
@@ -114,14 +128,14 @@ class RankingsPage(Page):
         return None if self.uploaded is None else self.uploaded.frame
 
     def items(self) -> list[str]:
-        return survey.survey_items(self.fw, self.survey.value)
+        return survey.survey_items(self.fw, self.state.survey)
 
     def labels(self) -> dict[str, str]:
-        ranked = self.fw.rankings[self.fw.rankings["survey"] == self.survey.value]
+        ranked = self.fw.rankings[self.fw.rankings["survey"] == self.state.survey]
         return {r["item"]: pick(r, "label", self.lang) for r in ranked.to_dict("records")}
 
     def draw_published(self) -> None:
-        fw, lang, sv = self.fw, self.lang, self.survey.value
+        fw, lang, sv = self.fw, self.lang, self.state.survey
         ranked = fw.rankings[fw.rankings["survey"] == sv].sort_values("rank")
         shown = ranked[["rank", "item"]].assign(name=[pick(r, "label", lang) for r in ranked.to_dict("records")])
         self.order.update(figures.rank_order(ranked, lang), shown, lang, caption=self.t("rankings.order_caption"))
@@ -138,7 +152,7 @@ class RankingsPage(Page):
     def findings_html(self) -> str:
         """The report's own words on the survey (how it was held, what it found, what was done
         with it) and the project's notes on the labels: the only evidence beyond the order."""
-        fw, lang, sv = self.fw, self.lang, self.survey.value
+        fw, lang, sv = self.fw, self.lang, self.state.survey
         found = fw.findings[fw.findings["survey"].isna() | (fw.findings["survey"] == sv)]
         # How it was held first, then this ranking's findings, then what was done with it.
         found = found.assign(
@@ -160,9 +174,9 @@ class RankingsPage(Page):
         )
 
     def draw_weighted(self) -> None:
-        fw, lang, sv = self.fw, self.lang, self.survey.value
-        scores = survey.weighted_coverage(fw, sv, self.strength.value)
-        parts = survey.weighted_contributions(fw, sv, self.strength.value)
+        fw, lang, sv = self.fw, self.lang, self.state.survey
+        scores = survey.weighted_coverage(fw, sv, self.state.strength)
+        parts = survey.weighted_contributions(fw, sv, self.state.strength)
         shown = parts[["option", "rank", "item", "weight", "fit", "contribution"]].assign(
             option=[self.t(f"option.{o}") for o in parts["option"]],
             fit=[self.t(f"fit.{f}") for f in parts["fit"]],
@@ -178,7 +192,7 @@ class RankingsPage(Page):
             self.distribution.widget.layout.display = "none"
             self.aggregate.value = ""
             return
-        fw, lang, sv = self.fw, self.lang, self.survey.value
+        fw, lang, sv = self.fw, self.lang, self.state.survey
         loaded = html.escape(self.t("rankings.responses_loaded", name=uploaded.name, count=uploaded.respondents))
         if self.rejected:  # a refused file must never look accepted: say whose analysis this is
             previous = html.escape(self.t("rankings.responses_previous", name=self.rejected, previous=uploaded.name))
@@ -190,7 +204,7 @@ class RankingsPage(Page):
         self.distribution.update(
             figures.distribution(dist, self.labels(), lang), dist, lang, caption=self.t("rankings.responses_caption", name=uploaded.name)
         )
-        agg = uploaded.aggregate(self.method.value)
+        agg = uploaded.aggregate(self.state.method)
         published = survey.published_order(fw, sv)
         cmp = survey.compare_published(agg, published)
         matches = survey.matches_published(agg, published)
@@ -200,7 +214,7 @@ class RankingsPage(Page):
         self.aggregate.value = (
             f'<p class="sop-match sop-match-{"yes" if matches else "no"}"><b>{html.escape(verdict)}</b> '
             f"{html.escape(self.t('rankings.ties_note'))}</p>"
-            + self.table_block(table, f"sopkit-aggregate-{self.method.value}", caption=self.t(f"method.{self.method.value}.help"))
+            + self.table_block(table, f"sopkit-aggregate-{self.state.method}", caption=self.t(f"method.{self.state.method}.help"))
         )
 
     def on_survey(self, _change=None) -> None:
@@ -209,8 +223,7 @@ class RankingsPage(Page):
             self.uploaded, self.rejected = None, ""
             self.forget_upload(RESPONSES)
             self.say_at(self.upload_note, self.t("rankings.responses_cleared"))
-        with self.quiet():
-            self.relabel()
+        self.relabel()
         self.redraw()
 
     def on_upload(self, change) -> None:
@@ -229,7 +242,7 @@ class RankingsPage(Page):
             self.scroll_into_view(".sop-responses-message")
             return
         self.uploaded, self.rejected = uploaded, ""
-        self.keep_upload(RESPONSES, name, content, survey=self.survey.value)
+        self.keep_upload(RESPONSES, name, content, survey=self.state.survey)
         ok = self.t("rankings.upload_ok", name=name)
         if uploaded.renumbered:  # the rule for ranks with gaps (docs/survey-methods.md), said where the file was taken
             shown = [r[:40] for r in uploaded.renumbered[:5]] + (["…"] if len(uploaded.renumbered) > 5 else [])
@@ -239,11 +252,11 @@ class RankingsPage(Page):
 
     def parse_responses(self, name: str, content: bytes) -> survey.UploadedResponses:
         """Responses to the survey shown, checked (DataError naming *name*)."""
-        return survey.UploadedResponses.parse(content, name=name, survey=self.survey.value, items=self.items(), max_bytes=MAX_UPLOAD_BYTES)
+        return survey.UploadedResponses.parse(content, name=name, survey=self.state.survey, items=self.items(), max_bytes=MAX_UPLOAD_BYTES)
 
     def restore_upload(self, slot: str, name: str, payload: bytes, meta: dict) -> None:
         """Responses this browser kept, brought back after a reload (when they belong to the survey shown)."""
-        if slot != RESPONSES or meta.get("survey") != self.survey.value or self.uploaded is not None:
+        if slot != RESPONSES or meta.get("survey") != self.state.survey or self.uploaded is not None:
             return
         try:
             self.uploaded = self.parse_responses(name, payload)
