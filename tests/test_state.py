@@ -118,3 +118,14 @@ def test_rankings_follow_their_state(fw):
     other = fw.surveys["id"].iloc[1]
     page.state.survey = other
     assert page.survey.value == other and page.view_query() == f"lang=en&survey={other}&strength=0.25"
+
+
+def test_the_comparison_is_in_the_brief(fw):
+    page = OptionsPage(fw)
+    wi = WhatIf(fw, 4)
+    wi.move("D.1-a", "T2")
+    page.state.compare = wi.token
+    assert page.compare.moves in page.charts()
+    brief = page.brief_html()
+    assert "sankey" in brief and html.escape(t("compare.moves_caption", "en")) in brief
+    assert f"compare={wi.token}" in brief  # its link back carries the comparison

@@ -143,12 +143,14 @@ def figure_texts(figure) -> list[str]:
 
 
 def chart_views(page) -> list[ChartView]:
-    return [v for v in vars(page).values() if isinstance(v, ChartView)]
+    return page.chart_views
 
 
 def visible_texts(page) -> list[str]:
     """Everything the kernel has put on the page for the visitor."""
-    texts = widget_texts(page.widget, skip={id(page.lang_switch)})
+    # the language switch names both languages; a pasted link is the visitor's own text
+    typed = [page.compare.paste] if hasattr(page, "compare") else []
+    texts = widget_texts(page.widget, skip={id(page.lang_switch), *map(id, typed)})
     for view in chart_views(page):
         if view.figure is not None and view.widget.layout.display != "none":
             texts += figure_texts(view.figure)
@@ -212,6 +214,15 @@ def test_the_scan_finds_english(fw):
 # ---- more states, the brief, and the reverse: no Chinese on an English page (issue 22) ----------
 
 
+def proposal_token(fw) -> str:
+    from sopkit.whatif import WhatIf
+
+    wi = WhatIf(fw, 4)
+    wi.move("D.1-a", "T2")
+    wi.move("D.3", "X")
+    return wi.token
+
+
 def states(page):
     """The page in more of the states a visitor reaches (every option and objective, both variants,
     a search, an upload with gaps in its ranks): yields after each change."""
@@ -227,6 +238,15 @@ def states(page):
             page.objective.value = objective  # the detail: notes, suggestions, placements
             yield page
         page.whatif_item.value, page.whatif_theme.value = "D.7-b", "X"
+        yield page
+    if isinstance(page, OptionsPage | CoveragePage):  # two proposals side by side
+        page.state.compare = "project"
+        yield page
+        page.state.mapping = page.state.compare = ""
+        page.state.compare_source, page.state.compare_paste = (
+            "link",
+            "https://example.org/voila/render/options.ipynb?mapping=" + proposal_token(page.fw),
+        )
         yield page
     if isinstance(page, CoveragePage):
         page.variant.value = 5

@@ -136,6 +136,7 @@ class Page:
         data) shown in *lang*, in the *view* given as a query string (``option=themes-5&variant=5``,
         as in a shared link)."""
         self.shown_tables: ShownTables = {}  # what the Excel links can ask for
+        self.chart_views: list[ChartView] = []  # every chart of the page (``chart()``), in the order made
         self._notices: Notices | None = None  # notices gathered while a view is applied (one message)
         self.live_url = ""  # the page's address without its query, as the browser reported it
         self.share = w.HTML()  # "link to this view", print
@@ -362,7 +363,9 @@ class Page:
 
     def chart(self, name: str) -> ChartView:
         """A chart of this page (``.sop-<name>``), its table's Excel link served by the page."""
-        return ChartView(name, self.shown_tables)
+        view = ChartView(name, self.shown_tables)
+        self.chart_views.append(view)
+        return view
 
     def table_block(self, df: pd.DataFrame, name: str, **kwargs: Any) -> str:
         """``table_block`` in the page's language, its Excel link served by the page."""
@@ -370,8 +373,7 @@ class Page:
 
     def charts(self) -> list[ChartView]:
         """The page's charts that show something, in the order they were made."""
-        views = [v for v in vars(self).values() if isinstance(v, ChartView)]
-        return [v for v in views if v.figure is not None and v.widget.layout.display != "none"]
+        return [v for v in self.chart_views if v.figure is not None and v.widget.layout.display != "none"]
 
     def brief_html(self) -> str:
         """A self-contained HTML brief of the current view (see ``sopkit.brief``)."""
