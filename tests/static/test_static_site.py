@@ -14,11 +14,24 @@ import pytest
 
 from browser.browser_helpers import CHARTS, DRAWN_JS, SUMMARY_MARKER, upload
 from sopkit import load_framework, survey
+from sopkit.i18n import t
 from sopkit.plotlyjs import LIBRARY_PATH
 
 pytestmark = pytest.mark.static
 
 PAGES = ["overview", "options", "coverage", "rankings"]
+
+
+def three_moves() -> str:
+    from sopkit.whatif import WhatIf
+
+    wi = WhatIf(load_framework(), 4)
+    for item, theme in (("D.1-a", "T2"), ("D.3-c", "X"), ("D.6-a", "T1")):
+        wi.move(item, theme)
+    return wi.token
+
+
+PROPOSAL = three_moves()
 # Python, pandas and plotly start in the page before anything is drawn: on a busy 2-core
 # machine a cold first visit took up to 100 s. A bound for a hung page, not a speed check.
 LOAD_MS = 300_000
@@ -63,8 +76,10 @@ def test_page_draws_its_first_chart_offline(offline_context, site_url, name):
     page.on("pageerror", lambda e: errors.append(str(e)))
     # The last page opens in Chinese by its address, as links between pages carry it.
     lang = "zh" if name == "rankings" else "en"
+    # The options page opens a proposal from its link, compared with the project's (issue 19).
+    extra = f"&mapping={PROPOSAL}&compare=project" if name == "options" else ""
     try:
-        page.goto(f"{site_url}/voici/render/{name}.html?lang={lang}", wait_until="domcontentloaded")
+        page.goto(f"{site_url}/voici/render/{name}.html?lang={lang}{extra}", wait_until="domcontentloaded")
         # The bilingual loading screen is what the visitor sees (not covered by Voici's shell).
         page.wait_for_function(LOADING_SHOWN_JS, timeout=LOAD_MS)
         page.wait_for_selector(f".sop-page-{name}", timeout=LOAD_MS)
@@ -83,8 +98,14 @@ def test_page_draws_its_first_chart_offline(offline_context, site_url, name):
             # sopkit.runtime under Pyodide: the links lead to the built pages, not to notebooks
             hrefs = page.eval_on_selector_all(".sop-page a[class^='sop-link-']", "els => els.map(e => e.getAttribute('href'))")
             assert hrefs == ["options.html", "coverage.html", "rankings.html"]
+        if name == "options":
+            status = "() => document.querySelector('.sop-whatif-status').innerText.trim()"
+            page.wait_for_function(f"() => ({status})() === {t('whatif.edits', 'en', count=3)!r}", timeout=LOAD_MS)
+            page.wait_for_function(DRAWN_JS, arg=".sop-moves", timeout=LOAD_MS)
+            page.wait_for_function(f"() => new URLSearchParams(location.search).get('mapping') === {PROPOSAL!r}", timeout=LOAD_MS)
         if lang == "zh":
             page.wait_for_function("() => document.documentElement.lang === 'zh-Hans'", timeout=LOAD_MS)
+
         if name == "rankings":
             # An upload is read in the browser (ipywidgets under Voici, sopkit.survey under pandas 2.2).
             items = survey.survey_items(load_framework(), "itu-d-objectives")
