@@ -367,7 +367,7 @@ def mapping_moves(
         )
     )
     title = t("fig.mapping_moves.title", lang, a=names[0], b=names[1], variant=comparison.variant)
-    return _layout(fig, title, height=520)
+    return _layout(fig, title, height=520, top=36)  # a Sankey draws its first labels at the very top of its area
 
 
 def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STATUSES) -> go.Figure:
