@@ -129,3 +129,18 @@ def test_the_comparison_is_in_the_brief(fw):
     brief = page.brief_html()
     assert "sankey" in brief and html.escape(t("compare.moves_caption", "en")) in brief
     assert f"compare={wi.token}" in brief  # its link back carries the comparison
+
+
+def test_a_wrong_mapping_file_to_compare_with_is_refused_beside_its_button(fw):
+    from ui_helpers import edited_mapping, upload_value
+
+    page = CoveragePage(fw, lang="zh")
+    page.state.compare_source = "file"
+    page.compare.upload.value = upload_value("theirs.csv", b"variant,item\n4,D.9-z\n")
+    assert "theirs.csv" in page.compare.note.value and "sop-message-error" in page.compare.note.value
+    assert page.compare.comparison is None and page.state.compare == ""
+    assert page.scrolled_to == [".sop-compare-message"]
+    page.compare.upload.value = upload_value("ours.csv", edited_mapping())  # a good file next: compared, its name shown
+    assert page.compare.comparison is not None and page.compare.comparison.moved > 0
+    assert page.compare.note.value == "" and "ours.csv" in page.compare.summary.value
+    assert page.state.compare not in ("", "project")  # its placements travel in the link
