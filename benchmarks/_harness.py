@@ -160,12 +160,16 @@ class Server:
     """A Voila server (``python -m sopkit.server workbooks`` or ``python -m voila benchmarks``)
     started from the repo root (so voila.json applies), in its own process group."""
 
-    def __init__(self, kind: str, flags: list[str], log_dir: Path, label: str):
+    def __init__(self, kind: str, flags: list[str], log_dir: Path, label: str, root: Path = ROOT):
         self.kind, self.flags, self.label = kind, list(flags), label
         self.port = free_port()
         log_dir.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
         if kind == "workbooks":  # sopkit-serve applies the project's configuration wherever it starts
-            module, directory, cwd = "sopkit.server", ROOT / "workbooks", ROOT
+            # The checkout *root* (this one, or another for before/after in one run): its sopkit
+            # in the server and in the kernels (they start in workbooks/, not in *root*).
+            module, directory, cwd = "sopkit.server", root / "workbooks", root
+            env["PYTHONPATH"] = str(root)
         elif kind == "bare-sopkit":  # the bare notebooks through sopkit-serve (its fixes, its settings)
             module, directory, cwd = "sopkit.server", ROOT / "benchmarks", ROOT
             # ... but with jupyterlab-plotly, which draws their charts (voila.json denies it).
@@ -174,7 +178,6 @@ class Server:
             module, directory, cwd = "voila", ROOT / "benchmarks", bare_config_dir(log_dir)
         self.notebooks = sorted(p.name for p in directory.glob("*.ipynb"))
         self.log_path = log_dir / f"{label}.log"
-        env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
         self.local = launch(directory, self.flags, log=self.log_path, cwd=cwd, env=env, module=module, port=self.port)
         self.command, self.popen = self.local.command, self.local.process
         self.proc = psutil.Process(self.popen.pid)

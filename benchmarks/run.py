@@ -78,6 +78,11 @@ class PageSpec:
     chart: str  # CSS of the container of the chart the control drives
 
 
+def before_specs(specs: list[PageSpec]) -> list[PageSpec]:
+    """The workbook pages again, served from the --before checkout (``<page>@before``)."""
+    return [PageSpec(f"{s.name}@before", "before", s.notebook, s.control_kind, s.control, s.label, s.chart) for s in specs if s.server == "workbooks"]
+
+
 def page_specs() -> list[PageSpec]:
     from sopkit.i18n import t  # only the message files: no pandas import needed here
 
@@ -102,6 +107,13 @@ TARGET_DRAWN_JS = f"""(container) => {{
     if (window.__sopTarget === undefined) window.__sopTarget = performance.now();
     return window.__sopTarget;
 }}"""
+
+# When the live page took over from the page's first view (sopkit/ui/first_view.js sets
+# __sopLiveAt at the hand-over); null for a page without a first view.
+LIVE_JS = """() => {
+    if (window.__sopLiveAt !== undefined) return {t: window.__sopLiveAt};
+    return document.querySelector('.sop-first-view') ? false : {t: null};
+}"""
 
 CHANGE_JS = """([container, kind, control, label]) => {
     const root = document.querySelector(container);
@@ -195,6 +207,8 @@ def visit(
         sample["first_chart_s"] = seconds(first["t"])
         target = page.wait_for_function(TARGET_DRAWN_JS, arg=spec.chart, timeout=ACTION_MS, polling="raf").json_value()
         sample["target_chart_s"] = seconds(target)
+        live = page.wait_for_function(LIVE_JS, timeout=LOAD_MS, polling="raf").json_value()
+        sample["live_s"] = seconds(live["t"])
         nav = page.evaluate(NAV_TIMING_JS)
         sample["slow_resources"] = page.evaluate(SLOW_RESOURCES_JS)
         sample["ttfb_s"] = seconds(nav["responseStart"])
@@ -271,8 +285,11 @@ def run_setup(
     note: str,
     xsrf_cookie: bool,
     idle_cpu: float,
+    before: Path | None = None,
 ) -> tuple[list[dict], dict]:
     servers = {kind: Server(kind, flags, log_dir, f"{setup}-{kind}") for kind in ("workbooks", "bare")}
+    if before is not None:  # the same pages from another checkout, in the same run
+        servers["before"] = Server("workbooks", flags, log_dir, f"{setup}-before", root=before)
     info = {
         "flags": flags,
         "note": note,
@@ -294,7 +311,8 @@ def run_setup(
         )
         all_servers = list(servers.values())
         for i in range(warmups):  # first visit to each server: one-time costs (templates, file cache), not kept
-            for spec in (specs[0], specs[1]):
+            firsts = {spec.server: spec for spec in reversed(specs)}  # the first page of each server
+            for spec in (firsts[s] for s in dict.fromkeys(spec.server for spec in specs)):
                 sample = visit(browser, spec, servers[spec.server], all_servers, base, setup, -1 - i, True, xsrf_cookie, idle_cpu)
                 samples.append(sample)
                 print(f"[{setup}] warm-up {spec.name}: {_brief(sample)}", flush=True)
@@ -303,7 +321,7 @@ def run_setup(
             for spec in order:
                 sample = visit(browser, spec, servers[spec.server], all_servers, base, setup, run, False, xsrf_cookie, idle_cpu)
                 samples.append(sample)
-                print(f"[{setup}] run {run + 1}/{runs} {spec.name:9s} {_brief(sample)}", flush=True)
+                print(f"[{setup}] run {run + 1}/{runs} {spec.name:16s} {_brief(sample)}", flush=True)
     finally:
         for s in servers.values():
             s.stop()
@@ -324,6 +342,7 @@ METRICS = [
     "first_chart_s",
     "first_chart_wall_s",
     "target_chart_s",
+    "live_s",
     "click_s",
     "click_wall_s",
     "kernel_mb",
@@ -379,7 +398,7 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
     med, ratios = summary["medians"], summary["ratios_vs_bare"]
     print(f"\nMedians of {runs} runs (ratios: workbook / bare, same set-up, same run of this script, medians without stalled visits)")
     header = (
-        f"{'page':9s} {'setup':5s} {'first_chart_s':>13s} {'click_s':>8s} {'kernel_mb':>9s} {'server_mb':>9s}   "
+        f"{'page':16s} {'setup':5s} {'first_chart_s':>13s} {'click_s':>8s} {'kernel_mb':>9s} {'server_mb':>9s}   "
         f"{'first×':>6s} {'click×':>6s} {'kernel×':>7s} {'k×data':>6s}  ok  stalls {'first_no_stall_s':>16s}"
     )
     print(header)
@@ -389,7 +408,7 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
             row = med[setup][spec.name]
             r = ratios.get(setup, {}).get(spec.name, {})
             print(
-                f"{spec.name:9s} {setup:5s} {fmt(row['first_chart_s'], '13.2f')} {fmt(row['click_s'], '8.3f')} "
+                f"{spec.name:16s} {setup:5s} {fmt(row['first_chart_s'], '13.2f')} {fmt(row['click_s'], '8.3f')} "
                 f"{fmt(row['kernel_mb'], '9.0f')} {fmt(row['server_mb'], '9.0f')}   "
                 f"{fmt(r.get('first_chart_s'), '6.2f')} {fmt(r.get('click_s'), '6.2f')} {fmt(r.get('kernel_mb'), '7.2f')} "
                 f"{fmt(r.get('kernel_mb_vs_bare_data'), '6.2f')}"
@@ -403,8 +422,8 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
     )
     print("\nWhere the first-chart time goes (medians without stalled visits, s since navigation start; kernel_spawn < 0: pooled kernel)")
     header = (
-        f"{'page':9s} {'setup':5s} {'kernel_spawn':>12s} {'ttfb':>6s} {'html_done':>9s} {'first_chart':>11s} "
-        f"{'front_end':>9s} {'kernel_cpu':>10s} {'other_cpu':>9s}"
+        f"{'page':16s} {'setup':5s} {'kernel_spawn':>12s} {'ttfb':>6s} {'html_done':>9s} {'first_chart':>11s} "
+        f"{'front_end':>9s} {'live':>6s} {'kernel_cpu':>10s} {'other_cpu':>9s}"
     )
     print(header)
     print("-" * len(header))
@@ -412,13 +431,15 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
         for spec in specs:
             row = med[setup][spec.name]["without_stalls"]
             print(
-                f"{spec.name:9s} {setup:5s} {fmt(row['kernel_spawn_s'], '12.2f')} {fmt(row['ttfb_s'], '6.2f')} "
+                f"{spec.name:16s} {setup:5s} {fmt(row['kernel_spawn_s'], '12.2f')} {fmt(row['ttfb_s'], '6.2f')} "
                 f"{fmt(row['html_done_s'], '9.2f')} {fmt(row['first_chart_s'], '11.2f')} {fmt(row['front_end_s'], '9.2f')} "
+                f"{fmt(row['live_s'], '6.2f')} "
                 f"{fmt(row['kernel_cpu_s'], '10.2f')} {fmt(row['foreign_cpu_share'], '9.2f')}"
             )
     print(
         "html_done = the page's HTML fully received (cold: kernel started and every cell run); "
-        "front_end = first_chart - html_done (scripts, kernel websocket, widget state, plotly); "
+        "front_end = first_chart - html_done (scripts, kernel websocket, widget state, plotly; with a first view: plotly.js and the drawing); "
+        "live = the live widgets took over from the page's first view (- without one); "
         "kernel_cpu = CPU seconds of the page's kernel once settled; "
         "other_cpu = share of all CPUs used by processes not started by this script while the page loaded."
     )
@@ -431,6 +452,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setups", default="cold,warm", help="comma-separated subset of cold,warm")
     parser.add_argument("--pages", default="", help="comma-separated subset of the pages (default: all)")
     parser.add_argument("--warmup", type=int, default=1, help="discarded first visits per server and set-up")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a worktree of main): its workbooks served too, as <page>@before, in the same run",
+    )
     parser.add_argument(
         "--idle-cpu",
         type=float,
@@ -455,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages:
         wanted = set(args.pages.split(","))
         specs = [s for s in specs if s.name in wanted or s.name.startswith("bare")]
+    if args.before is not None:
+        specs += before_specs(specs)
     setups = [s for s in args.setups.split(",") if s]
     warm, warm_note = warm_flags(config)
     plan = {"cold": (COLD_FLAGS, "voila.json + preheat_kernel=False (flag)"), "warm": (warm, warm_note)}
@@ -470,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
                 flags, note = plan[setup]
                 try:
                     got, info = run_setup(
-                        browser, setup, flags, specs, args.runs, args.warmup, log_dir, config, note, args.xsrf_cookie, args.idle_cpu
+                        browser, setup, flags, specs, args.runs, args.warmup, log_dir, config, note, args.xsrf_cookie, args.idle_cpu, args.before
                     )
                 except (RuntimeError, TimeoutError) as exc:
                     print(f"[{setup}] set-up failed: {exc}", file=sys.stderr)

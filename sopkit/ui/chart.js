@@ -5,6 +5,8 @@
 // edition ship one), else from the kernel (JupyterLab).
 // A figure change is drawn in place with Plotly.react: no new plot, no PNG copy sent back to
 // the kernel (what the plotly mime renderer inside an ipywidgets Output does on every change).
+// A page's first view (sopkit/ui/first_view.js) may already have drawn the figure: the chart
+// adopts that plot at the hand-over instead of drawing it again.
 
 const NOTICE = "This chart could not be drawn: reload the page. / 图表无法显示：请重新加载页面。";
 
@@ -108,24 +110,27 @@ function pump(queue) {
 }
 
 function render({ model, el }) {
-  el.classList.add("sop-plot");
+  // The plot is a child of the widget's element: a plot the page's first view drew
+  // (sopkit/ui/first_view.js) can be adopted as it is, not drawn again.
+  let gd = null;
   let Plotly = null;
   let drawn = 0;
   let pending = null;
   let width = 0;
+  let dirty = false;  // the figure changed before the plot was there
 
   const draw = async () => {
     const figure = model.get("figure") || {};
     if (!figure.data) return;
     const layout = { ...(figure.layout || {}) };
     if (!layout.height) layout.height = 360;
-    await schedule(el, () => Plotly.react(el, figure.data, layout, figure.config || {}));
+    await schedule(gd, () => Plotly.react(gd, figure.data, layout, figure.config || {}));
     drawn += 1;
-    el.dataset.sopDrawn = String(drawn);  // tests and benchmarks see an in-place redraw
+    gd.dataset.sopDrawn = String(drawn);  // tests and benchmarks see an in-place redraw
   };
   // Changes that arrive while a draw is running are drawn once, with the latest figure.
   const redraw = () => {
-    if (!Plotly) return;
+    if (!Plotly || !gd) { dirty = true; return; }
     if (pending) { pending.again = true; return; }
     pending = { again: false };
     const run = () => draw().catch(fail).finally(() => {
@@ -146,21 +151,50 @@ function render({ model, el }) {
     const w = Math.round(entries[0].contentRect.width);
     if (!Plotly || !drawn || w === width) return;
     width = w;
-    Plotly.Plots.resize(el).catch(() => {});
+    Plotly.Plots.resize(gd).catch(() => {});
   });
-
-  model.on("change:figure", redraw);
-  plotly(model).then((library) => {
+  const start = (library) => {
     Plotly = library;
     width = Math.round(el.getBoundingClientRect().width);
     observer.observe(el);
-    redraw();
-  }, fail);
+  };
+  const own = () => {
+    gd = document.createElement("div");
+    gd.className = "sop-plot";
+    el.appendChild(gd);
+  };
+
+  model.on("change:figure", redraw);
+  const first = window.sopkitFirstView;
+  const claim = first ? first.claim(model.get("figure"), el) : null;
+  el.dataset.sopReady = "1";  // the first view waits for every chart of the live page
+  if (claim) {
+    // At the hand-over: the plot is in el, drawn (or being drawn) by the first view.
+    claim.then((adopted) => {
+      gd = adopted.gd;
+      return Promise.all([plotly(model), adopted.drawn]);
+    }).then(([library, ok]) => {
+      start(library);
+      if (ok) {
+        drawn = 1;
+        gd.dataset.sopDrawn = String(drawn);
+        if (dirty) redraw();
+      } else {
+        redraw();
+      }
+    }, fail);
+  } else {
+    own();
+    plotly(model).then((library) => {
+      start(library);
+      redraw();
+    }, fail);
+  }
 
   return () => {
     model.off("change:figure", redraw);
     observer.disconnect();
-    if (Plotly) Plotly.purge(el);
+    if (Plotly && gd) Plotly.purge(gd);
   };
 }
 

@@ -508,8 +508,11 @@ class Page:
         return run
 
     def show(self) -> "Page":
-        display(self.widget)
+        self._ipython_display_()
         return self
 
     def _ipython_display_(self) -> None:
+        from .first_view import show_first_view  # the view in the page's HTML, under Voila only
+
+        show_first_view(self)
         display(self.widget)

@@ -21,8 +21,10 @@ CHARTS = {
     "overview": ["timeline"],
 }
 
-# JS: is the plotly graph under `css` there with at least one drawn trace?
+# JS: is the plotly graph under `css` there, in the live page, with at least one drawn trace?
+# (Not in the page's first view: sopkit/ui/first_view.py, drawn before the widgets are live.)
 DRAWN_JS = """(css) => {
+    if (document.querySelector('.sop-first-view')) return false;
     const el = document.querySelector(css + ' .js-plotly-plot');
     return !!(el && el.data && el.data.length > 0
               && el.querySelector('.trace, .slice, .sankey-node, .hm image'));
@@ -83,9 +85,20 @@ CUT_LABELS_JS = """() => Array.from(document.querySelectorAll('.sop-page .widget
     .map(b => b.textContent.trim())"""
 
 
+# JS: the live page is there and has taken over from the page's first view, if it had one
+# (sopkit/ui/first_view.py: a snapshot with the same classes, whose controls are not live yet).
+LIVE_JS = "() => !document.querySelector('.sop-first-view') && !!document.querySelector('.sop-page')"
+
+
+def wait_live(page, timeout: float = LOAD_MS) -> None:
+    """Wait until the live widgets show the page (after the HTML is in: no first view still to come)."""
+    page.wait_for_function(LIVE_JS, timeout=timeout)
+
+
 def open_workbook(page, voila_url: str, name: str):
-    """Load workbooks/<name>.ipynb in Voila and wait until the page and every chart are drawn."""
+    """Load workbooks/<name>.ipynb in Voila and wait until the live page and every chart are drawn."""
     page.goto(f"{voila_url}/voila/render/{name}.ipynb", timeout=LOAD_MS, wait_until="domcontentloaded")
+    wait_live(page)
     page.wait_for_selector(f".sop-page-{name}", timeout=LOAD_MS)
     for chart in CHARTS[name]:
         wait_drawn(page, f".sop-{chart}", timeout=LOAD_MS)
