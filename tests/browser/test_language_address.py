@@ -46,9 +46,14 @@ def test_a_link_carries_the_language_to_the_next_page(page, voila_url):
 
 
 def test_loading_text_is_bilingual(page, voila_url):
-    page.route("**/voila/render/**", lambda route: route.continue_())
+    # Our loading text as soon as it is written: the page may remove it (the first view, then
+    # the live page) before a test could read it.
+    page.add_init_script(
+        "new MutationObserver(() => { const el = document.getElementById('loading_text');"
+        " if (el && el.textContent.includes('Preparing') && !window.__sopLoading) window.__sopLoading = el.textContent; })"
+        ".observe(document, {subtree: true, childList: true, characterData: true});"
+    )
     page.goto(f"{voila_url}/voila/render/rankings.ipynb", timeout=LOAD_MS, wait_until="commit")
-    page.wait_for_selector("#loading_text", state="attached", timeout=LOAD_MS)
-    text = page.evaluate("() => document.getElementById('loading_text').textContent")
+    text = page.wait_for_function("() => window.__sopLoading", timeout=LOAD_MS).json_value()
     assert "Preparing the page" in text and "正在准备页面" in text
     page.wait_for_selector(".sop-page-rankings", timeout=LOAD_MS)
