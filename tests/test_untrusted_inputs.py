@@ -33,7 +33,7 @@ def test_search_takes_any_text(coverage, text):
 @given(content=st.binary(max_size=4000), name=st.text(max_size=300))
 def test_mapping_upload_takes_any_bytes(coverage, content, name):
     before = coverage.coverage.table.copy()
-    coverage.on_upload({"new": [{"name": name, "content": content}]})
+    coverage.mapping_upload.on_change({"new": [{"name": name, "content": content}]})
     assert coverage.t("error.unexpected") not in coverage.message.value
     if "sop-message-error" in coverage.upload_note.value:
         assert coverage.coverage.table.equals(before)  # a bad upload keeps the mapping in use
@@ -42,7 +42,7 @@ def test_mapping_upload_takes_any_bytes(coverage, content, name):
 @FAST
 @given(content=st.binary(max_size=4000), name=st.text(max_size=300))
 def test_responses_upload_takes_any_bytes(rankings, content, name):
-    rankings.on_upload({"new": [{"name": name, "content": content}]})
+    rankings.responses_upload.on_change({"new": [{"name": name, "content": content}]})
     assert rankings.t("error.unexpected") not in rankings.message.value
     rankings.strength.value = 0.25 if rankings.strength.value != 0.25 else 0.75
     assert rankings.weighted.figure is not None
@@ -50,8 +50,8 @@ def test_responses_upload_takes_any_bytes(rankings, content, name):
 
 def test_oversized_uploads_are_refused_before_parsing(coverage, rankings):
     big = b"variant,item,item_type,theme,rationale_en,seed_hint,derived\n" + b"4,D.1,objective,T4,x,,true\n" * 60_000
-    coverage.on_upload({"new": [{"name": "big.csv", "content": big}]})
+    coverage.mapping_upload.on_change({"new": [{"name": "big.csv", "content": big}]})
     assert "big.csv" in coverage.upload_note.value and "larger than 1 MB" in coverage.upload_note.value
-    rankings.on_upload({"new": [{"name": "big.csv", "content": b"respondent,item,rank\n" + b"r,ITU-D.1,1\n" * 200_000}]})
+    rankings.responses_upload.on_change({"new": [{"name": "big.csv", "content": b"respondent,item,rank\n" + b"r,ITU-D.1,1\n" * 200_000}]})
     assert "big.csv" in rankings.upload_note.value and "sop-message-error" in rankings.upload_note.value
     assert "larger than 1 MB" in rankings.upload_note.value

@@ -50,6 +50,53 @@ def uploaded_file(change: dict) -> tuple[str, bytes] | None:
     return name, bytes(upload["content"])
 
 
+class Upload:
+    """An upload control of a page and its message area, under one rule for every page: a file
+    is taken once (the control is emptied, so choosing the same file again is a new upload),
+    refused unread over the size limit, checked by *parse(name, content)*; a file it cannot use
+    (DataError) has its problems said beside the control, in the page's language, scrolled into
+    view, and what was in use stays (*refused(name)* redraws what says so); a file it can is
+    handed to *accepted(name, content, parsed)*. Classes: ``.sop-<name>-upload``,
+    ``.sop-<name>-message``."""
+
+    def __init__(
+        self,
+        page: Page,
+        name: str,
+        *,
+        parse: Callable[[str, bytes], Any],
+        accepted: Callable[[str, bytes, Any], None],
+        refused_title: str,
+        refused: Callable[[str], None] | None = None,
+    ) -> None:
+        self.page, self.parse, self.accepted, self.refused_title, self.refused = page, parse, accepted, refused_title, refused
+        self.widget = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))  # a fixed width cut the label
+        self.widget.add_class(f"sop-{name}-upload")
+        self.note = page.upload_message(name)
+        self.css = f".sop-{name}-message"
+        self.widget.observe(page.guard(self.on_change), "value")
+        page.on_too_large(self.widget, self.note, self.css)
+
+    def on_change(self, change: dict) -> None:
+        received = uploaded_file(change)
+        if received is None:
+            return
+        self.widget.value = ()  # the same file chosen again is a new upload; this observer sees no file then
+        name, content = received
+        self.page.say("")
+        try:
+            if len(content) > MAX_UPLOAD_BYTES:
+                raise DataError([Problem(name, None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})])
+            parsed = self.parse(name, content)
+        except DataError as exc:
+            self.page.say_problems(self.page.t(self.refused_title, name=name), exc, where=self.note)
+            if self.refused is not None:
+                self.refused(name)
+            self.page.scroll_into_view(self.css)
+            return
+        self.accepted(name, content, parsed)
+
+
 class FilterTraits(HasTraits):
     """The two filters the options and coverage pages share (state traits)."""
 
@@ -487,11 +534,6 @@ class Page:
         problem = Problem(self.t("upload.file"), None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})
         self.say_problems(self.t("upload.refused"), DataError([problem]), where=where)
         self.scroll_into_view(css)
-
-    def reset_upload(self, upload: w.FileUpload) -> None:
-        """Empty a FileUpload after handling its file, so that choosing the same file again is
-        a change (ipywidgets fires nothing for an unchanged value)."""
-        upload.value = ()  # its observer sees no file and does nothing
 
     def guard(self, fn: Callable[..., None]) -> Callable[..., None]:
         """Wrap a callback: turn any error into a readable message."""

@@ -14,12 +14,11 @@ import pandas as pd
 from traitlets import HasTraits, Unicode
 
 from .. import analysis, figures
-from ..errors import DataError, Problem, size_text
-from ..limits import MAX_UPLOAD_BYTES
+from ..errors import DataError
 from ..model import Framework
 from ..proposal import MAX_TOKEN_CHARS, encode
 from ..whatif import WhatIf
-from .common import uploaded_file
+from .common import Upload
 
 if TYPE_CHECKING:
     from .common import Page
@@ -62,9 +61,15 @@ class CompareProposals:
         self.source.add_class("sop-compare-with")
         self.paste = bind.bind(w.Text(continuous_update=False, layout=w.Layout(width="420px", max_width="100%", display="none")), "compare_paste")
         self.paste.add_class("sop-compare-link")
-        self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto", display="none"))
-        self.upload.add_class("sop-compare-upload")
-        self.note = page.upload_message("compare")
+        self.file_upload = Upload(
+            page,
+            "compare",
+            parse=lambda name, content: page.fw.with_mapping(content, name=name),
+            accepted=self.on_file,
+            refused_title="compare.file_invalid",
+        )
+        self.upload, self.note = self.file_upload.widget, self.file_upload.note
+        self.upload.layout.display = "none"
         self.summary = w.HTML()
         self.summary.add_class("sop-compare-summary")
         self.moves = page.chart("moves")
@@ -73,8 +78,6 @@ class CompareProposals:
         self.state.observe(page.guard(self.on_source), "compare_source")
         self.state.observe(page.guard(self.on_paste), "compare_paste")
         self.state.observe(page.guard(self.on_compare), "compare")
-        self.upload.observe(page.guard(self.on_upload), "value")
-        page.on_too_large(self.upload, self.note, ".sop-compare-message")
         controls = w.HBox([self.source, self.paste, self.upload], layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.widget = w.VBox([self.heading, self.help, controls, self.note, self.summary, self.moves.widget, self.tables])
         self.widget.add_class("sop-compare-proposals")
@@ -114,20 +117,7 @@ class CompareProposals:
             self.page.say_both([("compare.link_empty" if "?" in text else "compare.link_bad", {})])
         self.state.compare = token or PROJECT
 
-    def on_upload(self, change: dict) -> None:
-        received = uploaded_file(change)
-        if received is None:
-            return
-        self.page.reset_upload(self.upload)
-        name, content = received
-        try:
-            if len(content) > MAX_UPLOAD_BYTES:
-                raise DataError([Problem(name, None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})])
-            fw = self.page.fw.with_mapping(content, name=name)
-        except DataError as exc:
-            self.page.say_problems(self.page.t("compare.file_invalid", name=name), exc, where=self.note)
-            self.page.scroll_into_view(".sop-compare-message")
-            return
+    def on_file(self, name: str, _content: bytes, fw: Framework) -> None:
         self.page.say_at(self.note, "")
         token = encode(self.page.fw, fw.mapping).token or PROJECT
         self.file = (token, name, fw)  # the file itself is compared (its own rules and reasons too)

@@ -9,11 +9,11 @@ import ipywidgets as w
 from traitlets import Int, Unicode
 
 from .. import analysis, figures, proposal
-from ..errors import DataError, Problem, size_text
+from ..errors import DataError
 from ..i18n import pick, pick_or_en
-from ..limits import MAX_QUERY_CHARS, MAX_UPLOAD_BYTES
+from ..limits import MAX_QUERY_CHARS
 from ..whatif import WhatIf
-from .common import FilterControls, FilterTraits, Page, uploaded_file
+from .common import FilterControls, FilterTraits, Page, Upload
 from .compare import CompareProposals, CompareTraits
 from .state import PageState
 from .tables import coverage_tables
@@ -55,11 +55,17 @@ class CoveragePage(Page):
         self.coverage_heading, self.coverage_notice = w.HTML(), w.HTML()
         self.variant = bind.bind(w.ToggleButtons(options=[(str(v), v) for v in self.fw.variants], style={"button_width": "60px"}), "variant")
         self.variant.add_class("sop-variant")
-        self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))  # fixed width cut the label
-        self.upload.add_class("sop-mapping-upload")
+        self.mapping_upload = Upload(
+            self,
+            "mapping",
+            parse=lambda name, content: self.fw.with_mapping(content, name=name),  # checked like mapping.csv; problems name the file
+            accepted=self.on_mapping_file,
+            refused_title="coverage.upload_invalid",
+            refused=self.on_mapping_refused,
+        )
+        self.upload, self.upload_note = self.mapping_upload.widget, self.mapping_upload.note
         self.reset = w.Button(icon="undo", layout=w.Layout(width="auto"))  # fixed width cut the label
         self.reset.add_class("sop-mapping-reset")
-        self.upload_note = self.upload_message("mapping")
         self.mapping_status = w.HTML()
         self.mapping_status.add_class("sop-mapping-status")
         self.coverage = self.chart("coverage")
@@ -78,8 +84,6 @@ class CoveragePage(Page):
         state.observe(self.guard(lambda _c: self.draw_coverage()), "variant")
         state.observe(self.guard(lambda _c: self.draw_search()), "search")
         state.observe(self.guard(self.on_mapping), "mapping")
-        self.upload.observe(self.guard(self.on_upload), "value")
-        self.on_too_large(self.upload, self.upload_note, ".sop-mapping-message")
         self.reset.on_click(self.guard(self.on_reset))
         return w.VBox(
             [
@@ -183,22 +187,11 @@ class CoveragePage(Page):
         count = self.t("coverage.search_count", count=len(hits), query=query)
         self.results.value = f'<p class="sop-search-count">{html.escape(count)}</p>' + (self.table_block(shown, "sopkit-search") if len(hits) else "")
 
-    def on_upload(self, change) -> None:
-        received = uploaded_file(change)
-        if received is None:
-            return
-        self.reset_upload(self.upload)  # the same file chosen again is a new upload
-        name, content = received
-        self.say("")
-        try:
-            fw = self.load_mapping(name, content)
-        except DataError as exc:
-            # Keep the mapping in use, and say so beside the upload.
-            self.say_problems(self.t("coverage.upload_invalid", name=name), exc, where=self.upload_note)
-            self.rejected = name
-            self.draw_coverage()
-            self.scroll_into_view(".sop-mapping-message")
-            return
+    def on_mapping_refused(self, name: str) -> None:
+        self.rejected = name  # the mapping in use stays, and the page says so
+        self.draw_coverage()
+
+    def on_mapping_file(self, name: str, _content: bytes, fw) -> None:
         self.active_fw, self.mapping_name, self.rejected = fw, name, ""
         encoded = proposal.encode(self.fw, fw.mapping)
         said = self.t("coverage.upload_ok", name=name)
@@ -230,13 +223,6 @@ class CoveragePage(Page):
         self.draw_coverage()
         self.state.mapping = wi.token  # what the page shows: a refused token leaves the address
         self.say_both(notices)
-
-    def load_mapping(self, name: str, content: bytes):
-        """The framework with the mapping in *content*; DataError (naming *name*) if it is not usable."""
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise DataError([Problem(name, None, None, "too_large", {"limit": size_text(MAX_UPLOAD_BYTES)})])
-        # Checked like mapping.csv; problems name the user's file. The other tables are shared.
-        return self.fw.with_mapping(content, name=name)
 
     def on_reset(self, _button=None) -> None:
         self.active_fw, self.mapping_name, self.rejected = self.fw, "", ""

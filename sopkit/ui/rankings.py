@@ -13,7 +13,7 @@ from .. import analysis, figures, survey
 from ..errors import DataError
 from ..i18n import mark_chinese, pick
 from ..limits import MAX_UPLOAD_BYTES
-from .common import Page, uploaded_file
+from .common import Page, Upload
 from .state import PageState
 
 RESPONSES = "responses"  # the slot of uploaded responses in the browser's storage
@@ -60,13 +60,19 @@ class RankingsPage(Page):
         self.strength_ends = w.HTML()
         self.weighted = self.chart("weighted")
         self.responses_heading, self.responses_help = w.HTML(), w.HTML()
-        self.upload = w.FileUpload(accept=".csv,text/csv", multiple=False, layout=w.Layout(width="auto"))
-        self.upload.add_class("sop-responses-upload")
+        self.responses_upload = Upload(
+            self,
+            "responses",
+            parse=self.parse_responses,
+            accepted=self.on_responses,
+            refused_title="rankings.upload_invalid",
+            refused=self.on_responses_refused,
+        )
+        self.upload, self.upload_note = self.responses_upload.widget, self.responses_upload.note
         self.clear = w.Button(icon="times", layout=w.Layout(width="auto"))
         self.clear.add_class("sop-responses-clear")
         self.method = bind.bind(w.Dropdown(options=[(m, m) for m in survey.METHODS], style={"description_width": "initial"}), "method")
         self.method.add_class("sop-method")
-        self.upload_note = self.upload_message("responses")
         self.responses_status = w.HTML()
         self.responses_status.add_class("sop-responses-status")
         self.distribution = self.chart("distribution")
@@ -76,8 +82,6 @@ class RankingsPage(Page):
         state.observe(self.guard(self.on_survey), "survey")
         state.observe(self.guard(lambda _c: self.draw_weighted()), "strength")
         state.observe(self.guard(lambda _c: self.draw_responses()), "method")
-        self.upload.observe(self.guard(self.on_upload), "value")
-        self.on_too_large(self.upload, self.upload_note, ".sop-responses-message")
         self.clear.on_click(self.guard(self.on_clear))
         return w.VBox(
             [
@@ -226,21 +230,11 @@ class RankingsPage(Page):
         self.relabel()
         self.redraw()
 
-    def on_upload(self, change) -> None:
-        received = uploaded_file(change)
-        if received is None:
-            return
-        self.reset_upload(self.upload)  # the same file chosen again is a new upload
-        name, content = received
-        self.say("")
-        try:
-            uploaded = self.parse_responses(name, content)
-        except DataError as exc:
-            self.say_problems(self.t("rankings.upload_invalid", name=name), exc, where=self.upload_note)
-            self.rejected = name if self.uploaded is not None else ""
-            self.draw_responses()
-            self.scroll_into_view(".sop-responses-message")
-            return
+    def on_responses_refused(self, name: str) -> None:
+        self.rejected = name if self.uploaded is not None else ""  # an earlier upload stays in use
+        self.draw_responses()
+
+    def on_responses(self, name: str, content: bytes, uploaded: survey.UploadedResponses) -> None:
         self.uploaded, self.rejected = uploaded, ""
         self.keep_upload(RESPONSES, name, content, survey=self.state.survey)
         ok = self.t("rankings.upload_ok", name=name)
