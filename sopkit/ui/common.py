@@ -26,6 +26,7 @@ from ..i18n import t
 from ..limits import MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
 from ..view import MAX_VIEW_QUERY_CHARS, ViewField
+from ..whatif import WhatIf
 from .bridge import Bridge
 from .chart import PlotlyChart
 from .state import Binding, PageState
@@ -339,14 +340,24 @@ class Page:
         first, other = (self.lang, "zh" if self.lang == "en" else "en")
         self.say(" / ".join(" ".join(t(key, lang, **fields) for key, fields in notices) for lang in (first, other)))
 
-    def read_proposal(self, token: str) -> tuple[proposal.Decoded, Notices]:
-        """A proposal's token from a link (untrusted), and the notices it needs: refused whole
-        (damaged, another version) or item by item (stale data, entries that cannot apply)."""
+    def read_proposal(self, token: str, whatif: WhatIf | None = None) -> tuple[WhatIf, Notices]:
+        """The proposal in a link's *token* (untrusted) put into *whatif* (a new one if None), and
+        the notices it needs: refused whole (damaged, another version, an impossible mapping) or
+        item by item (stale data, entries that cannot apply); "the proposal from the link" when
+        it moved anything."""
+        whatif = WhatIf(self.fw) if whatif is None else whatif
         decoded = proposal.decode(token, self.fw)
         notices: Notices = [(f"proposal.refused.{decoded.problem}", {})] if decoded.problem else []
         if decoded.refused:
             notices.append(("proposal.refused.items", {"items": ", ".join(decoded.refused[:12]) + (" …" if len(decoded.refused) > 12 else "")}))
-        return decoded, notices
+        try:
+            whatif.apply(decoded.placements)
+        except (DataError, ValueError):
+            whatif.reset()
+            notices.append(("proposal.refused.unreadable", {}))
+        if whatif.edited:
+            notices.insert(0, ("proposal.linked", {"count": sum(whatif.edit_count(v) for v in self.fw.variants)}))
+        return whatif, notices
 
     def on_browser_request(self, kind: str, content: dict, buffers: list[bytes]) -> None:
         """What the bridge heard from the browser: ``hello`` when the page opens, ``xlsx`` for an Excel link."""

@@ -14,10 +14,8 @@ import pandas as pd
 from traitlets import HasTraits, Unicode
 
 from .. import analysis, figures
-from ..errors import DataError
 from ..model import Framework
 from ..proposal import MAX_TOKEN_CHARS, encode
-from ..whatif import WhatIf
 from .common import Upload
 
 if TYPE_CHECKING:
@@ -140,12 +138,8 @@ class CompareProposals:
                 state.compare_source = "bundled"
             self.show(self.page.fw, "")
             return
-        decoded, notices = self.page.read_proposal(value)
-        wi = WhatIf(self.page.fw)
-        try:
-            wi.apply(decoded.placements)
-        except (DataError, ValueError):
-            notices.append(("proposal.refused.unreadable", {}))
+        wi, notices = self.page.read_proposal(value)
+        notices = [n for n in notices if n[0] != "proposal.linked"]  # the comparison says what it holds
         if state.compare_source != "link":  # from a link: the control says so
             state.compare_paste, state.compare_source = value, "link"
         self.show(wi.framework, "")

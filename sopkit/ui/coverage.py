@@ -9,10 +9,8 @@ import ipywidgets as w
 from traitlets import Int, Unicode
 
 from .. import analysis, figures, proposal
-from ..errors import DataError
 from ..i18n import pick, pick_or_en
 from ..limits import MAX_QUERY_CHARS
-from ..whatif import WhatIf
 from .common import FilterControls, FilterTraits, Page, Upload
 from .compare import CompareProposals, CompareTraits
 from .state import PageState
@@ -211,15 +209,8 @@ class CoveragePage(Page):
         token = change["new"]
         if token == self.mapping_token():
             return  # the page's own upload or reset, already shown
-        decoded, notices = self.read_proposal(token)
-        wi = WhatIf(self.fw)
-        try:
-            wi.apply(decoded.placements)
-        except (DataError, ValueError):
-            notices.append(("proposal.refused.unreadable", {}))
+        wi, notices = self.read_proposal(token)
         self.active_fw, self.mapping_name, self.rejected = wi.framework, "", ""
-        if wi.token:
-            notices.insert(0, ("proposal.linked", {"count": sum(wi.edit_count(v) for v in self.fw.variants)}))
         self.draw_coverage()
         self.state.mapping = wi.token  # what the page shows: a refused token leaves the address
         self.say_both(notices)

@@ -10,7 +10,6 @@ import pandas as pd
 from traitlets import Int, Unicode
 
 from .. import analysis, figures
-from ..errors import DataError
 from ..i18n import mark_chinese, pick, pick_or_en
 from ..proposal import MAX_TOKEN_CHARS
 from ..whatif import EDIT_RATIONALE, EDIT_RATIONALE_ZH, WhatIf  # noqa: F401 - the edit's reason, defined once in sopkit.whatif
@@ -206,14 +205,8 @@ class OptionsPage(Page):
         token = change["new"]
         if token == self.whatif.token:
             return  # the page's own edit, already shown
-        decoded, notices = self.read_proposal(token)
-        try:
-            self.whatif.apply(decoded.placements)
-        except (DataError, ValueError):
-            notices.append(("proposal.refused.unreadable", {}))
+        _, notices = self.read_proposal(token, self.whatif)
         self.linked_token = self.whatif.token
-        if self.linked_token:
-            notices.insert(0, ("proposal.linked", {"count": sum(self.whatif.edit_count(v) for v in self.fw.variants)}))
         self.state.whatif_theme = self.current_theme(self.state.whatif_item)
         self.redraw(detail=False)
         self.state.mapping = self.whatif.token  # what the page shows: a refused token leaves the address
