@@ -7,7 +7,9 @@
 Each visitor is a delegate's browser reduced to what crosses the wire (issue 21, part 1), from
 its own loopback address (127.1.x.y) with its own cookies:
 
-1. ``GET`` the page (``html_s``: request to the last byte; 503 = the busy page);
+1. ``GET`` the page (``html_s``: request to the last byte; 503 = the busy page), then the
+   scripts and styles it names, gzipped, as a first visit without a cache (``assets_s``;
+   ``--no-assets`` to skip; the widget extensions voila.js loads afterwards are not fetched);
 2. the kernel websocket as the front end opens it: ``kernel_info_request``, the widget control
    comm (``jupyter.widget.control``) and ``request_states`` (``ready_s``: request start to the
    widget states received, i.e. the page could draw), then the bridge's ``hello`` (the page's
@@ -66,6 +68,7 @@ from _harness import (
 
 MAX_VISITORS = 400
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
+ASSET = re.compile(r'(?:src|href)="(/[^"]+\.(?:js|css)(?:\?[^"]*)?)"')
 DEFAULT_FLAGS = ["--meeting", "--SopkitVoila.max_kernels_per_address=-1"]
 
 
@@ -122,8 +125,8 @@ def receive_until(ws, until, deadline: float) -> dict | None:
 
 
 class Visitor:
-    def __init__(self, i: int, port: int, page: str, timeout: float):
-        self.i, self.port, self.page, self.timeout = i, port, page, timeout
+    def __init__(self, i: int, port: int, page: str, timeout: float, assets: bool = True):
+        self.i, self.port, self.page, self.timeout, self.assets = i, port, page, timeout, assets
         self.address = address(i)
         self.cookies: dict[str, str] = {}
         self.record: dict = {"visitor": i, "address": self.address, "outcome": None}
@@ -133,7 +136,7 @@ class Visitor:
     def _conn(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout + 60, source_address=(self.address, 0))
 
-    def _request(self, method: str, path: str) -> tuple[int, str]:
+    def _request(self, method: str, path: str, decode: bool = True) -> tuple[int, str]:
         conn = self._conn()
         try:
             headers = {"Accept-Encoding": "gzip"} if method == "GET" else {}
@@ -141,6 +144,8 @@ class Visitor:
             conn.request(method, path, headers=headers)
             reply = conn.getresponse()
             body = reply.read()
+            if not decode:
+                return reply.status, body
             if reply.getheader("Content-Encoding") == "gzip":
                 import gzip
 
@@ -173,6 +178,14 @@ class Visitor:
             return
         self.kernel_id = found.group(1)
         deadline = start + self.timeout
+        if self.assets:
+            # A first visit's scripts and styles, as a browser without a cache fetches them
+            # (those the page names; not the widget extensions voila.js loads after).
+            fetched = 0
+            for path in dict.fromkeys(ASSET.findall(html)):
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    fetched += len(self._request("GET", path, decode=False)[1])
+            r["assets_s"], r["asset_bytes"] = round(time.monotonic() - start - r["html_s"], 3), fetched
         try:
             self._socket()
             session = uuid.uuid4().hex
@@ -387,7 +400,7 @@ async def browser_visits(url: str, times: list[float], t0: float, timeout: float
 
 def run_plenary(server, args) -> dict:
     n, window = min(args.visitors, MAX_VISITORS), args.window
-    visitors = [Visitor(i, server.port, args.page, args.timeout) for i in range(n)]
+    visitors = [Visitor(i, server.port, args.page, args.timeout, not args.no_assets) for i in range(n)]
     sampler = Sampler(server)
     release = threading.Event()
     procs = tree(server.process.pid)
@@ -479,6 +492,7 @@ def main() -> None:
     ap.add_argument("--hold", type=float, default=10.0, help="seconds the pages stay open after the last visitor's click")
     ap.add_argument("--browsers", type=int, default=2, help="real chromium visits in the same run (0 for none)")
     ap.add_argument("--fill-timeout", type=float, default=300.0)
+    ap.add_argument("--no-assets", action="store_true", help="skip the page's scripts and styles (a browser with them cached)")
     ap.add_argument("--root", type=Path, action="append", help="checkout to serve from (repeatable: before and after in one run)")
     ap.add_argument("--flag", action="append", help=f"server flag (repeatable; default {' '.join(DEFAULT_FLAGS)})")
     ap.add_argument("--out", type=Path)

@@ -26,6 +26,10 @@ def test_the_pages_own_pooled_kernel_first_then_another_pages_then_a_new_one():
     assert place(CAP, Kernels(10, 20, 0, here=5, elsewhere=15)) is Placement.POOL
     assert place(CAP, Kernels(10, 20, 0, here=0, elsewhere=20)) is Placement.REUSE
     assert place(CAP, Kernels(10, 0, 2, here=0, elsewhere=0)) is Placement.COLD
+    # The page's pool kernel still starting: re-use an idle one of another page rather than wait...
+    assert place(CAP, Kernels(10, 3, 1, here=0, elsewhere=3, starting_here=1)) is Placement.REUSE
+    # ... and wait for it rather than start another, when there is none.
+    assert place(CAP, Kernels(10, 0, 1, here=0, elsewhere=0, starting_here=1)) is Placement.POOL
     assert place(0, Kernels(500, 0, 0)) is Placement.COLD  # no cap
 
 

@@ -48,8 +48,9 @@ class Kernels:
     in_use: int  # handed to page views, plus page views admitted that have no kernel yet
     pooled: int  # ready in a pool, idle, their notebook run (any page's)
     starting: int  # pool kernels starting or running their notebook
-    here: int = 0  # pool kernels of the page asked for that Voila can hand over (ready or nearly)
+    here: int = 0  # pooled kernels of the page asked for, its notebook run
     elsewhere: int = 0  # idle pooled kernels of other pages that could serve it (re-use)
+    starting_here: int = 0  # pool kernels of the page asked for still starting or running it
 
     @property
     def total(self) -> int:
@@ -74,7 +75,8 @@ def place(cap: int, k: Kernels, reuse: bool = True) -> Placement:
     """Where the kernel of one more page view comes from; *k* counts everything but that view.
 
     The cap is for delegates: only their kernels (``in_use``) refuse a view. The pool gives way:
-    a pooled kernel of the page, else (*reuse*) one of another page, else room under the cap,
+    a pooled kernel of the page, else (*reuse*) an idle one of another page, else one of the
+    page's pool kernels being started, else room under the cap,
     else a pooled kernel shut down (SHRINK) or, when only pool starts hold the room, one of
     them awaited (WAIT)."""
     if cap and k.in_use >= cap:
@@ -83,6 +85,8 @@ def place(cap: int, k: Kernels, reuse: bool = True) -> Placement:
         return Placement.POOL
     if reuse and k.elsewhere:
         return Placement.REUSE
+    if k.starting_here:
+        return Placement.POOL  # its page's pool kernel being started: sooner than a new one
     if not cap or k.total + 1 <= cap:
         return Placement.COLD
     if k.elsewhere:

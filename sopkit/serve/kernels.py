@@ -254,9 +254,20 @@ class PageKernels(LoggingConfigurable):
         return False
 
     def get_pool_size(self, notebook_name: str) -> int:
-        # Entries Voila may hand over: kernels up or starting. A refill still waiting for room
-        # is no kernel (a visitor handed it would wait for the end of the rush).
-        return sum(self._readiness(task) <= 2 for task in getattr(self, "_pools", {}).get(notebook_name, []))
+        # What Voila may hand over (it awaits the entry it takes): a kernel that has run the
+        # notebook; else, unless an idle pooled kernel of another page can be re-used (a few
+        # tenths of a second), one still starting or running it. A refill still waiting for
+        # room is no kernel (a visitor handed it would wait for the end of the rush).
+        readiness = [self._readiness(task) for task in getattr(self, "_pools", {}).get(notebook_name, [])]
+        if 0 in readiness:
+            return readiness.count(0)
+        data = getattr(self, "notebook_data", {}).get(notebook_name, {})
+        if (
+            self.reuse_pooled
+            and self.kernel_counts(notebook_name, kernel_name=data.get("kernel_name"), path=os.path.dirname(notebook_name)).elsewhere
+        ):
+            return 0
+        return sum(r <= 2 for r in readiness)
 
     def _readiness(self, task: asyncio.Task) -> int:
         """0: notebook run; 1: running it; 2: kernel starting; 3: failed; 4: waiting for room."""

@@ -38,7 +38,8 @@ def test_waves_of_page_views_never_exceed_the_cap_with_a_pool(start):
     finally:
         stop.set()
         sampler.join()
-    assert peak[0] <= cap, f"{peak[0]} kernels alive with a cap of {cap}"
+    placements = "\n".join(line for line in server.log_text().splitlines() if "Page view" in line or "Kernel started" in line or "shutdown" in line)
+    assert peak[0] <= cap, f"{peak[0]} kernels alive with a cap of {cap}\n{placements}"
 
 
 def test_one_address_holding_its_share_leaves_room_for_another(start):
