@@ -2,7 +2,7 @@
 """A plenary, simulated at the protocol level: N delegates open one page within T seconds.
 
     .venv/bin/python benchmarks/plenary.py [--visitors 100] [--window 60] [--page overview.ipynb]
-        [--root CHECKOUT ...] [--flag=--meeting ...] [--browsers 2] [--hold 10] [--out FILE.json]
+        [--root CHECKOUT ...] [--flag=--meeting ...] [--replicas 3] [--browsers 2] [--hold 10] [--out FILE.json]
 
 Each visitor is a delegate's browser reduced to what crosses the wire (issue 21, part 1), from
 its own loopback address (127.1.x.y) with its own cookies:
@@ -30,7 +30,8 @@ leaves out is the browser's own rendering).
 
 Servers: ``sopkit-serve workbooks`` started from each ``--root`` (default: this checkout) with
 ``--flag``s (default ``--meeting --SopkitVoila.max_kernels_per_address=-1``: the chair's set-up
-behind a NAT), one after another, each left to fill its pool (quiet for 3 s, at most
+behind a NAT), one after another (``--replicas N``: N replicas of it behind HAProxy,
+``sopkit.serve.replicas``; health and processes summed over them), each left to fill its pool (quiet for 3 s, at most
 ``--fill-timeout``). Bounded: at most 400 visitors, every wait has a timeout, loopback only;
 every server, kernel and browser it starts is stopped on every exit path.
 """
@@ -45,10 +46,12 @@ import os
 import re
 import socket
 import struct
+import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -307,25 +310,54 @@ def tree(pid: int) -> list[psutil.Process]:
     return []
 
 
+@dataclass
+class Target:
+    """Where the delegates go (a server, or the balancer in front of replicas) and the servers."""
+
+    port: int
+    servers: list[tuple[int, int]]  # (pid, port) of each sopkit-serve
+    logs: list[Path]
+
+    def processes(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
+        """(server processes, kernel processes)."""
+        servers, kernels = [], []
+        for pid, _ in self.servers:
+            procs = tree(pid)
+            servers += procs[:1]
+            kernels += [p for p in procs[1:] if is_kernel(p)]
+        return servers, kernels
+
+    def health(self) -> dict:
+        """Each server's /sopkit/health, the counts summed (the cap too)."""
+        total: dict = {}
+        for _, port in self.servers:
+            for k, v in health(port).items():
+                if isinstance(v, int):
+                    total[k] = total.get(k, 0) + v
+        return total
+
+    def log_text(self) -> str:
+        return "\n".join(Path(p).read_text(errors="replace") for p in self.logs if p and Path(p).exists())
+
+
 class Sampler(threading.Thread):
     """Peak kernels (processes and health counts) and peak RSS of server + kernels, every 0.5 s."""
 
-    def __init__(self, server):
+    def __init__(self, target: Target):
         super().__init__(daemon=True)
-        self.server, self.stop_event = server, threading.Event()
+        self.target, self.stop_event = target, threading.Event()
         self.peak = {"kernel_processes": 0, "rss_mb": 0.0, "in_use": 0, "pooled": 0, "starting": 0, "kernels": 0}
         self.series: list[dict] = []
 
     def run(self) -> None:
         t0 = time.monotonic()
         while not self.stop_event.is_set():
-            procs = tree(self.server.process.pid)
-            kernels = [p for p in procs[1:] if is_kernel(p)]
+            servers, kernels = self.target.processes()
             rss = 0
-            for p in [procs[0], *kernels] if procs else []:
+            for p in servers + kernels:
                 with contextlib.suppress(psutil.Error):
                     rss += p.memory_info().rss
-            state = health(self.server.port)
+            state = self.target.health()
             row = {"t": round(time.monotonic() - t0, 1), "kernel_processes": len(kernels), "rss_mb": round(rss / 2**20)}
             row.update({k: state[k] for k in ("kernels", "in_use", "pooled", "starting", "cap") if k in state})
             self.series.append(row)
@@ -339,21 +371,21 @@ class Sampler(threading.Thread):
         self.join(10)
 
 
-def wait_filled(server, timeout: float) -> dict:
+def wait_filled(target: Target, timeout: float) -> dict:
     """Until the server and its kernels are quiet (< 5 % of a core) for 3 s with the kernel count
     unchanged: the pool is full. Returns what it waited for."""
     start, quiet, last = time.monotonic(), 0, None
     while time.monotonic() - start < timeout:
-        procs = tree(server.process.pid)
-        before = cpu_seconds(procs)
+        servers, kernels = target.processes()
+        before = cpu_seconds(servers + kernels)
         time.sleep(1.0)
-        count = sum(is_kernel(p) for p in procs[1:])
-        used = cpu_seconds(procs) - before
+        count = len(kernels)
+        used = cpu_seconds(servers + kernels) - before
         quiet = quiet + 1 if used < 0.05 and count == last and count > 0 else 0
         last = count
         if quiet >= 3:
             break
-    return {"fill_s": round(time.monotonic() - start, 1), "pool_kernels": last, "health": health(server.port)}
+    return {"fill_s": round(time.monotonic() - start, 1), "pool_kernels": last, "health": target.health()}
 
 
 async def browser_visits(url: str, times: list[float], t0: float, timeout: float, release: threading.Event) -> list[dict]:
@@ -398,14 +430,14 @@ async def browser_visits(url: str, times: list[float], t0: float, timeout: float
     return records
 
 
-def run_plenary(server, args) -> dict:
+def run_plenary(target: Target, args) -> dict:
     n, window = min(args.visitors, MAX_VISITORS), args.window
-    visitors = [Visitor(i, server.port, args.page, args.timeout, not args.no_assets) for i in range(n)]
-    sampler = Sampler(server)
+    visitors = [Visitor(i, target.port, args.page, args.timeout, not args.no_assets) for i in range(n)]
+    sampler = Sampler(target)
     release = threading.Event()
-    procs = tree(server.process.pid)
-    server_cpu0 = cpu_seconds(procs[:1])
-    kernel_cpu0 = cpu_seconds(procs[1:])
+    servers, kernels = target.processes()
+    server_cpu0 = cpu_seconds(servers)
+    kernel_cpu0 = cpu_seconds(kernels)
     load0 = os.getloadavg()
     sampler.start()
     t0 = time.monotonic() + 1.0
@@ -418,7 +450,7 @@ def run_plenary(server, args) -> dict:
 
         def drive():
             browser_records.extend(
-                asyncio.run(browser_visits(f"http://127.0.0.1:{server.port}/voila/render/{args.page}", times, t0, args.timeout, release))
+                asyncio.run(browser_visits(f"http://127.0.0.1:{target.port}/voila/render/{args.page}", times, t0, args.timeout, release))
             )
 
         browser_thread = threading.Thread(target=drive, daemon=True)
@@ -433,11 +465,11 @@ def run_plenary(server, args) -> dict:
             list(pool.map(arrive, visitors))
         arrived_all = time.monotonic() - t0
         time.sleep(args.hold)  # pages kept open
-        at_peak = health(server.port)
-        procs = tree(server.process.pid)
-        kernels_open = sum(is_kernel(p) for p in procs[1:])
-        server_cpu = cpu_seconds(procs[:1]) - server_cpu0
-        kernel_cpu = cpu_seconds([p for p in procs[1:] if is_kernel(p)]) - kernel_cpu0  # kernels alive now (left ones not counted)
+        at_peak = target.health()
+        servers, kernels = target.processes()
+        kernels_open = len(kernels)
+        server_cpu = cpu_seconds(servers) - server_cpu0
+        kernel_cpu = cpu_seconds(kernels) - kernel_cpu0  # kernels alive now (left ones not counted)
     finally:
         release.set()
         with ThreadPoolExecutor(max_workers=32) as pool:
@@ -493,6 +525,7 @@ def main() -> None:
     ap.add_argument("--browsers", type=int, default=2, help="real chromium visits in the same run (0 for none)")
     ap.add_argument("--fill-timeout", type=float, default=300.0)
     ap.add_argument("--no-assets", action="store_true", help="skip the page's scripts and styles (a browser with them cached)")
+    ap.add_argument("--replicas", type=int, default=0, help="N replicas behind HAProxy (sopkit.serve.replicas) instead of one server")
     ap.add_argument("--root", type=Path, action="append", help="checkout to serve from (repeatable: before and after in one run)")
     ap.add_argument("--flag", action="append", help=f"server flag (repeatable; default {' '.join(DEFAULT_FLAGS)})")
     ap.add_argument("--out", type=Path)
@@ -501,13 +534,28 @@ def main() -> None:
         raise SystemExit(f"at most {MAX_VISITORS} visitors")
     flags = args.flag or DEFAULT_FLAGS
 
+    @contextlib.contextmanager
+    def serving(root: Path):
+        if not args.replicas:
+            with checkout_server(root, flags, log_name=f"plenary-{root.name}") as server:
+                yield Target(server.port, [(server.process.pid, server.port)], [server.log])
+            return
+        from sopkit.serve import replicas  # noqa: PLC0415 - the checkout's own is run by the replicas
+
+        env = {k: v for k, v in os.environ.items() if k not in ("SOPKIT_DATA", "PYTHONPATH")} | {"PYTHONPATH": str(root)}
+        with tempfile.TemporaryDirectory(prefix="sopkit-plenary-") as run_dir:
+            with replicas.running(args.replicas, directory=root / "workbooks", flags=flags, run_dir=Path(run_dir), env=env) as cluster:
+                replica_servers = list(cluster.replicas.values())
+                yield Target(cluster.port, [(r.process.pid, r.port) for r in replica_servers], [r.log for r in replica_servers])
+
     def measure(root: Path) -> dict:
-        with checkout_server(root, flags, log_name=f"plenary-{root.name}") as server:
-            filled = wait_filled(server, args.fill_timeout)
+        with serving(root) as target:
+            filled = wait_filled(target, args.fill_timeout)
             print(f"{root}: pool filled: {filled}", flush=True)
-            result = run_plenary(server, args)
+            result = run_plenary(target, args)
             result["filled"] = filled
-            log = Path(server.log).read_text(errors="replace") if server.log else ""
+            result["replicas"] = args.replicas
+            log = target.log_text()
             result["meeting_plan"] = next((line for line in log.splitlines() if "Meeting setting" in line), None)
             result["log_refusals"] = log.count("Page view refused")
             result["log_reuses"] = log.count("re-using the pooled kernel")
