@@ -42,7 +42,10 @@ from .admission import Kernels, Placement, may_refill, place
 
 POOL_RETRY_S, POOL_RETRY_MAX_S = 5.0, 300.0  # a failed pool start is retried after 5 s, 10 s, ... 5 min
 
-WAIT_FOR_ROOM_S = 60.0  # a page view waits at most this long for a pool kernel being started (Placement.WAIT)
+WAIT_FOR_ROOM_S = 60.0  # a page view waits at most this long for room under the cap (Placement.WAIT)
+# ... and after this long stops a pool kernel still running its notebook, to start its own: a
+# workbook's pool kernel is ready in 1.5-3 s, one that takes longer holds a delegate's place.
+WAIT_FOR_START_S = 5.0
 # Run in a pooled kernel of another page before this page's notebook: the other page's widgets
 # close (no page holds them; the new page must not receive their states), its names go, the
 # modules it imported and their caches stay. benchmarks/pool_reuse.py: 0.2 CPU-s instead of 0.8.
@@ -189,7 +192,8 @@ class PageKernels(LoggingConfigurable):
     async def _place(self, view: PageView, kwargs: dict) -> str | None:
         """A kernel for *view* from the pool (re-used), or None: start a new one."""
         kernel_name, path = kwargs.get("kernel_name"), kwargs.get("path")
-        deadline = time.monotonic() + WAIT_FOR_ROOM_S
+        started = time.monotonic()
+        deadline = started + WAIT_FOR_ROOM_S
         while True:
             counts = self.kernel_counts(exclude=view, kernel_name=kernel_name, path=path)
             step = place(self.cap, counts, reuse=self.reuse_pooled)
@@ -213,6 +217,15 @@ class PageKernels(LoggingConfigurable):
             if time.monotonic() > deadline:
                 self.log.warning("Page view: no room under the cap after %.0f s (%s)", WAIT_FOR_ROOM_S, counts.describe(self.cap))
                 raise web.HTTPError(503, "busy")
+            if time.monotonic() - started > WAIT_FOR_START_S:
+                slow = self._take_running()
+                if slow is not None:
+                    notebook, kernel_id = slow
+                    self.log.info(
+                        "Page view: stopping the pool kernel of %s still running its notebook, to make room (%s)", notebook, counts.describe(self.cap)
+                    )
+                    await self.stop_kernel(kernel_id, why="pool kernel stopped to make room for a page")
+                    continue
             await self._wait_change(0.5)
 
     def _take_idle(self, kernel_name: str | None, path: str | None) -> tuple[str, str] | None:
@@ -235,6 +248,20 @@ class PageKernels(LoggingConfigurable):
             data["kernel_ids"].discard(kernel_id)
         self.fill_if_needed(notebook_name=name)
         return name, kernel_id
+
+    def _take_running(self) -> tuple[str, str] | None:
+        """Take a pool kernel still running its notebook out of its pool (to be stopped)."""
+        live = set(self.list_kernel_ids())
+        for name, task, content in self._pool_entries():
+            if content["kernel_id"] in live and not content["task"].done():
+                self._pools[name].remove(task)
+                content["task"].add_done_callback(lambda t: t.cancelled() or t.exception())  # its kernel goes: nobody reads it
+                data = getattr(self, "notebook_data", {}).get(name)
+                if data is not None:
+                    data["kernel_ids"].discard(content["kernel_id"])
+                self.fill_if_needed(notebook_name=name)
+                return name, content["kernel_id"]
+        return None
 
     async def _reset(self, kernel_id: str) -> bool:
         """Close the widgets of the page a pooled kernel ran and reset its names."""
