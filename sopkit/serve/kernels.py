@@ -212,6 +212,8 @@ class PageKernels(LoggingConfigurable):
                         self.log.info("Page view: re-using the pooled kernel %s of %s (%s)", kernel_id, notebook, counts.describe(self.cap))
                         return kernel_id
                     await self.stop_kernel(kernel_id, why="pooled kernel could not be re-used")
+                else:
+                    await self._wait_change(0.5)  # counted, but gone meanwhile: never spin
                 continue
             # WAIT (or the cap reached meanwhile): pool kernels being started hold the room.
             if time.monotonic() > deadline:
