@@ -9,10 +9,11 @@ from sopkit.serve import capacity
 PAGES = ["coverage.ipynb", "options.ipynb", "overview.ipynb", "rankings.ipynb"]
 
 
-def test_a_machine_of_24_gb_keeps_half_its_kernels_ready_most_for_the_landing_page():
+def test_a_machine_of_24_gb_keeps_most_of_its_cap_ready_most_for_the_landing_page():
     plan = capacity.plan_meeting(24 * 1024, 2, PAGES, "overview.ipynb")
     assert plan.max_kernels == capacity.kernels_that_fit(24 * 1024) > 100
-    assert plan.pool_total <= plan.max_kernels // 2
+    # The pool gives way to delegates (admission.place): it may fill most of the cap.
+    assert 0.8 * plan.max_kernels <= plan.pool_total < plan.max_kernels
     assert plan.pools["overview.ipynb"] >= sum(n for nb, n in plan.pools.items() if nb != "overview.ipynb")
     assert all(n >= 1 for n in plan.pools.values())
     assert plan.start_concurrency == 2

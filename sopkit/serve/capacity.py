@@ -20,6 +20,7 @@ KERNEL_CPU_S = 1.5  # CPU seconds to start a kernel and run a workbook (cold; ke
 REUSE_CPU_S = 0.25  # CPU seconds to run a workbook in a pooled kernel of another page (pool_reuse.py: median 0.21)
 SERVER_VISIT_CPU_S = 0.55  # the server's CPU seconds per first visit, on its one core (first_visit_cpu.py: 0.52-0.59)
 LANDING_SHARE = 0.5  # of the pool, for the landing page (the link the chair shares)
+POOL_SHARE = 0.9  # of the cap, kept ready (the pool gives way to delegates: it costs them no place)
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,17 @@ def kernels_that_fit(available_mb: float) -> int:
 def plan_meeting(available_mb: float, cores: int, notebooks: list[str], landing: str) -> MeetingPlan:
     """The cap, pool sizes and refill concurrency for a meeting on this machine.
 
-    Half the kernels that fit are kept ready (a pooled kernel costs the same memory as a
-    visitor's, and the other half serves visitors past the pool while it refills);
-    ``LANDING_SHARE`` of them for *landing*, the rest spread over the other pages, at least
-    one each.
+    ``POOL_SHARE`` of the kernels that fit are kept ready: the pool is a cache inside the cap
+    that gives way to delegates (``admission.place``), so a pooled kernel takes no delegate's
+    place, and any page's pooled kernel serves any page (re-used). Before the pool gave way it
+    was half (issue 24: the other half served the delegates; at 100 a minute the pool ran out
+    and the last delegates waited for new kernels). ``LANDING_SHARE`` of them for *landing*, the
+    rest spread over the other pages, at least one each.
     """
     cap = kernels_that_fit(available_mb)
     if cap < 2 or not notebooks:
         return MeetingPlan(max(cap, 1), {nb: (1 if cap >= len(notebooks) else 0) for nb in notebooks}, 1)
-    pool = cap // 2
+    pool = max(1, math.floor(cap * POOL_SHARE))
     others = [nb for nb in notebooks if nb != landing]
     each = max(1, math.floor(pool * (1 - LANDING_SHARE) / len(others))) if others else 0
     pools = {nb: each for nb in others}
