@@ -34,14 +34,14 @@ def test_memory_divides_into_kernels_after_the_server_and_the_reserve():
 def test_arrivals_past_the_pool_queue_for_the_cores():
     ready = capacity.arrivals_table(50, 2, pool=50, landing_share=1.0)
     assert ready["cpu_s"] == 0 and ready["last_wait_s"] == 0
-    rush = capacity.arrivals_table(500, 2, pool=50)
+    rush = capacity.arrivals_table(500, 2, pool=50, landing_share=0.5)
     assert rush["cpu_s"] == pytest.approx(25 * capacity.REUSE_CPU_S + 450 * capacity.KERNEL_CPU_S, abs=0.1)
-    assert rush["last_wait_s"] > capacity.arrivals_table(500, 8, pool=50)["last_wait_s"] > 0
+    assert rush["last_wait_s"] > capacity.arrivals_table(500, 8, pool=50, landing_share=0.5)["last_wait_s"] > 0
 
 
 def test_the_pool_counts_in_memory_and_its_other_pages_serve_the_landing_page():
     # Issue 24: 100 delegates on the overview, a pool of 70 (35 for the overview).
-    plenary = capacity.arrivals_table(100, 2, pool=70)
+    plenary = capacity.arrivals_table(100, 2, pool=70, landing_share=0.5)
     assert plenary["reused"] == 35 and plenary["cold"] == 30
     assert plenary["cpu_s"] == pytest.approx(35 * capacity.REUSE_CPU_S + 30 * capacity.KERNEL_CPU_S, abs=0.1)
     assert plenary["kernels"] == 170 and plenary["memory_gb"] > plenary["memory_gb_min"]

@@ -19,7 +19,7 @@ RESERVE_SHARE = 0.15  # of the memory available, left for the system and page ca
 KERNEL_CPU_S = 1.5  # CPU seconds to start a kernel and run a workbook (cold; kernel_cpu in run.py)
 REUSE_CPU_S = 0.25  # CPU seconds to run a workbook in a pooled kernel of another page (pool_reuse.py: median 0.21)
 SERVER_VISIT_CPU_S = 0.55  # the server's CPU seconds per first visit, on its one core (first_visit_cpu.py: 0.52-0.59)
-LANDING_SHARE = 0.5  # of the pool, for the landing page (the link the chair shares)
+LANDING_SHARE = 0.8  # of the pool, for the landing page (the link the chair shares; its pooled kernels have its page ready)
 POOL_SHARE = 0.9  # of the cap, kept ready (the pool gives way to delegates: it costs them no place)
 
 
