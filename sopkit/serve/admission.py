@@ -7,8 +7,15 @@ kernels are the scarce resource. Three limits apply, in this order:
    replacing its oldest (quick reloads and forgotten tabs cannot pile up);
 2. **per address** (the client's IP, or the one a trusted proxy reports): at most
    ``per_address`` kernels, so one address cannot take the server from everyone else;
-3. **the cap** on kernels that exist or are about to exist (live, being started for the
-   pool, and page views admitted that have no kernel yet).
+3. **the cap**, which is for delegates: a page view is refused only when the kernels of
+   delegates' own pages (and page views admitted that have no kernel yet) fill it.
+
+The ready pool is a cache inside the cap that gives way (``place``, ``may_refill``): a page
+view takes its page's pooled kernel; else re-uses an idle pooled kernel of another page (a
+tenth of a cold start's CPU: ``benchmarks/pool_reuse.py``); else starts a kernel where the cap
+leaves room; else shuts an idle pooled kernel down to make room (re-use off) or waits for a
+pool kernel being started. The pool refills only while no page view is being served and only
+into the room delegates leave.
 """
 
 from __future__ import annotations
@@ -29,9 +36,71 @@ class Verdict(Enum):
 class Load:
     """What exists or is about to exist when a page view arrives."""
 
-    kernels: int  # live, pool included, plus kernels being started
+    kernels: int  # delegates' kernels: handed to page views, plus page views admitted without one yet
     browser_kernels: int  # held by the requesting browser
     address_kernels: int  # held or being started for the requesting address
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """What the cap counts, by kind (every kernel that exists or is about to is one of these)."""
+
+    in_use: int  # handed to page views, plus page views admitted that have no kernel yet
+    pooled: int  # ready in a pool, idle, their notebook run (any page's)
+    starting: int  # pool kernels starting or running their notebook
+    here: int = 0  # pooled kernels of the page asked for, its notebook run
+    elsewhere: int = 0  # idle pooled kernels of other pages that could serve it (re-use)
+    starting_here: int = 0  # pool kernels of the page asked for still starting or running it
+
+    @property
+    def total(self) -> int:
+        return self.in_use + self.pooled + self.starting
+
+    def describe(self, cap: int) -> str:
+        return f"{self.in_use} in use, {self.pooled} pooled, {self.starting} starting, cap {cap or 'none'}"
+
+
+class Placement(Enum):
+    """Where a page view's kernel comes from (``place``)."""
+
+    POOL = "pool"  # its page's pooled kernel (ran this notebook already)
+    REUSE = "reuse"  # an idle pooled kernel of another page: its widgets closed, this notebook run in it
+    COLD = "cold"  # a new kernel, where the cap leaves room
+    SHRINK = "shrink"  # shut an idle pooled kernel of another page down, then a new kernel
+    WAIT = "wait"  # the room is held by pool kernels being started: wait for one, then re-use it
+    REFUSE = "refuse"  # delegates' own pages fill the cap
+
+
+def place(cap: int, k: Kernels, reuse: bool = True) -> Placement:
+    """Where the kernel of one more page view comes from; *k* counts everything but that view.
+
+    The cap is for delegates: only their kernels (``in_use``) refuse a view. The pool gives way:
+    a pooled kernel of the page, else (*reuse*) an idle one of another page, else one of the
+    page's pool kernels being started, else room under the cap,
+    else a pooled kernel shut down (SHRINK) or, when only pool starts hold the room, one of
+    them awaited (WAIT)."""
+    if cap and k.in_use >= cap:
+        return Placement.REFUSE
+    if k.here:
+        return Placement.POOL
+    if reuse and k.elsewhere:
+        return Placement.REUSE
+    if k.starting_here:
+        return Placement.POOL  # its page's pool kernel being started: sooner than a new one
+    if not cap or k.total + 1 <= cap:
+        return Placement.COLD
+    if k.elsewhere:
+        return Placement.SHRINK
+    return Placement.WAIT
+
+
+def may_refill(cap: int, k: Kernels, views_being_served: int) -> bool:
+    """May one more pool refill start now? Not while a page view is being served (arriving
+    delegates before refills: a refill takes a core for a second and a half), and only into
+    room under the cap that delegates' kernels leave: the pool's target shrinks as they fill it."""
+    if views_being_served:
+        return False
+    return not cap or k.total + 1 <= cap
 
 
 @dataclass(frozen=True)
@@ -54,6 +123,7 @@ def decide(load: Load, limits: Limits) -> Verdict:
     freed = 1 if replacing else 0
     if limits.per_address and load.address_kernels - freed >= limits.per_address:
         return Verdict.ADDRESS_FULL
+    # The cap is for delegates: pooled kernels and pool starts give way (place), they refuse no one.
     if limits.max_kernels and load.kernels - freed >= limits.max_kernels:
         return Verdict.BUSY
     return Verdict.REPLACE_OLDEST if replacing else Verdict.ADMIT

@@ -146,6 +146,9 @@ class SopkitVoila(Voila):
             self.page_deadline,
             list(self.trusted_proxies),
         )
+        # The kernel manager's pool gives way to delegates: it needs the cap and the page views in flight.
+        self.kernel_manager.cap = self.max_kernels
+        self.kernel_manager.page_views = admission.in_flight
         page = type("Page", (PageHandler,), {"admission": admission})
         socket = type("KernelSocket", (KernelSocketHandler,), {"max_message_bytes": MAX_UPLOAD_BYTES + MESSAGE_OVERHEAD})
         swap = {

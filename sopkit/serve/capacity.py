@@ -17,7 +17,10 @@ KERNEL_MB = 140  # RSS of a workbook kernel after its first page view (capacity.
 SERVER_MB = 250  # the server process (capacity.py: 151 MB at start, 199 MB after 300 views, ~60 kB a view)
 RESERVE_SHARE = 0.15  # of the memory available, left for the system and page caches
 KERNEL_CPU_S = 1.5  # CPU seconds to start a kernel and run a workbook (cold; kernel_cpu in run.py)
-LANDING_SHARE = 0.5  # of the pool, for the landing page (the link the chair shares)
+REUSE_CPU_S = 0.25  # CPU seconds to run a workbook in a pooled kernel of another page (pool_reuse.py: median 0.21)
+SERVER_VISIT_CPU_S = 0.55  # the server's CPU seconds per first visit, on its one core (first_visit_cpu.py: 0.52-0.59)
+LANDING_SHARE = 0.8  # of the pool, for the landing page (the link the chair shares; its pooled kernels have its page ready)
+POOL_SHARE = 0.9  # of the cap, kept ready (the pool gives way to delegates: it costs them no place)
 
 
 @dataclass(frozen=True)
@@ -40,15 +43,17 @@ def kernels_that_fit(available_mb: float) -> int:
 def plan_meeting(available_mb: float, cores: int, notebooks: list[str], landing: str) -> MeetingPlan:
     """The cap, pool sizes and refill concurrency for a meeting on this machine.
 
-    Half the kernels that fit are kept ready (a pooled kernel costs the same memory as a
-    visitor's, and the other half serves visitors past the pool while it refills);
-    ``LANDING_SHARE`` of them for *landing*, the rest spread over the other pages, at least
-    one each.
+    ``POOL_SHARE`` of the kernels that fit are kept ready: the pool is a cache inside the cap
+    that gives way to delegates (``admission.place``), so a pooled kernel takes no delegate's
+    place, and any page's pooled kernel serves any page (re-used). Before the pool gave way it
+    was half (issue 24: the other half served the delegates; at 100 a minute the pool ran out
+    and the last delegates waited for new kernels). ``LANDING_SHARE`` of them for *landing*, the
+    rest spread over the other pages, at least one each.
     """
     cap = kernels_that_fit(available_mb)
     if cap < 2 or not notebooks:
         return MeetingPlan(max(cap, 1), {nb: (1 if cap >= len(notebooks) else 0) for nb in notebooks}, 1)
-    pool = cap // 2
+    pool = max(1, math.floor(cap * POOL_SHARE))
     others = [nb for nb in notebooks if nb != landing]
     each = max(1, math.floor(pool * (1 - LANDING_SHARE) / len(others))) if others else 0
     pools = {nb: each for nb in others}
@@ -57,16 +62,35 @@ def plan_meeting(available_mb: float, cores: int, notebooks: list[str], landing:
     return MeetingPlan(cap, pools, max(1, cores))
 
 
-def arrivals_table(visitors: int, cores: int, pool: int, window_s: float = 60.0) -> dict[str, float]:
-    """Projected load of *visitors* arriving within *window_s* on *cores* with *pool* kernels ready:
-    memory, and how long the last visitor waits for the CPU to run its notebook (the first
-    *pool* visitors get a kernel that has already run)."""
+def arrivals_table(visitors: int, cores: int, pool: int, window_s: float = 60.0, landing_share: float = LANDING_SHARE) -> dict[str, float]:
+    """Projected load of *visitors* opening the landing page within *window_s* on *cores* with
+    *pool* kernels ready (``landing_share`` of them for the landing page).
+
+    The pool counts, both ways. Served: the landing page's pooled kernels at once, the other
+    pages' pooled kernels re-used (``REUSE_CPU_S`` each), visitors beyond the pool on new kernels
+    (``KERNEL_CPU_S``); refills wait for the rush. Memory: ``kernels`` = the delegates' kernels
+    plus the pool refilled after the rush (``memory_gb``); the cap needs only ``max(visitors,
+    pool)`` (``memory_gb_min``: the pool gives way to delegates). ``last_wait_s``: how long the
+    last visitor waits for a CPU; ``server_core_share``: the server's one core busy with first
+    visits (above ~0.7 its answers queue)."""
+    landing = min(pool, round(pool * landing_share))
+    reused = min(max(0, visitors - landing), pool - landing)
     cold = max(0, visitors - pool)
-    cpu_s = cold * KERNEL_CPU_S
+    cpu_s = reused * REUSE_CPU_S + cold * KERNEL_CPU_S
     # Work that arrives faster than the cores can do it queues: the last visitor waits for the backlog.
     backlog_s = max(0.0, cpu_s / cores - window_s)
+    own = KERNEL_CPU_S if cold else REUSE_CPU_S if reused else 0.0
+
+    def memory(kernels: int) -> float:
+        return round((SERVER_MB + kernels * KERNEL_MB) / (1 - RESERVE_SHARE) / 1024, 1)
+
     return {
-        "memory_gb": round((SERVER_MB + visitors * KERNEL_MB) / (1 - RESERVE_SHARE) / 1024, 1),
+        "kernels": visitors + pool,
+        "memory_gb": memory(visitors + pool),
+        "memory_gb_min": memory(max(visitors, pool)),
+        "reused": reused,
+        "cold": cold,
         "cpu_s": round(cpu_s, 1),
-        "last_wait_s": round(backlog_s + (KERNEL_CPU_S if cold else 0), 1),
+        "last_wait_s": round(backlog_s + own, 1),
+        "server_core_share": round(visitors * SERVER_VISIT_CPU_S / window_s, 2),
     }

@@ -97,7 +97,7 @@ class Admission:
     def load(self, km, browser: str | None, address: str) -> Load:
         waiting = [v for v in self.in_flight if v.kernel_id is None]
         return Load(
-            kernels=km.about_to_exist() + len(waiting),
+            kernels=km.kernel_counts().in_use,  # delegates' kernels (and views about to get one): the pool gives way
             browser_kernels=len(km.held_by(browser=browser)) if browser else 0,
             address_kernels=len(km.held_by(address=address)) + sum(v.address == address for v in waiting),
         )
@@ -140,7 +140,7 @@ class PageHandler(TornadoVoilaHandler):
         browser, address = self.client()
         verdict = decide(a.load(km, browser, address), a.limits)
         if verdict in (Verdict.BUSY, Verdict.ADDRESS_FULL):
-            self.log.warning("Page view refused (%s) for %s", verdict.value, address)
+            self.log.warning("Page view refused (%s) for %s (%s)", verdict.value, address, km.kernel_counts().describe(a.limits.max_kernels))
             return self.refuse(verdict)
         if verdict is Verdict.REPLACE_OLDEST:
             oldest = km.held_by(browser=browser)[0]
@@ -162,6 +162,7 @@ class PageHandler(TornadoVoilaHandler):
         finally:
             current_view.reset(token)
             a.in_flight.remove(view)
+            km.changed()  # pool refills wait for the page views being served
             if not finished and view.kernel_id is not None:
                 # The page will never use this kernel: free its place now, not at the next cull.
                 await km.stop_kernel(view.kernel_id, why="page view did not complete")
@@ -314,7 +315,9 @@ class HealthHandler(web.RequestHandler):
     """``/sopkit/health``: 200 and the replica's load as JSON, for load balancers and probes.
 
     Answers from counters only: it starts no kernel and needs no cookie. ``kernels`` counts what
-    the cap counts (live, pooled, being started); ``page_views`` the views admitted or queued.
+    the cap counts: ``in_use`` (handed to pages, or about to be), ``pooled`` (ready, idle) and
+    ``starting`` (pool kernels not ready yet); ``page_views`` the views admitted or queued. Only
+    ``in_use`` reaching the cap turns visitors away: the pool gives way.
     A replica at its cap is still healthy: its visitors' pages must stay reachable.
     """
 
@@ -322,7 +325,16 @@ class HealthHandler(web.RequestHandler):
 
     def get(self) -> None:
         km, a = self.settings["kernel_manager"], self.admission
-        state = {"status": "ok", "kernels": km.about_to_exist(), "cap": a.limits.max_kernels, "page_views": len(a.in_flight)}
+        k = km.kernel_counts()
+        state = {
+            "status": "ok",
+            "kernels": k.total,
+            "cap": a.limits.max_kernels,
+            "page_views": len(a.in_flight),
+            "in_use": k.in_use,
+            "pooled": k.pooled,
+            "starting": k.starting,
+        }
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps(state))

@@ -10,7 +10,12 @@ it may go.
   ran their notebook long before anyone asked, so jupyter_server's culler, which judges a
   kernel by its last activity, would otherwise cull a kernel the moment it is handed over
   after a quiet spell. Kernels whose page never connects are reclaimed after the grace;
-* **counting what is about to exist**: pool refills waiting to start count against the cap;
+* **a pool that gives way to delegates** (``admission.place``, ``may_refill``): the cap counts
+  kernels in use (handed to pages, or about to be), pooled and starting; a page view whose
+  page has no pooled kernel re-uses an idle pooled kernel of another page (its widgets closed,
+  its names reset, the modules it imported kept), or starts one where the cap leaves room, or
+  shuts a pooled one down, or waits for one being started; refills wait while page views are
+  being served and start only into the room delegates leave;
 * **endings the page hears about**: every kernel shut down by the server (culled, over its
   memory limit, replaced, died and restarted blank) closes its websockets with a close code
   the page turns into a bilingual reload notice;
@@ -22,16 +27,29 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 import time
 from dataclasses import dataclass, field
 
 import psutil
 from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
-from traitlets import Float, Int
+from tornado import web
+from traitlets import Bool, Float, Int
 from traitlets.config import LoggingConfigurable
 
+from .admission import Kernels, Placement, may_refill, place
+
 POOL_RETRY_S, POOL_RETRY_MAX_S = 5.0, 300.0  # a failed pool start is retried after 5 s, 10 s, ... 5 min
+
+WAIT_FOR_ROOM_S = 60.0  # a page view waits at most this long for room under the cap (Placement.WAIT)
+# ... and after this long stops a pool kernel still running its notebook, to start its own: a
+# workbook's pool kernel is ready in 1.5-3 s, one that takes longer holds a delegate's place.
+WAIT_FOR_START_S = 5.0
+# Run in a pooled kernel of another page before this page's notebook: the other page's widgets
+# close (no page holds them; the new page must not receive their states), its names go, the
+# modules it imported and their caches stay. benchmarks/pool_reuse.py: 0.2 CPU-s instead of 0.8.
+RESET_CODE = "import ipywidgets\nipywidgets.Widget.close_all()\nget_ipython().reset(new_session=False)\nimport gc\ngc.collect()"
 
 # Close codes the page sentinel understands (sentinel.js).
 CLOSE_STOPPED, CLOSE_MEMORY, CLOSE_REPLACED = 4001, 4002, 4003
@@ -64,12 +82,17 @@ class PageKernels(LoggingConfigurable):
     kernel_memory_limit = Int(768, config=True, help="A kernel using more than this many MB (RSS) is stopped; 0 for no limit.")
     memory_check_interval = Float(5, config=True, help="Seconds between kernel memory checks.")
     pool_start_concurrency = Int(0, config=True, help="Pool refills (kernel start + notebook run) at once; 0 for no limit.")
+    reuse_pooled = Bool(True, config=True, help="A page view without a pooled kernel of its page re-uses an idle pooled kernel of another page.")
 
     def __init__(self, **kwargs):
         # Set before Voila's __init__, which already starts filling the pool.
         self.owners: dict[str, Owner] = {}
         self.sockets: dict[str, set] = {}
-        self.pending_starts = 0
+        self.pending_starts = 0  # pool refills past the gate whose kernel is not yet in the pool
+        self.cap = 0  # the app's max_kernels (0: none); set by the app
+        self.page_views: list[PageView] = []  # page views in flight (the admission's list); set by the app
+        self._started: set[asyncio.Task] = set()  # pool entries past the gate, not done yet
+        self._change: asyncio.Event | None = None
         self._pool_starts: asyncio.Semaphore | None = None
         self._pool_failures: dict[str, int] = {}  # failed pool starts in a row, per notebook
         self._memory_task: asyncio.Task | None = None
@@ -77,7 +100,58 @@ class PageKernels(LoggingConfigurable):
 
     # -- counting -----------------------------------------------------------------------
     def about_to_exist(self) -> int:
-        return len(self.list_kernel_ids()) + self.pending_starts
+        return self.kernel_counts().total
+
+    def _pool_entries(self):
+        """(notebook, kernel id, rendering done) of every pool entry whose kernel is up."""
+        for name, pool in getattr(self, "_pools", {}).items():
+            for task in pool:
+                if not task.done() or task.cancelled() or task.exception() is not None:
+                    continue
+                content = task.result()
+                yield name, task, content
+
+    def kernel_counts(
+        self, notebook: str | None = None, exclude: PageView | None = None, kernel_name: str | None = None, path: str | None = None
+    ) -> Kernels:
+        """What the cap counts. ``here``: pool entries of *notebook* Voila can hand over;
+        ``elsewhere``: idle pooled kernels of other notebooks a view of *notebook* could re-use
+        (same kernel and folder when *kernel_name* / *path* are given)."""
+        live = set(self.list_kernel_ids())
+        pooled = rendering = here = elsewhere = 0
+        for name, _task, content in self._pool_entries():
+            if content["kernel_id"] not in live:
+                continue
+            ready = content["task"].done()
+            pooled += ready
+            rendering += not ready
+            if name == notebook:
+                here += 1
+            elif ready and self._compatible(name, kernel_name, path):
+                elsewhere += 1
+        owned = sum(kid in live for kid in self.owners)
+        waiting = sum(v.kernel_id is None and v is not exclude for v in self.page_views)
+        return Kernels(owned + waiting, pooled, self.pending_starts + rendering, here, elsewhere)
+
+    def _compatible(self, notebook: str, kernel_name: str | None, path: str | None) -> bool:
+        data = getattr(self, "notebook_data", {}).get(notebook, {})
+        if kernel_name is not None and data.get("kernel_name", kernel_name) != kernel_name:
+            return False
+        return path is None or os.path.dirname(notebook) == (path or "")
+
+    def changed(self) -> None:
+        """Something the pool's and page views' decisions depend on changed: wake their waits."""
+        if self._change is not None:
+            self._change.set()
+            self._change = None
+
+    async def _wait_change(self, timeout: float) -> None:
+        if self._change is None:
+            self._change = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._change.wait(), timeout)
+        except TimeoutError:
+            pass
 
     def held_by(self, *, browser: str | None = None, address: str | None = None) -> list[str]:
         """Kernel ids owned by a browser or an address, oldest hand-over first."""
@@ -100,14 +174,143 @@ class PageKernels(LoggingConfigurable):
         if kernel is not None:
             kernel.last_activity = utcnow()  # the idle clock starts at hand-over, not at the pool's run
         self._watch_restarts(kernel_id)
+        self.changed()
 
     async def start_kernel(self, *args, **kwargs):
-        # Reached for page views without a pooled kernel (the pool's own starts bypass it).
+        # Reached for page views without a pooled kernel of their page (the pool's own starts
+        # bypass it): re-use another page's pooled kernel, or start one where the cap leaves room.
+        view = current_view.get()
+        if view is not None and hasattr(self, "_pools"):
+            kernel_id = await self._place(view, kwargs)
+            if kernel_id is not None:
+                self.hand_over(kernel_id)
+                return kernel_id
         kernel_id = await super().start_kernel(*args, **kwargs)
         self.hand_over(kernel_id)
         return kernel_id
 
+    async def _place(self, view: PageView, kwargs: dict) -> str | None:
+        """A kernel for *view* from the pool (re-used), or None: start a new one."""
+        kernel_name, path = kwargs.get("kernel_name"), kwargs.get("path")
+        started = time.monotonic()
+        deadline = started + WAIT_FOR_ROOM_S
+        while True:
+            counts = self.kernel_counts(exclude=view, kernel_name=kernel_name, path=path)
+            step = place(self.cap, counts, reuse=self.reuse_pooled)
+            if step is Placement.COLD:
+                self.log.info("Page view: a new kernel (%s)", counts.describe(self.cap))
+                return None
+            if step in (Placement.REUSE, Placement.SHRINK):
+                donor = self._take_idle(kernel_name, path)
+                if donor is not None:
+                    notebook, kernel_id = donor
+                    if step is Placement.SHRINK:
+                        self.log.info("Page view: shutting down the pooled kernel of %s to make room (%s)", notebook, counts.describe(self.cap))
+                        await self.stop_kernel(kernel_id, why="pooled kernel shut down to make room for a page")
+                        continue
+                    if await self._reset(kernel_id):
+                        self.log.info("Page view: re-using the pooled kernel %s of %s (%s)", kernel_id, notebook, counts.describe(self.cap))
+                        return kernel_id
+                    await self.stop_kernel(kernel_id, why="pooled kernel could not be re-used")
+                else:
+                    await self._wait_change(0.5)  # counted, but gone meanwhile: never spin
+                continue
+            # WAIT (or the cap reached meanwhile): pool kernels being started hold the room.
+            if time.monotonic() > deadline:
+                self.log.warning("Page view: no room under the cap after %.0f s (%s)", WAIT_FOR_ROOM_S, counts.describe(self.cap))
+                raise web.HTTPError(503, "busy")
+            if time.monotonic() - started > WAIT_FOR_START_S:
+                slow = self._take_running()
+                if slow is not None:
+                    notebook, kernel_id = slow
+                    self.log.info(
+                        "Page view: stopping the pool kernel of %s still running its notebook, to make room (%s)", notebook, counts.describe(self.cap)
+                    )
+                    await self.stop_kernel(kernel_id, why="pool kernel stopped to make room for a page")
+                    continue
+            await self._wait_change(0.5)
+
+    def _take_idle(self, kernel_name: str | None, path: str | None) -> tuple[str, str] | None:
+        """Take an idle pooled kernel (its notebook run) out of its pool, the largest pool first;
+        that pool refills when there is room."""
+        live = set(self.list_kernel_ids())
+        candidates = [
+            (name, task, content)
+            for name, task, content in self._pool_entries()
+            if content["kernel_id"] in live and content["task"].done() and self._compatible(name, kernel_name, path)
+        ]
+        if not candidates:
+            return None
+        sizes = {name: len(pool) for name, pool in self._pools.items()}
+        name, task, content = max(candidates, key=lambda c: sizes.get(c[0], 0))
+        self._pools[name].remove(task)
+        kernel_id = content["kernel_id"]
+        data = getattr(self, "notebook_data", {}).get(name)
+        if data is not None:
+            data["kernel_ids"].discard(kernel_id)
+        self.fill_if_needed(notebook_name=name)
+        return name, kernel_id
+
+    def _take_running(self) -> tuple[str, str] | None:
+        """Take a pool kernel still running its notebook out of its pool (to be stopped)."""
+        live = set(self.list_kernel_ids())
+        for name, task, content in self._pool_entries():
+            if content["kernel_id"] in live and not content["task"].done():
+                self._pools[name].remove(task)
+                content["task"].add_done_callback(lambda t: t.cancelled() or t.exception())  # its kernel goes: nobody reads it
+                data = getattr(self, "notebook_data", {}).get(name)
+                if data is not None:
+                    data["kernel_ids"].discard(content["kernel_id"])
+                self.fill_if_needed(notebook_name=name)
+                return name, content["kernel_id"]
+        return None
+
+    async def _reset(self, kernel_id: str) -> bool:
+        """Close the widgets of the page a pooled kernel ran and reset its names."""
+        client = self.get_kernel(kernel_id).client()
+        client.start_channels()
+        try:
+            msg_id = client.execute(RESET_CODE, silent=True, store_history=False)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                reply = await client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply["content"].get("status") == "ok"
+        except Exception as exc:  # noqa: BLE001 - a kernel that cannot be re-used is stopped
+            self.log.warning("Re-using kernel %s failed: %s", kernel_id, exc)
+        finally:
+            client.stop_channels()
+        return False
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        # What Voila may hand over (it awaits the entry it takes): a kernel that has run the
+        # notebook; else, unless an idle pooled kernel of another page can be re-used (a few
+        # tenths of a second), one still starting or running it. A refill still waiting for
+        # room is no kernel (a visitor handed it would wait for the end of the rush).
+        readiness = [self._readiness(task) for task in getattr(self, "_pools", {}).get(notebook_name, [])]
+        if 0 in readiness:
+            return readiness.count(0)
+        data = getattr(self, "notebook_data", {}).get(notebook_name, {})
+        if (
+            self.reuse_pooled
+            and self.kernel_counts(notebook_name, kernel_name=data.get("kernel_name"), path=os.path.dirname(notebook_name)).elsewhere
+        ):
+            return 0
+        return sum(r <= 2 for r in readiness)
+
+    def _readiness(self, task: asyncio.Task) -> int:
+        """0: notebook run; 1: running it; 2: kernel starting; 3: failed; 4: waiting for room."""
+        if task.done():
+            if task.cancelled() or task.exception() is not None:
+                return 3
+            return 0 if task.result()["task"].done() else 1
+        return 2 if task in self._started else 4
+
     async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+        pool = getattr(self, "_pools", {}).get(notebook_name)
+        if pool:  # Voila hands over the first entry: the readiest first
+            pool.sort(key=self._readiness)
+        self.log.info("Page view: the pooled kernel of %s (%s)", notebook_name, self.kernel_counts().describe(self.cap))
         try:
             render_task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         except Exception:
@@ -125,25 +328,50 @@ class PageKernels(LoggingConfigurable):
         inner = super()._initialize(notebook_path, kernel_id, **kwargs)
         if kernel_id is not None:
             return inner
-        self.pending_starts += 1
 
         async def counted():
+            task = asyncio.current_task()
+            slots = None
+            if self.pool_start_concurrency > 0:
+                # A few refills at a time, each until its notebook has run: the CPUs stay with
+                # the visitors being served.
+                if self._pool_starts is None:
+                    self._pool_starts = asyncio.Semaphore(self.pool_start_concurrency)
+                slots = self._pool_starts
+            released = False
+
+            def release(*_):
+                nonlocal released
+                if slots is not None and not released:
+                    released = True
+                    slots.release()
+                self.changed()
+
+            started = False
             try:
-                if self.pool_start_concurrency > 0:
-                    # A few refills at a time: the CPUs stay with the visitors being served.
-                    if self._pool_starts is None:
-                        self._pool_starts = asyncio.Semaphore(self.pool_start_concurrency)
-                    async with self._pool_starts:
-                        result = await inner
-                else:
+                if slots is not None:
+                    await slots.acquire()
+                # Arriving delegates first, and only into the room they leave under the cap.
+                while not may_refill(self.cap, self.kernel_counts(), len(self.page_views)):
+                    await self._wait_change(1.0)
+                started = True
+                self.pending_starts += 1
+                self._started.add(task)
+                try:
                     result = await inner
-            except Exception:
-                self._replace_failed_pool_start(notebook_path)
+                finally:
+                    self.pending_starts = max(0, self.pending_starts - 1)
+                    self._started.discard(task)
+            except BaseException as exc:
+                release()
+                if not started:
+                    inner.close()
+                if isinstance(exc, Exception):
+                    self._replace_failed_pool_start(notebook_path)
                 raise
-            finally:
-                self.pending_starts = max(0, self.pending_starts - 1)
             self._pool_failures.pop(notebook_path, None)
             self._watch_restarts(result["kernel_id"])
+            result["task"].add_done_callback(release)  # the slot is free once the notebook has run
             return result
 
         return counted()
@@ -194,9 +422,12 @@ class PageKernels(LoggingConfigurable):
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
         self._close_sockets(kernel_id, CLOSE_STOPPED, "kernel stopped")
-        self.owners.pop(kernel_id, None)
         pooled_notebook = self._pooled_notebook(kernel_id)
-        result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        try:
+            result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self.owners.pop(kernel_id, None)  # counted in use until it is gone
+            self.changed()
         if pooled_notebook is not None and hasattr(self, "fill_if_needed"):
             self.fill_if_needed(notebook_name=pooled_notebook)  # a pooled kernel that died is replaced
         return result

@@ -1,10 +1,14 @@
 """The cap is a cap, and one client cannot lock the others out."""
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import websocket
+
 from .conftest import NOTEBOOKS
+from .test_kernel_socket import frames, message
 
 POOL = ["--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1", "--VoilaKernelManager.fill_delay=1"]
 
@@ -34,7 +38,8 @@ def test_waves_of_page_views_never_exceed_the_cap_with_a_pool(start):
     finally:
         stop.set()
         sampler.join()
-    assert peak[0] <= cap, f"{peak[0]} kernels alive with a cap of {cap}"
+    placements = "\n".join(line for line in server.log_text().splitlines() if "Page view" in line or "Kernel started" in line or "shutdown" in line)
+    assert peak[0] <= cap, f"{peak[0]} kernels alive with a cap of {cap}\n{placements}"
 
 
 def test_one_address_holding_its_share_leaves_room_for_another(start):
@@ -79,3 +84,56 @@ def test_a_trusted_proxy_speaks_for_its_clients_and_no_one_else_does(start):
     # An untrusted peer cannot pretend to be many clients.
     spoofed = [server.page("/voila/render/tiny.ipynb", source="127.0.0.6", headers={"X-Forwarded-For": f"10.1.0.{i}"}).status for i in range(3)]
     assert spoofed == [200, 200, 503]
+
+
+def pool_of(notebook: str, size: int) -> list[str]:
+    return [
+        "--VoilaConfiguration.preheat_kernel=True",
+        f'--VoilaKernelManager.kernel_pools_config={{"default": {{"pool_size": 0}}, "{notebook}": {{"pool_size": {size}}}}}',
+    ]
+
+
+def test_at_the_cap_the_pool_gives_way_to_delegates(start):
+    # Issue 24: cap 6, a pool of 3 for the page. Before, the pool kept refilling inside the cap
+    # and only 3 delegates got a page; now all 6 are served, the 7th gets the busy page.
+    server = start(NOTEBOOKS, *pool_of("tiny.ipynb", 3), "--SopkitVoila.max_kernels=6", "--SopkitVoila.max_kernels_per_address=-1")
+    server.wait_for(lambda: "is filled with 3 kernel" in server.log_text(), 60, "the pool to fill")
+    for i in range(6):
+        page = server.page("/voila/render/tiny.ipynb", source=f"127.0.0.{10 + i}", timeout=90)
+        assert page.status == 200 and "tiny-output-ok" in page.body, (i, server.log_text()[-2000:])
+        assert len(server.kernels()) <= 6
+    refused = server.page("/voila/render/tiny.ipynb", source="127.0.0.20")
+    assert refused.status == 503 and 'class="sop-busy"' in refused.body
+    state = json.loads(server.request("GET", "/sopkit/health").body)
+    assert state["in_use"] == 6 and state["pooled"] == 0 and state["starting"] == 0 and state["kernels"] == 6
+    assert "6 in use, 0 pooled, 0 starting, cap 6" in server.log_text()
+    time.sleep(2)  # no refill squeezes in after the rush: delegates' kernels fill the cap
+    assert len(server.kernels()) == 6
+
+
+def test_a_pooled_kernel_of_another_page_serves_a_page_without_its_widgets(start):
+    server = start(NOTEBOOKS, *pool_of("echo.ipynb", 2), "--SopkitVoila.max_kernels=4")
+    server.wait_for(lambda: json.loads(server.request("GET", "/sopkit/health").body)["pooled"] == 2, 60, "the pool to have run its notebook")
+    pooled = {p.pid for p in server.kernels()}
+    page = server.page("/voila/render/tiny.ipynb")
+    assert page.status == 200 and "tiny-output-ok" in page.body
+    assert "re-using the pooled kernel" in server.log_text()
+    [mine] = [p for p in server.kernels() if any(page.kernel_id in part for part in p.cmdline())]
+    assert mine.pid in pooled, "a new kernel was started although a pooled one was idle"
+    # The echo page's widget was closed: the tiny page's front end gets no widget of another page.
+    ws = websocket.create_connection(
+        f"{server.url.replace('http', 'ws')}/api/kernels/{page.kernel_id}/channels",
+        origin=server.url,
+        timeout=10,
+        cookie=f"sopkit_browser={page.cookie}",
+    )
+    try:
+        ws.send(message("comm_info_request", {"target_name": "jupyter.widget"}))
+        reply = frames(ws, 20, until=lambda m: m["header"]["msg_type"] == "comm_info_reply")[-1]
+        assert reply["content"]["comms"] == {}
+    finally:
+        ws.close()
+    # The echo page's pool refills (there is room), and its own visitors still get its pooled kernel.
+    server.wait_for(lambda: len(server.kernels()) == 3, 60, "the echo pool to refill")
+    echo = server.page("/voila/render/echo.ipynb", source="127.0.0.3")
+    assert echo.status == 200 and "Using pre-heated kernel" in server.log_text()

@@ -16,11 +16,12 @@ def test_health_starts_nothing_and_counts_what_the_cap_counts(start):
     for _ in range(3):
         reply = server.request("GET", "/sopkit/health")
         assert reply.status == 200 and reply.headers["Content-Type"] == "application/json"
-        assert json.loads(reply.body) == {"status": "ok", "kernels": 0, "cap": 5, "page_views": 0}
+        assert json.loads(reply.body) == {"status": "ok", "kernels": 0, "cap": 5, "page_views": 0, "in_use": 0, "pooled": 0, "starting": 0}
         assert reply.cookie is None and "Set-Cookie" not in reply.headers
     assert server.kernels() == []
     assert server.page("/voila/render/tiny.ipynb").status == 200
-    assert json.loads(server.request("GET", "/sopkit/health").body)["kernels"] == 1
+    state = json.loads(server.request("GET", "/sopkit/health").body)
+    assert state["kernels"] == state["in_use"] == 1 and state["pooled"] == state["starting"] == 0
     assert server.request("HEAD", "/sopkit/health").status == 200
 
 

@@ -39,7 +39,9 @@ class VoilaLikePool:
             self.failing -= 1
             raise RuntimeError("Address already in use")
         self.started += 1
-        return {"kernel_id": f"k{self.started}"}
+        rendered = asyncio.get_running_loop().create_future()
+        rendered.set_result(([], None))  # Voila's render task: the notebook has run
+        return {"kernel_id": f"k{self.started}", "task": rendered}
 
     def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
         self.fills.append(notebook_name)
