@@ -78,6 +78,9 @@ def check_print(page, name: str) -> None:
     pdf = page.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     assert pages > (0 if name == "overview" else 1), f"{name}: {pages} page(s)"
+    # The page is in Chinese: its text is set in an embedded CJK font (no boxes for missing glyphs).
+    fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+_-]+)", pdf))
+    assert any(b"WenQuanYi" in f or b"CJK" in f for f in fonts), fonts
     # What the paper shows, at the paper's width: every chart, nothing past the right edge,
     # no controls, the footer.
     page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 1000})
