@@ -150,10 +150,11 @@ def test_a_three_move_proposal_opens_identically_in_a_fresh_browser(page, browse
         wait_value(fresh, ADDRESS_TOKEN_JS, token)
         flow = fresh.inner_text(".sop-flow")
         assert t("derived.short_linked", "en") in flow and t("derived.short", "en") not in flow
-        assert "the proposal from the link" in fresh.inner_text(".sop-message")
+        fresh.wait_for_selector(".sop-message:has-text('the proposal from the link')")  # its widget message may come last
         # Side by side with the project's proposal: the three moves, one Sankey
         fresh.locator(".sop-compare-with select").select_option(label=t("compare.bundled", "en"))
         wait_drawn(fresh, ".sop-moves")
+        fresh.wait_for_selector(".sop-moves table.sop-data", state="attached")  # the chart's table follows the chart
         summary = fresh.inner_text(".sop-compare-summary")
         assert summary.startswith("3 item(s) placed differently"), summary
         moved = [r[0] for r in table_rows(fresh, ".sop-moves")[1:]]
