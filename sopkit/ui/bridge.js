@@ -92,15 +92,25 @@ function hello(model, n) {
   model.send(content, undefined, buffers);
 }
 
+// Hello goes when the bridge is first shown, not when its model is made: the page's other widget
+// models are made from one snapshot of their state, and a model made after the kernel answered a
+// hello would miss the answer (on a slow link, the uploads brought back were shown nowhere). The
+// bridge is shown inside the page's box, whose model is made after every widget model in it.
+const greeted = new WeakSet();
+function greet(model) {
+  if (greeted.has(model)) return;
+  greeted.add(model);
+  let tries = 0;
+  const timer = setInterval(() => {
+    if (model.get("heard") || tries >= MAX_TRIES) { clearInterval(timer); return; }
+    tries += 1;
+    hello(model, tries);
+  }, RETRY_MS);
+  setTimeout(() => { if (!model.get("heard")) { tries += 1; hello(model, tries); } }, 0);
+}
+
 export default {
   initialize({ model }) {
-    let tries = 0;
-    const timer = setInterval(() => {
-      if (model.get("heard") || tries >= MAX_TRIES) { clearInterval(timer); return; }
-      tries += 1;
-      hello(model, tries);
-    }, RETRY_MS);
-    setTimeout(() => { if (!model.get("heard")) { tries += 1; hello(model, tries); } }, 0);
     for (const name of ["view", "lang", "title", "heard"]) model.on("change:" + name, () => mirror(model));
     mirror(model);
     model.on("msg:custom", (msg, buffers) => {
@@ -119,6 +129,7 @@ export default {
     });
   },
   render({ model, el }) {
+    greet(model);
     el.hidden = true;
     el.classList.add("sop-bridge");
     const show = () => el.setAttribute("data-sop-view", model.get("view"));

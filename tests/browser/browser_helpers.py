@@ -130,3 +130,13 @@ def upload(page, css: str, name: str, content: bytes) -> None:
     with page.expect_file_chooser() as chooser:
         page.click(css)
     chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+
+
+def throttle(page, bytes_per_second: int, latency_ms: int = 150) -> None:
+    """A slow link for *page* (CDP network conditions, each way)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": bytes_per_second, "uploadThroughput": bytes_per_second},
+    )

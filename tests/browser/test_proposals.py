@@ -22,7 +22,7 @@ from sopkit.i18n import t
 from sopkit.model import load_framework
 from sopkit.serve.local import free_port
 
-from .browser_helpers import ACTION_MS, CHARTS, LOAD_MS, open_workbook, table_rows, upload, wait_drawn, wait_value
+from .browser_helpers import ACTION_MS, CHARTS, LOAD_MS, open_workbook, table_rows, throttle, upload, wait_drawn, wait_value
 
 pytestmark = pytest.mark.browser
 
@@ -231,4 +231,16 @@ def test_moves_and_uploads_come_back_after_the_server_restarts(own_server, conte
     options, rankings, address, rows = make_work(context, first.url)
     first.stop()
     own_server(port=port)
+    check_work_came_back(options, rankings, address, rows)
+
+
+def test_moves_and_uploads_come_back_on_a_slow_link(own_server, context):
+    # Hotel Wi-Fi: 250 kB/s each way, 150 ms; the kernels die and both tabs reload on that link.
+    server = own_server()
+    options, rankings, address, rows = make_work(context, server.url)
+    for tab in (options, rankings):
+        throttle(tab, 250_000, latency_ms=150)
+    for kernel in page_kernels(server, options, rankings):
+        kernel.kill()
+    options.wait_for_selector(NOTICE, timeout=40_000)
     check_work_came_back(options, rankings, address, rows)

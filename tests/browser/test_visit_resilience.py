@@ -13,20 +13,11 @@ import pytest
 
 from sopkit.serve.local import free_port
 
-from .browser_helpers import CHARTS, LOAD_MS, open_workbook, wait_drawn
+from .browser_helpers import CHARTS, LOAD_MS, open_workbook, throttle, wait_drawn
 
 pytestmark = pytest.mark.browser
 
 NOTICE = ".sop-reload-notice"
-
-
-def throttle(page, bytes_per_second: int, latency_ms: int = 150) -> None:
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": latency_ms, "downloadThroughput": bytes_per_second, "uploadThroughput": bytes_per_second},
-    )
 
 
 def page_kernel(server, page) -> psutil.Process:
