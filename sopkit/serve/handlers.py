@@ -295,7 +295,7 @@ class TemplateStaticHandler(TemplateStaticFileHandler):
 
 class PlotlyLibraryHandler(web.RequestHandler):
     """plotly.js for the pages' charts (``sopkit.plotlyjs.LIBRARY_PATH``), gzipped once per
-    process and kept by browsers for a year: the name changes with the plotly version."""
+    process and kept by browsers for a year: the name changes with the bundle."""
 
     def get(self) -> None:
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
@@ -308,7 +308,7 @@ class PlotlyLibraryHandler(web.RequestHandler):
             self.finish(library_bytes())
 
     def compute_etag(self) -> None:
-        return None  # immutable: no revalidation, and no hash of 4.7 MB per request
+        return None  # immutable: no revalidation, and no hash of 1.4 MB per request
 
 
 class HealthHandler(web.RequestHandler):

@@ -6,8 +6,8 @@ the ``Output`` sends back to the kernel and the kernel echoes back (about 150 kB
 chart change); and a change replaces the whole plot. Here a change sets one trait and the front
 end calls ``Plotly.react``. Measured in benchmarks/run.py (README, "Performance").
 
-plotly.js itself (``plotly/package_data/plotly.min.js``, the one the plotly package ships and
-the downloaded brief inlines) reaches the page once: from ``sopkit.plotlyjs.LIBRARY_PATH`` under
+plotly.js itself (``sopkit.plotlyjs``: the trace types sopkit uses, the bundle the downloaded
+brief inlines) reaches the page once: from ``sopkit.plotlyjs.LIBRARY_PATH`` under
 the page's base URL when the server offers it (sopkit-serve, the static edition), else from the
 kernel on request (JupyterLab, or a server without that route).
 """

@@ -90,7 +90,9 @@
     var layout = Object.assign({}, spec.layout || {});
     if (!layout.height) { layout.height = 360; }  // as chart.js draws it
     var next = function () { requestAnimationFrame(function () { setTimeout(function () { drawNext(Plotly); }, 0); }); };
+    performance.mark("sop-draw-start");
     Plotly.newPlot(gd, spec.data, layout, spec.config || {}).then(function () {
+      performance.mark("sop-drawn");
       gd.dataset.sopDrawn = "1";
       gd.__sopResolve(true);
       next();
@@ -100,7 +102,8 @@
       next();
     });
   }
-  library().then(drawNext, function () { plots.forEach(function (gd) { gd.__sopResolve(false); }); });
+  performance.mark("sop-first-view-shown");
+  library().then(function (Plotly) { performance.mark("sop-plotly-ready"); drawNext(Plotly); }, function () { plots.forEach(function (gd) { gd.__sopResolve(false); }); });
 
   // ---- choices made before the page is live ----------------------------------------------------
   var intents = [];

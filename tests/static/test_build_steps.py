@@ -193,27 +193,23 @@ def test_the_labextension_check_covers_anywidget(monkeypatch, tmp_path):
         build.check_labextensions(entries)
 
 
-def test_plotly_js_is_copied_from_the_plotly_wheel_to_where_the_pages_look(tmp_path):
-    import plotly
+def test_sopkits_plotly_js_is_copied_to_where_the_pages_look_and_left_out_of_the_wheels(tmp_path):
+    from sopkit.plotlyjs import LIBRARY_PATH, library_bytes
 
-    from sopkit.plotlyjs import LIBRARY_PATH
-
-    assert build.library_path(plotly.__version__) == LIBRARY_PATH  # what Python in the browser computes
-    wheel = tmp_path / "plotly-7.1.0-py3-none-any.whl"
+    assert build.library_path() == LIBRARY_PATH  # what Python in the browser computes
+    made = build.ship_plotly_js(tmp_path / "dist")
+    assert made == tmp_path / "dist" / LIBRARY_PATH
+    assert made.read_bytes() == library_bytes()
+    # the browser's wheels go without it (slimmed): the site serves it; the bundle's description stays
+    assert build.PLOTLY_JS in build.SLIM["plotly"] and build.SOPKIT_PLOTLY_JS in build.SLIM["sopkit"]
+    wheel = tmp_path / "sopkit-0.1-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as zf:
-        zf.writestr(build.PLOTLY_JS, "/* plotly.js */ window.Plotly = {};")
-        zf.writestr("plotly/__init__.py", "")
-    made = build.ship_plotly_js(wheel, "7.1.0", tmp_path / "dist")
-    assert made == tmp_path / "dist" / "sopkit" / "plotly-7.1.0.min.js"
-    assert made.read_text() == "/* plotly.js */ window.Plotly = {};"
-    # the browser's wheel goes without it (slimmed): the site serves it
-    assert build.PLOTLY_JS in build.SLIM["plotly"]
-    bare = tmp_path / "bare" / wheel.name
-    bare.parent.mkdir()
-    with zipfile.ZipFile(bare, "w") as zf:
-        zf.writestr("plotly/__init__.py", "")
-    with pytest.raises(build.BuildError, match="has no plotly/package_data/plotly.min.js"):
-        build.ship_plotly_js(bare, "7.1.0", tmp_path / "dist2")
+        for name in (build.SOPKIT_PLOTLY_JS, "sopkit/plotly/bundle.json", "sopkit/plotlyjs.py"):
+            zf.writestr(name, "x")
+        zf.writestr("sopkit-0.1.dist-info/RECORD", f"{build.SOPKIT_PLOTLY_JS},,\nsopkit/plotly/bundle.json,,\n")
+    with zipfile.ZipFile(build.slim_wheel(wheel, build.SLIM["sopkit"], tmp_path / "slim")) as zf:
+        assert sorted(zf.namelist()) == ["sopkit-0.1.dist-info/RECORD", "sopkit/plotly/bundle.json", "sopkit/plotlyjs.py"]
+        assert build.SOPKIT_PLOTLY_JS not in zf.read("sopkit-0.1.dist-info/RECORD").decode()
 
 
 def test_the_pages_base_url_is_the_site_root_relative_to_the_page(tmp_path):
@@ -240,13 +236,13 @@ def fake_site(tmp_path, base_url: str = "../../"):
 
 
 def test_the_site_check_wants_plotly_js_at_the_base_url_and_only_the_labextensions_in_use(tmp_path):
-    library = build.library_path("7.1.0")
+    library = "sopkit/plotly-7.1.0.min.js"
     build.check_site(fake_site(tmp_path / "ok"), library)
     # Voici's own "/" names the host's root: a site under a sub-path would not find plotly.js
     with pytest.raises(build.BuildError, match="baseUrl '/' does not lead to sopkit/plotly-7.1.0.min.js"):
         build.check_site(fake_site(tmp_path / "host-root", "/"), library)
     with pytest.raises(build.BuildError, match="sopkit/plotly-7.1.1.min.js is not in the site"):
-        build.check_site(fake_site(tmp_path / "other-version"), build.library_path("7.1.1"))
+        build.check_site(fake_site(tmp_path / "other-version"), "sopkit/plotly-7.1.1.min.js")
     site = fake_site(tmp_path / "mime")
     (site / "extensions" / "jupyterlab-plotly").mkdir()
     with pytest.raises(build.BuildError, match="jupyterlab-plotly"):
