@@ -102,8 +102,51 @@ def message(msg_type: str, content: dict, session: str, channel: str = "shell", 
     )
 
 
+V1 = "v1.kernel.websocket.jupyter.org"  # the protocol browsers speak (JupyterLab services), default
+
+
+class KernelSocket:
+    """The kernel websocket in either protocol: ``v1`` (binary frames: offsets, channel, header,
+    parent, metadata, content, buffers; the server passes kernel messages through without
+    parsing them) or ``legacy`` (JSON text: the server parses and re-serialises every message)."""
+
+    def __init__(self, ws, v1: bool):
+        self.ws, self.v1 = ws, v1
+
+    def send(self, text: str) -> None:
+        if not self.v1:
+            self.ws.send(text)
+            return
+        m = json.loads(text)
+        parts = [json.dumps(m[k]).encode() for k in ("header", "parent_header", "metadata", "content")]
+        channel = m["channel"].encode()
+        offsets = [8 * (1 + 1 + len(parts) + 1)]
+        offsets.append(offsets[-1] + len(channel))
+        for part in parts:
+            offsets.append(offsets[-1] + len(part))
+        head = len(offsets).to_bytes(8, "little") + b"".join(o.to_bytes(8, "little") for o in offsets)
+        self.ws.send_binary(head + channel + b"".join(parts))
+
+    def recv(self):
+        frame = self.ws.recv()
+        return ("v1", frame) if self.v1 and isinstance(frame, bytes) and frame else frame
+
+    def settimeout(self, t: float) -> None:
+        self.ws.settimeout(t)
+
+    def close(self) -> None:
+        self.ws.close()
+
+
 def decode(frame) -> dict | None:
-    """A text frame, or a binary one (a message with buffers: jupyter_server's legacy layout)."""
+    """A text frame, or a binary one (a message with buffers: jupyter_server's legacy layout),
+    or a v1 frame (``("v1", bytes)``): header and content parsed, the rest left."""
+    if isinstance(frame, tuple):
+        data = frame[1]
+        n = int.from_bytes(data[:8], "little")
+        offsets = [int.from_bytes(data[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(n)]
+        parts = [data[offsets[i] : offsets[i + 1]] for i in range(1, n - 1)]
+        return {"channel": data[offsets[0] : offsets[1]].decode(), "header": json.loads(parts[0]), "content": json.loads(parts[3])}
     if isinstance(frame, str):
         return json.loads(frame) if frame else None
     nbufs = struct.unpack("!i", frame[:4])[0]
@@ -147,9 +190,18 @@ class Burst:
 
 class Visitor:
     def __init__(
-        self, i: int, port: int, page: str, timeout: float, assets: bool = True, clicks: list[Click] | None = None, burst: Burst | None = None
+        self,
+        i: int,
+        port: int,
+        page: str,
+        timeout: float,
+        assets: bool = True,
+        clicks: list[Click] | None = None,
+        burst: Burst | None = None,
+        protocol: str = "v1",
     ):
         self.i, self.port, self.page, self.timeout, self.assets = i, port, page, timeout, assets
+        self.v1 = protocol == "v1"
         self.clicks = LANG_ON_OVERVIEW if clicks is None else clicks
         self.burst = burst  # a burst clicker: no click on arrival, the burst's clicks at its moment
         self.address = address(i)
@@ -255,13 +307,16 @@ class Visitor:
         sock.bind((self.address, 0))
         sock.settimeout(30)
         sock.connect(("127.0.0.1", self.port))
-        self.ws = websocket.create_connection(
+        ws = websocket.create_connection(
             f"ws://127.0.0.1:{self.port}/api/kernels/{self.kernel_id}/channels?session_id={uuid.uuid4().hex}",
             socket=sock,
             origin=f"http://127.0.0.1:{self.port}",
             cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()),
             timeout=30,
+            subprotocols=[V1] if self.v1 else None,
         )
+        self.record["protocol"] = ws.getsubprotocol() or "legacy"
+        self.ws = KernelSocket(ws, self.record["protocol"] == V1)
 
     def _hello(self, models: dict, session: str) -> None:
         bridge = next((cid for cid, m in models.items() if "heard" in m.get("state", {}) and "view" in m.get("state", {})), None)
@@ -512,9 +567,9 @@ def run_plenary(target: Target, args) -> dict:
         clickers = {before[round(k * (len(before) - 1) / max(1, args.burst - 1))] for k in range(args.burst)}
         burst = Burst(at, BURST_CLICKS[args.burst_page])
     visitors = [
-        Visitor(i, target.port, args.burst_page, args.timeout, not args.no_assets, burst=burst)
+        Visitor(i, target.port, args.burst_page, args.timeout, not args.no_assets, burst=burst, protocol=args.protocol)
         if i in clickers
-        else Visitor(i, target.port, args.page, args.timeout, not args.no_assets)
+        else Visitor(i, target.port, args.page, args.timeout, not args.no_assets, protocol=args.protocol)
         for i in range(n)
     ]
     sampler = Sampler(target)
@@ -619,6 +674,7 @@ def main() -> None:
     ap.add_argument("--browsers", type=int, default=2, help="real chromium visits in the same run (0 for none)")
     ap.add_argument("--fill-timeout", type=float, default=300.0)
     ap.add_argument("--no-assets", action="store_true", help="skip the page's scripts and styles (a browser with them cached)")
+    ap.add_argument("--protocol", choices=["v1", "legacy"], default="v1", help="kernel websocket protocol (browsers: v1; before 2026-12: legacy)")
     ap.add_argument("--burst", type=int, default=0, help="K delegates who arrived before --burst-at click at once at --burst-at (0: no burst)")
     ap.add_argument("--burst-page", default="options.ipynb", choices=sorted(BURST_CLICKS), help="the clickers' page (options: option + language)")
     ap.add_argument("--burst-at", type=float, help="seconds after the first arrival (default: 2/3 of the window)")
@@ -679,7 +735,10 @@ def main() -> None:
 
     with sigterm_as_interrupt():
         compare_checkouts(
-            measure, args.root or [ROOT], args.out, {"benchmark": "plenary", "flags": flags, "visitors": args.visitors, "window_s": args.window}
+            measure,
+            args.root or [ROOT],
+            args.out,
+            {"benchmark": "plenary", "protocol": args.protocol, "flags": flags, "visitors": args.visitors, "window_s": args.window},
         )
 
 

@@ -21,7 +21,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
 from ..plotlyjs import LIBRARY_PATH
-from . import capacity, channels
+from . import capacity, channels, debug
 from .admission import Limits
 from .compression import CachedGzip
 from .handlers import (
@@ -97,6 +97,7 @@ class SopkitVoila(Voila):
         return [str(HERE), *jupyter_config_path()]
 
     def initialize(self, argv=None):
+        debug.start_tracing()  # off unless SOPKIT_DEBUG_MEMORY=tracemalloc (debug.py)
         # The 'sopkit' Voila template lives in this package: put it on Jupyter's data path.
         own = str(HERE / "jupyter")
         paths = os.environ.get("JUPYTER_PATH", "")
@@ -166,6 +167,8 @@ class SopkitVoila(Voila):
             (url_path_join(self.server_url, HEALTH_PATH), health),
             (url_path_join(self.server_url, LIBRARY_PATH), PlotlyLibraryHandler),
         ]
+        if debug.enabled():  # SOPKIT_DEBUG_MEMORY: what the process holds (benchmarks/soak.py); off by default
+            extra.append((url_path_join(self.server_url, debug.PATH), type("Memory", (debug.MemoryHandler,), {"admission": admission})))
         if not self.notebook_path:
             landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)
             # First match wins in tornado: the redirect must precede Voila's tree page at "/".

@@ -38,6 +38,7 @@ from tornado import web
 from traitlets import Bool, Float, Int
 from traitlets.config import LoggingConfigurable
 
+from . import priority
 from .admission import Kernels, Placement, may_refill, place
 
 POOL_RETRY_S, POOL_RETRY_MAX_S = 5.0, 300.0  # a failed pool start is retried after 5 s, 10 s, ... 5 min
@@ -83,6 +84,7 @@ class PageKernels(LoggingConfigurable):
     memory_check_interval = Float(5, config=True, help="Seconds between kernel memory checks.")
     pool_start_concurrency = Int(0, config=True, help="Pool refills (kernel start + notebook run) at once; 0 for no limit.")
     reuse_pooled = Bool(True, config=True, help="A page view without a pooled kernel of its page re-uses an idle pooled kernel of another page.")
+    kernel_nice = Int(10, config=True, help="Nice value kernels run at (the server stays at its own): the server first; 0 to leave them.")
 
     def __init__(self, **kwargs):
         # Set before Voila's __init__, which already starts filling the pool.
@@ -390,6 +392,15 @@ class PageKernels(LoggingConfigurable):
         delay = min(POOL_RETRY_MAX_S, POOL_RETRY_S * 2 ** (failures - 1))
         self.log.warning("A pooled kernel for %s failed to start (%d in a row); another in %.0f s", notebook_path, failures, delay)
         asyncio.get_running_loop().call_later(delay, lambda: self.fill_if_needed(notebook_name=notebook_path))
+
+    # -- priority -----------------------------------------------------------------------
+    def start_watching_activity(self, kernel_id: str) -> None:
+        # Every kernel start (pooled or not) passes here once its process exists.
+        super().start_watching_activity(kernel_id)
+        provisioner = getattr(self._kernels.get(kernel_id), "provisioner", None)
+        pid = getattr(provisioner, "pid", None) or getattr(getattr(provisioner, "process", None), "pid", None)
+        if pid and self.kernel_nice > 0:
+            priority.lower(pid, self.kernel_nice)  # the server before the kernels (priority.py)
 
     # -- connections --------------------------------------------------------------------
     def may_connect(self, kernel_id: str, browser: str | None) -> bool:
