@@ -16,7 +16,8 @@ quiet and the kernel count is back to the pool (bounded), then the **server proc
 USS are read (psutil; the kernels are not counted), with ``/sopkit/health``. ``--debug counts``
 starts the server with ``SOPKIT_DEBUG_MEMORY=1`` and also records ``/sopkit/debug/memory`` at
 each sample (sizes of the kernel manager's, the admission's and the gzip cache's containers,
-live objects per type, growth since the first sample); ``--debug tracemalloc`` adds the
+live objects per type, growth since the sample at ``--baseline-at`` views: the first views
+fill caches once); ``--debug tracemalloc`` adds the
 allocations that grew most (slower, and tracemalloc's own memory counts in the RSS: use it to
 find what grows, not for the curve).
 
@@ -75,6 +76,7 @@ class Soaked:
         self.records: list[dict] = []
         self.samples: list[dict] = []
         self.pool: int | None = None
+        self.baseline_at = 0  # the debug growth is counted from the sample at this many views
 
     def kernels(self) -> list[psutil.Process]:
         with contextlib.suppress(psutil.Error):
@@ -113,7 +115,7 @@ class Soaked:
             "t_unix": round(time.time(), 1),
         }
         if self.debug != "off":
-            state = debug_state(self.server.port, baseline=not self.samples)
+            state = debug_state(self.server.port, baseline=views == self.baseline_at or not self.samples)
             row["debug"] = {k: state.get(k) for k in ("containers", "container_growth", "type_growth", "objects", "modules", "traced_mb")}
             if "allocation_growth" in state:
                 row["debug"]["allocation_growth"] = state["allocation_growth"]
@@ -191,6 +193,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=2, help="views at a time per server")
     ap.add_argument("--sample-every", type=int, default=50)
     ap.add_argument("--timeout", type=float, default=90.0)
+    ap.add_argument("--baseline-at", type=int, default=50, help="views after which the debug growth is counted")
     ap.add_argument("--debug", choices=["off", "counts", "tracemalloc"], default="counts")
     ap.add_argument("--root", type=Path, action="append", help="checkout to serve from (repeatable: servers side by side)")
     ap.add_argument("--label", action="append", help="a label per --root (default: its commit)")
@@ -218,6 +221,7 @@ def main() -> None:
         for root, label in zip(roots, labels, strict=True):
             server = stack.enter_context(checkout_server(root, args.flag, log_name=f"soak-{label}"))
             soaked.append(Soaked(label, server, args.debug))
+            soaked[-1].baseline_at = args.baseline_at
         with bench_lock(args.lock):
             for s in soaked:
                 s.quiet(300)  # the pool filled

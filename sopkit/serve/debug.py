@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import tracemalloc
+import types
 
 from tornado import web
 
@@ -66,6 +67,57 @@ def growth(now: dict, before: dict, top: int) -> list[tuple[str, int, int]]:
     return sorted(rows, key=lambda r: -abs(r[2]))[:top]
 
 
+def describe(obj) -> str:
+
+    if isinstance(obj, types.FrameType):
+        return f"frame {obj.f_code.co_name} {obj.f_code.co_filename.split('site-packages/')[-1]}:{obj.f_lineno}"
+    code = getattr(obj, "cr_code", None) or getattr(obj, "gi_code", None) or getattr(obj, "ag_code", None)
+    if code is not None:
+        return f"{type(obj).__name__} {code.co_name} {code.co_filename.split('site-packages/')[-1]}:{code.co_firstlineno}"
+    t = type(obj)
+    name = f"{t.__module__}.{t.__qualname__}"
+    if isinstance(obj, dict):
+        return f"{name}(len={len(obj)}, keys={[str(k)[:40] for k in list(obj)[:4]]})"
+    if isinstance(obj, (list, set, tuple)):
+        return f"{name}(len={len(obj)})"
+    return name
+
+
+def referrer_chains(type_name: str, samples: int = 3, depth: int = 10) -> list[list[str]]:
+    """For a few live objects whose type's name ends with *type_name*: what holds them, one
+    referrer per step (dicts named by the key that leads to the object), up to *depth* steps."""
+
+    found = []
+    for o in gc.get_objects():
+        if f"{type(o).__module__}.{type(o).__qualname__}".endswith(type_name):
+            found.append(o)
+    found = found[-samples:]
+    chains: list[list[str]] = []
+    for obj in found:
+        chain, current, seen = [describe(obj)], obj, {id(found), id(chains), id(sys._getframe())}
+        for _ in range(depth):
+            referrers = gc.get_referrers(current)
+            seen.add(id(referrers))
+            holder = None
+            for r in referrers:
+                if id(r) not in seen:
+                    holder = r
+                    break
+            del referrers
+            if holder is None:
+                break
+            seen.add(id(holder))
+            step = describe(holder)
+            if isinstance(holder, dict):
+                key = next((k for k, v in holder.items() if v is current), None)
+                step += f" [{str(key)[:60]}]"
+            chain.append(step)
+            current = holder
+        chains.append(chain)
+    del found
+    return chains
+
+
 class MemoryHandler(web.RequestHandler):
     """``/sopkit/debug/memory[?baseline=1][&top=N]`` (see the module's docstring)."""
 
@@ -94,6 +146,13 @@ class MemoryHandler(web.RequestHandler):
         sizes["tornado.ui_modules"] = len(getattr(web_app, "ui_modules", {}))
         sizes["kernels"] = len(list(km.list_kernel_ids()))
         sizes["gc.garbage"] = len(gc.garbage)
+        try:
+            from voila.request_info_handler import RequestInfoSocketHandler  # noqa: PLC0415
+
+            sizes["voila.RequestInfoSocketHandler._cache"] = len(RequestInfoSocketHandler._cache)
+            sizes["voila.RequestInfoSocketHandler._waiters"] = len(RequestInfoSocketHandler._waiters)
+        except (ImportError, AttributeError):
+            pass
         try:
             from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection  # noqa: PLC0415
 
@@ -131,6 +190,9 @@ class MemoryHandler(web.RequestHandler):
                 }
                 for s in stats
             ]
+        wanted = self.get_argument("referrers", None)
+        if wanted:
+            answer["referrers"] = referrer_chains(wanted)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps(answer))
