@@ -56,6 +56,18 @@ RESET_CODE = "import ipywidgets\nipywidgets.Widget.close_all()\nget_ipython().re
 CLOSE_STOPPED, CLOSE_MEMORY, CLOSE_REPLACED = 4001, 4002, 4003
 
 
+def forget_request_info(kernel_id: str) -> None:
+    """Voila keeps the request of every page view served from the pool, for the kernel to read
+    over ``/voila/query/<kernel>`` (``voila.utils.get_query_string``, which the workbooks never
+    call: the bridge sends the address), and never drops it: one dict per view, for as long as
+    the server runs. Dropped here when the kernel ends."""
+    try:
+        from voila.request_info_handler import RequestInfoSocketHandler  # noqa: PLC0415
+    except ImportError:
+        return
+    RequestInfoSocketHandler._cache.pop(kernel_id, None)
+
+
 @dataclass
 class Owner:
     browser: str
@@ -438,6 +450,7 @@ class PageKernels(LoggingConfigurable):
             result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:
             self.owners.pop(kernel_id, None)  # counted in use until it is gone
+            forget_request_info(kernel_id)
             self.changed()
         if pooled_notebook is not None and hasattr(self, "fill_if_needed"):
             self.fill_if_needed(notebook_name=pooled_notebook)  # a pooled kernel that died is replaced

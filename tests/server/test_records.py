@@ -1,0 +1,25 @@
+"""What the server keeps per page view is dropped when the view's kernel ends: a soak of
+1,000 views must not grow the server (``benchmarks/soak.py``). Counted through
+``/sopkit/debug/memory`` (``SOPKIT_DEBUG_MEMORY=1``)."""
+
+import json
+import os
+
+from .conftest import NOTEBOOKS
+
+
+def containers(server) -> dict:
+    return json.loads(server.request("GET", "/sopkit/debug/memory").body)["containers"]
+
+
+def test_a_pooled_views_records_go_with_its_kernel(start):
+    server = start(NOTEBOOKS, env={**os.environ, "SOPKIT_DEBUG_MEMORY": "1"})  # voila.json: a pool of one per notebook
+    for _ in range(3):
+        server.wait_for(lambda: containers(server)["kernels"] >= 4, 60, "the pool")
+        page = server.page("/voila/render/tiny.ipynb")
+        assert page.status == 200 and page.kernel_id
+        assert server.request("POST", f"/voila/api/shutdown/{page.kernel_id}", cookie=page.cookie).status == 204
+        server.wait_for(lambda: containers(server)["km.owners"] == 0, 30, "the kernel to end")
+    assert server.log_text().count("Page view: the pooled kernel of tiny.ipynb") == 3
+    # Voila keeps every pooled view's request for get_query_string; it used to stay for good.
+    assert containers(server)["voila.RequestInfoSocketHandler._cache"] == 0
