@@ -218,11 +218,11 @@ def main() -> None:
             args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
     with sigterm_as_interrupt(), contextlib.ExitStack() as stack:
-        for root, label in zip(roots, labels, strict=True):
-            server = stack.enter_context(checkout_server(root, args.flag, log_name=f"soak-{label}"))
-            soaked.append(Soaked(label, server, args.debug))
-            soaked[-1].baseline_at = args.baseline_at
-        with bench_lock(args.lock):
+        with bench_lock(args.lock):  # the servers start and fill their pools under the lock too
+            for root, label in zip(roots, labels, strict=True):
+                server = stack.enter_context(checkout_server(root, args.flag, log_name=f"soak-{label}"))
+                soaked.append(Soaked(label, server, args.debug))
+                soaked[-1].baseline_at = args.baseline_at
             for s in soaked:
                 s.quiet(300)  # the pool filled
                 s.pool = len(s.kernels())
