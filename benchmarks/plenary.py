@@ -289,6 +289,7 @@ class Visitor:
             r["ready_s"] = round(time.monotonic() - start, 3)
             models = states["content"]["data"]["states"]
             r["widgets"] = len(models)
+            self.models, self.session = models, session  # for clicks after the visit (click_burst.py)
             self._hello(models, session)
             if self.burst is None:
                 self._clicks(models, session, self.clicks, deadline + 30)
