@@ -16,8 +16,8 @@ def test_a_pooled_views_records_go_with_its_kernel(start):
     # voila.json: a pool of one per notebook; no re-use of other pages' kernels, so that every
     # view of tiny.ipynb is served from its own pool (Voila's path that keeps the record).
     server = start(NOTEBOOKS, "--MappingKernelManager.reuse_pooled=False", env={**os.environ, "SOPKIT_DEBUG_MEMORY": "1"})
+    filled = "Kernel pool of tiny.ipynb is filled"
     for i in range(3):
-        filled = "Kernel pool of tiny.ipynb is filled"
         server.wait_for(lambda i=i: server.log_text().count(filled) > i, 60, "the pool of tiny.ipynb")
         page = server.page("/voila/render/tiny.ipynb")
         assert page.status == 200 and page.kernel_id
