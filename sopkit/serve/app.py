@@ -91,6 +91,21 @@ class SopkitVoila(Voila):
             plan.start_concurrency,
         )
 
+    _event_logger = None
+
+    @property
+    def event_logger(self):
+        """One jupyter_events logger for the server's kernels. jupyter_server's kernel manager
+        takes its parent's parent's (a Jupyter server's); Voila has none, so each kernel made a
+        logger of its own (its schemas read and checked, 3 YAML files) and registered it with
+        ``logging`` under a unique name, where it stays: one ``logging.Logger`` per kernel for
+        as long as the server runs (``benchmarks/soak.py``)."""
+        if self._event_logger is None:
+            from jupyter_events.logger import EventLogger  # noqa: PLC0415
+
+            self._event_logger = EventLogger(parent=self)
+        return self._event_logger
+
     @default("config_file_paths")
     def _config_file_paths_default(self):
         # The project's voila.json travels with the package: found wherever the server starts.

@@ -16,6 +16,7 @@ import collections
 import gc
 import ipaddress
 import json
+import logging
 import os
 import sys
 import tracemalloc
@@ -146,6 +147,7 @@ class MemoryHandler(web.RequestHandler):
         sizes["tornado.ui_modules"] = len(getattr(web_app, "ui_modules", {}))
         sizes["kernels"] = len(list(km.list_kernel_ids()))
         sizes["gc.garbage"] = len(gc.garbage)
+        sizes["logging.loggers"] = len(logging.Logger.manager.loggerDict)
         try:
             from voila.request_info_handler import RequestInfoSocketHandler  # noqa: PLC0415
 
