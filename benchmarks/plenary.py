@@ -102,8 +102,51 @@ def message(msg_type: str, content: dict, session: str, channel: str = "shell", 
     )
 
 
+V1 = "v1.kernel.websocket.jupyter.org"  # the protocol browsers speak (JupyterLab services), default
+
+
+class KernelSocket:
+    """The kernel websocket in either protocol: ``v1`` (binary frames: offsets, channel, header,
+    parent, metadata, content, buffers; the server passes kernel messages through without
+    parsing them) or ``legacy`` (JSON text: the server parses and re-serialises every message)."""
+
+    def __init__(self, ws, v1: bool):
+        self.ws, self.v1 = ws, v1
+
+    def send(self, text: str) -> None:
+        if not self.v1:
+            self.ws.send(text)
+            return
+        m = json.loads(text)
+        parts = [json.dumps(m[k]).encode() for k in ("header", "parent_header", "metadata", "content")]
+        channel = m["channel"].encode()
+        offsets = [8 * (1 + 1 + len(parts) + 1)]
+        offsets.append(offsets[-1] + len(channel))
+        for part in parts:
+            offsets.append(offsets[-1] + len(part))
+        head = len(offsets).to_bytes(8, "little") + b"".join(o.to_bytes(8, "little") for o in offsets)
+        self.ws.send_binary(head + channel + b"".join(parts))
+
+    def recv(self):
+        frame = self.ws.recv()
+        return ("v1", frame) if self.v1 and isinstance(frame, bytes) and frame else frame
+
+    def settimeout(self, t: float) -> None:
+        self.ws.settimeout(t)
+
+    def close(self) -> None:
+        self.ws.close()
+
+
 def decode(frame) -> dict | None:
-    """A text frame, or a binary one (a message with buffers: jupyter_server's legacy layout)."""
+    """A text frame, or a binary one (a message with buffers: jupyter_server's legacy layout),
+    or a v1 frame (``("v1", bytes)``): header and content parsed, the rest left."""
+    if isinstance(frame, tuple):
+        data = frame[1]
+        n = int.from_bytes(data[:8], "little")
+        offsets = [int.from_bytes(data[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(n)]
+        parts = [data[offsets[i] : offsets[i + 1]] for i in range(1, n - 1)]
+        return {"channel": data[offsets[0] : offsets[1]].decode(), "header": json.loads(parts[0]), "content": json.loads(parts[3])}
     if isinstance(frame, str):
         return json.loads(frame) if frame else None
     nbufs = struct.unpack("!i", frame[:4])[0]
@@ -127,12 +170,45 @@ def receive_until(ws, until, deadline: float) -> dict | None:
     return None
 
 
+# A click: (the control's class, its model, the index chosen, the class of the chart it redraws).
+Click = tuple[str, str, int, str]
+LANG_ON_OVERVIEW: list[Click] = [("sop-lang", "ToggleButtonsModel", 1, "sop-timeline")]
+# What a delegate does on the options page: another option (atu-7), then 中文.
+OPTION_AND_LANG: list[Click] = [("sop-option", "DropdownModel", 1, "sop-hierarchy"), ("sop-lang", "ToggleButtonsModel", 1, "sop-hierarchy")]
+BURST_CLICKS = {"options.ipynb": OPTION_AND_LANG, "overview.ipynb": LANG_ON_OVERVIEW}
+
+
+class Burst:
+    """Pages already open that click at one moment (``--burst K``): each clicker, once ready,
+    waits for ``go``; the main thread sets it at ``at`` s, all clickers send at once."""
+
+    def __init__(self, at: float, clicks: list[Click]):
+        self.at, self.clicks = at, clicks
+        self.go = threading.Event()
+        self.fired: float | None = None  # monotonic time go was set
+
+
 class Visitor:
-    def __init__(self, i: int, port: int, page: str, timeout: float, assets: bool = True):
+    def __init__(
+        self,
+        i: int,
+        port: int,
+        page: str,
+        timeout: float,
+        assets: bool = True,
+        clicks: list[Click] | None = None,
+        burst: Burst | None = None,
+        protocol: str = "v1",
+    ):
         self.i, self.port, self.page, self.timeout, self.assets = i, port, page, timeout, assets
+        self.v1 = protocol == "v1"
+        self.clicks = LANG_ON_OVERVIEW if clicks is None else clicks
+        self.burst = burst  # a burst clicker: no click on arrival, the burst's clicks at its moment
         self.address = address(i)
         self.cookies: dict[str, str] = {}
-        self.record: dict = {"visitor": i, "address": self.address, "outcome": None}
+        self.record: dict = {"visitor": i, "address": self.address, "page": page, "outcome": None}
+        if burst is not None:
+            self.record["burst_clicker"] = True
         self.ws = None
         self.kernel_id: str | None = None
 
@@ -213,8 +289,17 @@ class Visitor:
             r["ready_s"] = round(time.monotonic() - start, 3)
             models = states["content"]["data"]["states"]
             r["widgets"] = len(models)
+            self.models, self.session = models, session  # for clicks after the visit (click_burst.py)
             self._hello(models, session)
-            self._click(models, session, deadline + 30)
+            if self.burst is None:
+                self._clicks(models, session, self.clicks, deadline + 30)
+                return
+            r["outcome"] = "ready"  # until the burst's clicks say otherwise
+            r["ready_for_burst"] = not self.burst.go.is_set()
+            if not self.burst.go.wait(self.burst.at + self.timeout + 60):
+                return
+            r["burst_sent_after_s"] = round(time.monotonic() - self.burst.fired, 4)  # how far from "at once"
+            self._clicks(models, session, self.burst.clicks, time.monotonic() + self.timeout)
         except (OSError, websocket.WebSocketException) as exc:
             r.update(outcome="error", why=f"socket: {exc!r}")
 
@@ -223,13 +308,16 @@ class Visitor:
         sock.bind((self.address, 0))
         sock.settimeout(30)
         sock.connect(("127.0.0.1", self.port))
-        self.ws = websocket.create_connection(
+        ws = websocket.create_connection(
             f"ws://127.0.0.1:{self.port}/api/kernels/{self.kernel_id}/channels?session_id={uuid.uuid4().hex}",
             socket=sock,
             origin=f"http://127.0.0.1:{self.port}",
             cookie="; ".join(f"{k}={v}" for k, v in self.cookies.items()),
             timeout=30,
+            subprotocols=[V1] if self.v1 else None,
         )
+        self.record["protocol"] = ws.getsubprotocol() or "legacy"
+        self.ws = KernelSocket(ws, self.record["protocol"] == V1)
 
     def _hello(self, models: dict, session: str) -> None:
         bridge = next((cid for cid, m in models.items() if "heard" in m.get("state", {}) and "view" in m.get("state", {})), None)
@@ -243,40 +331,42 @@ class Visitor:
                 )
             )
 
-    def _click(self, models: dict, session: str, deadline: float) -> None:
+    def _clicks(self, models: dict, session: str, clicks: list[Click], deadline: float) -> None:
+        """Each click in turn, timed from the message sent to its chart's new figure: ``click_s``
+        (the first) and ``clicks_s`` (all, in order)."""
         r = self.record
-        switch = next(
-            (cid for cid, m in models.items() if m.get("model_name") == "ToggleButtonsModel" and "sop-lang" in m["state"].get("_dom_classes", [])),
-            None,
-        )
-        switch = switch or next(
-            (
-                cid
-                for cid, m in models.items()
-                if m["state"].get("_model_name") == "ToggleButtonsModel" and "sop-lang" in m["state"].get("_dom_classes", [])
-            ),
-            None,
-        )
-        box = next((m for m in models.values() if "sop-timeline" in m["state"].get("_dom_classes", [])), None)
-        chart = box["state"]["children"][0].removeprefix("IPY_MODEL_") if box and box["state"].get("children") else None
-        if not switch or not chart:
-            r.update(outcome="error", why=f"no language switch ({switch}) or timeline chart ({chart}) among {len(models)} widgets")
-            return
-        clicked = time.monotonic()
-        self.ws.send(message("comm_msg", {"comm_id": switch, "data": {"method": "update", "state": {"index": 1}, "buffer_paths": []}}, session))
-        drawn = receive_until(
-            self.ws,
-            lambda m: (
-                m["header"]["msg_type"] == "comm_msg"
-                and m["content"].get("comm_id") == chart
-                and "figure" in m["content"].get("data", {}).get("state", {})
-            ),
-            deadline,
-        )
-        if drawn is None:
-            r.update(outcome="error", why="no chart update after the click")
-            return
-        r["click_s"] = round(time.monotonic() - clicked, 3)
+        times = []
+        for control_class, model_name, index, chart_class in clicks:
+            control = next(
+                (
+                    cid
+                    for cid, m in models.items()
+                    if model_name in (m.get("model_name"), m["state"].get("_model_name")) and control_class in m["state"].get("_dom_classes", [])
+                ),
+                None,
+            )
+            box = next((m for m in models.values() if chart_class in m["state"].get("_dom_classes", [])), None)
+            chart = box["state"]["children"][0].removeprefix("IPY_MODEL_") if box and box["state"].get("children") else None
+            if not control or not chart:
+                r.update(outcome="error", why=f"no {control_class} ({control}) or {chart_class} chart ({chart}) among {len(models)} widgets")
+                return
+            clicked = time.monotonic()
+            update = {"method": "update", "state": {"index": index}, "buffer_paths": []}
+            self.ws.send(message("comm_msg", {"comm_id": control, "data": update}, session))
+            drawn = receive_until(
+                self.ws,
+                lambda m, chart=chart: (
+                    m["header"]["msg_type"] == "comm_msg"
+                    and m["content"].get("comm_id") == chart
+                    and "figure" in m["content"].get("data", {}).get("state", {})
+                ),
+                deadline,
+            )
+            if drawn is None:
+                r.update(outcome="error", why=f"no chart update after the {control_class} click")
+                return
+            times.append(round(time.monotonic() - clicked, 3))
+            r["click_s"], r["clicks_s"] = times[0], times
         r["outcome"] = "ready"
 
     def leave(self) -> None:
@@ -430,9 +520,59 @@ async def browser_visits(url: str, times: list[float], t0: float, timeout: float
     return records
 
 
+def burst_summary(records: list[dict], burst: Burst, t0: float) -> dict:
+    """The burst's clicks (each kind, and every click of it) and the ready times of the delegates
+    who arrived before it, while it was being answered, and after."""
+    at = burst.at
+    clickers = [r for r in records if r.get("burst_clicker")]
+    answered = [r for r in clickers if r.get("clicks_s")]
+    # Until the last click of the burst was answered (s after t0): the arrivals in that span met it.
+    end = at + max((sum(r["clicks_s"]) + r.get("burst_sent_after_s", 0) for r in answered), default=0.0)
+    arrivals = [r for r in records if not r.get("burst_clicker") and r.get("ready_s") is not None]
+    kinds = {}
+    for k, (control_class, *_rest) in enumerate(burst.clicks):
+        kinds[control_class] = time_stats([r["clicks_s"][k] for r in answered if len(r["clicks_s"]) > k])
+    return {
+        "clickers": len(clickers),
+        "page": clickers[0]["page"] if clickers else None,
+        "at_s": at,
+        "fired_at_s": round(burst.fired - t0, 3) if burst.fired else None,
+        "ready_before_burst": sum(bool(r.get("ready_for_burst")) for r in clickers),
+        "outcomes": {o: sum(r["outcome"] == o for r in clickers) for o in {r["outcome"] for r in clickers}},
+        "sent_spread_s": max((r.get("burst_sent_after_s", 0) for r in clickers), default=None),
+        "clicks": kinds,
+        "all_clicks_s": time_stats([t for r in answered for t in r["clicks_s"]]),
+        "per_clicker_total_s": time_stats([sum(r["clicks_s"]) for r in answered]),
+        "answered_by_s": round(end, 2),
+        "arrivals_ready_s": {
+            "before_burst": time_stats([r["ready_s"] for r in arrivals if r["arrived_s"] < at]),
+            "during_burst": time_stats([r["ready_s"] for r in arrivals if at <= r["arrived_s"] <= end]),
+            "after_burst": time_stats([r["ready_s"] for r in arrivals if r["arrived_s"] > end]),
+        },
+        "arrivals_click_s_during_burst": time_stats(
+            [r["click_s"] for r in records if not r.get("burst_clicker") and r.get("click_s") is not None and at <= r["arrived_s"] <= end]
+        ),
+    }
+
+
 def run_plenary(target: Target, args) -> dict:
     n, window = min(args.visitors, MAX_VISITORS), args.window
-    visitors = [Visitor(i, target.port, args.page, args.timeout, not args.no_assets) for i in range(n)]
+    burst, clickers = None, set()
+    if args.burst:
+        # K of the delegates who arrived before the burst's moment, spread over them, have the
+        # burst's page open; at the moment all of them click (while the others keep arriving).
+        at = args.burst_at if args.burst_at is not None else window * 2 / 3
+        before = [i for i in range(n) if window * i / max(1, n) < at - args.burst_margin]
+        if len(before) < args.burst:
+            raise SystemExit(f"--burst {args.burst}: only {len(before)} delegates arrive {args.burst_margin} s before the burst at {at} s")
+        clickers = {before[round(k * (len(before) - 1) / max(1, args.burst - 1))] for k in range(args.burst)}
+        burst = Burst(at, BURST_CLICKS[args.burst_page])
+    visitors = [
+        Visitor(i, target.port, args.burst_page, args.timeout, not args.no_assets, burst=burst, protocol=args.protocol)
+        if i in clickers
+        else Visitor(i, target.port, args.page, args.timeout, not args.no_assets, protocol=args.protocol)
+        for i in range(n)
+    ]
     sampler = Sampler(target)
     release = threading.Event()
     servers, kernels = target.processes()
@@ -460,6 +600,15 @@ def run_plenary(target: Target, args) -> dict:
         time.sleep(max(0.0, t0 + window * v.i / max(1, n) - time.monotonic()))
         v.visit(t0)
 
+    def fire() -> None:
+        time.sleep(max(0.0, t0 + burst.at - time.monotonic()))
+        burst.fired = time.monotonic()
+        burst.go.set()
+
+    burst_thread = None
+    if burst is not None:
+        burst_thread = threading.Thread(target=fire, daemon=True)
+        burst_thread.start()
     try:
         with ThreadPoolExecutor(max_workers=n) as pool:
             list(pool.map(arrive, visitors))
@@ -490,7 +639,8 @@ def run_plenary(target: Target, args) -> dict:
         "first_busy_visitor": busy_from,
         "html_s": time_stats([r["html_s"] for r in records if r.get("html_s") is not None and r["outcome"] != "busy"]),
         "ready_s": time_stats([r["ready_s"] for r in records if r.get("ready_s") is not None]),
-        "click_s": time_stats([r["click_s"] for r in records if r.get("click_s") is not None]),
+        "click_s": time_stats([r["click_s"] for r in records if r.get("click_s") is not None and not r.get("burst_clicker")]),
+        "burst": burst_summary(records, burst, t0) if burst is not None else None,
         "peak": sampler.peak,
         "cap": at_peak.get("cap"),
         "health_while_open": at_peak,
@@ -525,6 +675,11 @@ def main() -> None:
     ap.add_argument("--browsers", type=int, default=2, help="real chromium visits in the same run (0 for none)")
     ap.add_argument("--fill-timeout", type=float, default=300.0)
     ap.add_argument("--no-assets", action="store_true", help="skip the page's scripts and styles (a browser with them cached)")
+    ap.add_argument("--protocol", choices=["v1", "legacy"], default="v1", help="kernel websocket protocol (browsers: v1; before 2026-12: legacy)")
+    ap.add_argument("--burst", type=int, default=0, help="K delegates who arrived before --burst-at click at once at --burst-at (0: no burst)")
+    ap.add_argument("--burst-page", default="options.ipynb", choices=sorted(BURST_CLICKS), help="the clickers' page (options: option + language)")
+    ap.add_argument("--burst-at", type=float, help="seconds after the first arrival (default: 2/3 of the window)")
+    ap.add_argument("--burst-margin", type=float, default=5.0, help="clickers arrived at least this long before the burst")
     ap.add_argument("--replicas", type=int, default=0, help="N replicas behind HAProxy (sopkit.serve.replicas) instead of one server")
     ap.add_argument("--root", type=Path, action="append", help="checkout to serve from (repeatable: before and after in one run)")
     ap.add_argument("--flag", action="append", help=f"server flag (repeatable; default {' '.join(DEFAULT_FLAGS)})")
@@ -561,7 +716,10 @@ def main() -> None:
             result["log_reuses"] = log.count("re-using the pooled kernel")
         summary = {
             k: result[k]
-            for k in ("outcomes", "first_busy_visitor", "html_s", "ready_s", "click_s", "peak", "cap", "server_cpu_s", "loadavg_start", "loadavg_end")
+            for k in (
+                *("outcomes", "first_busy_visitor", "html_s", "ready_s", "click_s", "burst"),
+                *("peak", "cap", "server_cpu_s", "loadavg_start", "loadavg_end"),
+            )
         }
         print(
             json.dumps(
@@ -578,7 +736,10 @@ def main() -> None:
 
     with sigterm_as_interrupt():
         compare_checkouts(
-            measure, args.root or [ROOT], args.out, {"benchmark": "plenary", "flags": flags, "visitors": args.visitors, "window_s": args.window}
+            measure,
+            args.root or [ROOT],
+            args.out,
+            {"benchmark": "plenary", "protocol": args.protocol, "flags": flags, "visitors": args.visitors, "window_s": args.window},
         )
 
 

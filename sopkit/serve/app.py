@@ -21,7 +21,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
 from ..plotlyjs import LIBRARY_PATH
-from . import capacity, channels
+from . import capacity, channels, debug
 from .admission import Limits
 from .compression import CachedGzip
 from .handlers import (
@@ -91,12 +91,28 @@ class SopkitVoila(Voila):
             plan.start_concurrency,
         )
 
+    _event_logger = None
+
+    @property
+    def event_logger(self):
+        """One jupyter_events logger for the server's kernels. jupyter_server's kernel manager
+        takes its parent's parent's (a Jupyter server's); Voila has none, so each kernel made a
+        logger of its own (its schemas read and checked, 3 YAML files) and registered it with
+        ``logging`` under a unique name, where it stays: one ``logging.Logger`` per kernel for
+        as long as the server runs (``benchmarks/soak.py``)."""
+        if self._event_logger is None:
+            from jupyter_events.logger import EventLogger  # noqa: PLC0415
+
+            self._event_logger = EventLogger(parent=self)
+        return self._event_logger
+
     @default("config_file_paths")
     def _config_file_paths_default(self):
         # The project's voila.json travels with the package: found wherever the server starts.
         return [str(HERE), *jupyter_config_path()]
 
     def initialize(self, argv=None):
+        debug.start_tracing()  # off unless SOPKIT_DEBUG_MEMORY=tracemalloc (debug.py)
         # The 'sopkit' Voila template lives in this package: put it on Jupyter's data path.
         own = str(HERE / "jupyter")
         paths = os.environ.get("JUPYTER_PATH", "")
@@ -166,6 +182,8 @@ class SopkitVoila(Voila):
             (url_path_join(self.server_url, HEALTH_PATH), health),
             (url_path_join(self.server_url, LIBRARY_PATH), PlotlyLibraryHandler),
         ]
+        if debug.enabled():  # SOPKIT_DEBUG_MEMORY: what the process holds (benchmarks/soak.py); off by default
+            extra.append((url_path_join(self.server_url, debug.PATH), type("Memory", (debug.MemoryHandler,), {"admission": admission})))
         if not self.notebook_path:
             landing = url_path_join(self.server_url, "voila/render", LANDING_PAGE)
             # First match wins in tornado: the redirect must precede Voila's tree page at "/".

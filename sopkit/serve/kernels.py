@@ -38,6 +38,7 @@ from tornado import web
 from traitlets import Bool, Float, Int
 from traitlets.config import LoggingConfigurable
 
+from . import priority
 from .admission import Kernels, Placement, may_refill, place
 
 POOL_RETRY_S, POOL_RETRY_MAX_S = 5.0, 300.0  # a failed pool start is retried after 5 s, 10 s, ... 5 min
@@ -53,6 +54,18 @@ RESET_CODE = "import ipywidgets\nipywidgets.Widget.close_all()\nget_ipython().re
 
 # Close codes the page sentinel understands (sentinel.js).
 CLOSE_STOPPED, CLOSE_MEMORY, CLOSE_REPLACED = 4001, 4002, 4003
+
+
+def forget_request_info(kernel_id: str) -> None:
+    """Voila keeps the request of every page view served from the pool, for the kernel to read
+    over ``/voila/query/<kernel>`` (``voila.utils.get_query_string``, which the workbooks never
+    call: the bridge sends the address), and never drops it: one dict per view, for as long as
+    the server runs. Dropped here when the kernel ends."""
+    try:
+        from voila.request_info_handler import RequestInfoSocketHandler  # noqa: PLC0415
+    except ImportError:
+        return
+    RequestInfoSocketHandler._cache.pop(kernel_id, None)
 
 
 @dataclass
@@ -83,6 +96,7 @@ class PageKernels(LoggingConfigurable):
     memory_check_interval = Float(5, config=True, help="Seconds between kernel memory checks.")
     pool_start_concurrency = Int(0, config=True, help="Pool refills (kernel start + notebook run) at once; 0 for no limit.")
     reuse_pooled = Bool(True, config=True, help="A page view without a pooled kernel of its page re-uses an idle pooled kernel of another page.")
+    kernel_nice = Int(10, config=True, help="Nice value kernels run at (the server stays at its own): the server first; 0 to leave them.")
 
     def __init__(self, **kwargs):
         # Set before Voila's __init__, which already starts filling the pool.
@@ -391,6 +405,15 @@ class PageKernels(LoggingConfigurable):
         self.log.warning("A pooled kernel for %s failed to start (%d in a row); another in %.0f s", notebook_path, failures, delay)
         asyncio.get_running_loop().call_later(delay, lambda: self.fill_if_needed(notebook_name=notebook_path))
 
+    # -- priority -----------------------------------------------------------------------
+    def start_watching_activity(self, kernel_id: str) -> None:
+        # Every kernel start (pooled or not) passes here once its process exists.
+        super().start_watching_activity(kernel_id)
+        provisioner = getattr(self._kernels.get(kernel_id), "provisioner", None)
+        pid = getattr(provisioner, "pid", None) or getattr(getattr(provisioner, "process", None), "pid", None)
+        if pid and self.kernel_nice > 0:
+            priority.lower(pid, self.kernel_nice)  # the server before the kernels (priority.py)
+
     # -- connections --------------------------------------------------------------------
     def may_connect(self, kernel_id: str, browser: str | None) -> bool:
         owner = self.owners.get(kernel_id)
@@ -427,6 +450,7 @@ class PageKernels(LoggingConfigurable):
             result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:
             self.owners.pop(kernel_id, None)  # counted in use until it is gone
+            forget_request_info(kernel_id)
             self.changed()
         if pooled_notebook is not None and hasattr(self, "fill_if_needed"):
             self.fill_if_needed(notebook_name=pooled_notebook)  # a pooled kernel that died is replaced
