@@ -83,6 +83,10 @@ class SopkitVoila(Voila):
         self.voila_configuration.preheat_kernel = True
         self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, **{nb: {"pool_size": n} for nb, n in plan.pools.items()}}
         self.config.MappingKernelManager.pool_start_concurrency = plan.start_concurrency
+        # A meeting's server relays every page: it comes before the kernels (priority.py). Not
+        # the default: on a machine shared with other work, niced kernels give way to all of it.
+        if "kernel_nice" not in self.config.MappingKernelManager:
+            self.config.MappingKernelManager.kernel_nice = 10
         self.log.info(
             "Meeting setting: cap %d kernels, %d kept ready %s, %d refills at once",
             plan.max_kernels,

@@ -96,7 +96,11 @@ class PageKernels(LoggingConfigurable):
     memory_check_interval = Float(5, config=True, help="Seconds between kernel memory checks.")
     pool_start_concurrency = Int(0, config=True, help="Pool refills (kernel start + notebook run) at once; 0 for no limit.")
     reuse_pooled = Bool(True, config=True, help="A page view without a pooled kernel of its page re-uses an idle pooled kernel of another page.")
-    kernel_nice = Int(10, config=True, help="Nice value kernels run at (the server stays at its own): the server first; 0 to leave them.")
+    kernel_nice = Int(
+        0,
+        config=True,
+        help="Nice value kernels run at (the server stays at its own): the server first. 0 leaves them; --meeting sets 10 (priority.py).",
+    )
 
     def __init__(self, **kwargs):
         # Set before Voila's __init__, which already starts filling the pool.
