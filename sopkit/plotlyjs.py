@@ -4,7 +4,7 @@ edition serve (``sopkit.ui.chart`` loads it in the page; the downloaded brief in
 
 Why not the plotly.min.js the plotly package ships: that file has every trace type (4.8 MB);
 a browser spends 1.6-1.8 s running it before the first chart can be drawn, this one 0.2-0.3 s
-(1.4 MB; chromium, one measurement on a loaded 2-core machine, README "Performance").
+(1.5 MB; chromium, 5 loads each on a loaded 2-core machine; README "Performance").
 ``scripts/build-plotly.sh`` rebuilds it; ``bundle.json`` says what it holds.
 
 Kept apart from ``sopkit.ui`` so the server can serve it without importing plotly or ipywidgets.
@@ -37,5 +37,5 @@ def library_bytes() -> bytes:
 
 @cache
 def library_gzip() -> bytes:
-    """The bundle gzipped once per process (1.4 MB -> about 0.46 MB), for servers."""
+    """The bundle gzipped once per process (1.5 MB -> about 0.50 MB), for servers."""
     return gzip.compress(library_bytes(), compresslevel=9, mtime=0)
