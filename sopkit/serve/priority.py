@@ -23,8 +23,9 @@ from pathlib import Path
 
 
 def autogroup(pid: int | str) -> str | None:
-    """The autogroup of *pid* ("/autogroup-12"), or None where there are none."""
-    with contextlib.suppress(OSError):
+    """The autogroup of *pid* ("/autogroup-12"), or None where there are none (no such file,
+    or, as in some containers, an empty one)."""
+    with contextlib.suppress(OSError, IndexError):
         return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
     return None
 

@@ -61,3 +61,16 @@ def test_kernels_run_below_the_server(start, flags, nice):
         assert k.nice() == nice, k.cmdline()
         if priority.autogroup(k.pid) not in (None, priority.autogroup(server.process.pid)):
             assert autogroup_nice(k.pid) == nice
+
+
+def test_an_empty_autogroup_file_means_none(monkeypatch):
+    # Some containers (CI's among them) have /proc/<pid>/autogroup but leave it empty.
+    monkeypatch.setattr(priority.Path, "read_text", lambda self, *a, **k: "")
+    assert priority.autogroup(os.getpid()) is None
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
+    try:
+        assert priority.lower(child.pid, 4)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == 4
+    finally:
+        child.kill()
+        child.wait()
