@@ -118,6 +118,38 @@ LIVE_JS = """() => {
     return document.querySelector('.sop-first-view') ? false : {t: null};
 }"""
 
+# The first moment the visible page reads in the address's language (its heading, and the title of
+# its first drawn chart, has Chinese characters for zh, none for en) with a chart drawn: what a
+# delegate who reads only that language waits for. Before the first view in both languages, a
+# Chinese link showed the English page first.
+IN_LANGUAGE_INIT_JS = f"""(() => {{
+    {DRAWN_FN}
+    const lang = new URLSearchParams(location.search).get('lang') || 'en';
+    const cjk = /[\u4e00-\u9fff]/;
+    const shown = (el) => {{
+        for (let n = el; n && n !== document.body; n = n.parentElement) {{
+            const s = getComputedStyle(n);
+            if (s.display === 'none' || s.visibility === 'hidden') return false;
+        }}
+        return true;
+    }};
+    const inLanguage = () => {{
+        const page = Array.from(document.querySelectorAll('.sop-page')).find(shown);
+        const h1 = page && page.querySelector('h1');
+        if (!h1 || cjk.test(h1.textContent) !== (lang === 'zh')) return false;
+        const gd = Array.from(page.querySelectorAll('.js-plotly-plot')).find(sopDrawn);
+        if (!gd) return false;
+        const title = String(((gd.layout || {{}}).title || {{}}).text || '');
+        return !title || cjk.test(title) === (lang === 'zh');
+    }};
+    // Checked every frame from the navigation on, not from when the script asks.
+    const tick = () => {{
+        if (inLanguage()) {{ window.__sopInLanguage = performance.now(); return; }}
+        requestAnimationFrame(tick);
+    }};
+    requestAnimationFrame(tick);
+}})();"""
+
 CHANGE_JS = """([container, kind, control, label]) => {
     const root = document.querySelector(container);
     window.__sopOld = root ? root.querySelector('.js-plotly-plot') : null;
@@ -191,6 +223,8 @@ def visit(
     open_counts = {s.label: base[s.label] + (1 if s is server else 0) for s in servers}
     context = new_context(browser, server, xsrf_cookie)
     page = context.new_page()
+    if spec.server != "bare":
+        page.add_init_script(IN_LANGUAGE_INIT_JS)
     js_errors: list[str] = []
     page.on("pageerror", lambda exc: js_errors.append(str(exc)))
     kernel = None
@@ -210,6 +244,8 @@ def visit(
         sample["first_chart_s"] = seconds(first["t"])
         target = page.wait_for_function(TARGET_DRAWN_JS, arg=spec.chart, timeout=ACTION_MS, polling="raf").json_value()
         sample["target_chart_s"] = seconds(target)
+        if spec.server != "bare":
+            sample["in_language_s"] = seconds(page.wait_for_function("() => window.__sopInLanguage", timeout=LOAD_MS).json_value())
         live = page.wait_for_function(LIVE_JS, timeout=LOAD_MS, polling="raf").json_value()
         sample["live_s"] = seconds(live["t"])
         nav = page.evaluate(NAV_TIMING_JS)
@@ -346,6 +382,7 @@ METRICS = [
     "first_chart_wall_s",
     "target_chart_s",
     "live_s",
+    "in_language_s",
     "click_s",
     "click_wall_s",
     "kernel_mb",
@@ -426,7 +463,7 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
     print("\nWhere the first-chart time goes (medians without stalled visits, s since navigation start; kernel_spawn < 0: pooled kernel)")
     header = (
         f"{'page':16s} {'setup':5s} {'kernel_spawn':>12s} {'ttfb':>6s} {'html_done':>9s} {'first_chart':>11s} "
-        f"{'front_end':>9s} {'live':>6s} {'kernel_cpu':>10s} {'other_cpu':>9s}"
+        f"{'front_end':>9s} {'live':>6s} {'in_lang':>7s} {'kernel_cpu':>10s} {'other_cpu':>9s}"
     )
     print(header)
     print("-" * len(header))
@@ -436,13 +473,14 @@ def print_tables(summary: dict, specs: list[PageSpec], setups: list[str], runs: 
             print(
                 f"{spec.name:16s} {setup:5s} {fmt(row['kernel_spawn_s'], '12.2f')} {fmt(row['ttfb_s'], '6.2f')} "
                 f"{fmt(row['html_done_s'], '9.2f')} {fmt(row['first_chart_s'], '11.2f')} {fmt(row['front_end_s'], '9.2f')} "
-                f"{fmt(row['live_s'], '6.2f')} "
+                f"{fmt(row['live_s'], '6.2f')} {fmt(row['in_language_s'], '7.2f')} "
                 f"{fmt(row['kernel_cpu_s'], '10.2f')} {fmt(row['foreign_cpu_share'], '9.2f')}"
             )
     print(
         "html_done = the page's HTML fully received (cold: kernel started and every cell run); "
         "front_end = first_chart - html_done (scripts, kernel websocket, widget state, plotly; with a first view: plotly.js and the drawing); "
         "live = the live widgets took over from the page's first view (- without one); "
+        "in_lang = the visible page in the address's language (heading and first drawn chart's title), a chart drawn; "
         "kernel_cpu = CPU seconds of the page's kernel once settled; "
         "other_cpu = share of all CPUs used by processes not started by this script while the page loaded."
     )
