@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 CHROMIUM = os.environ.get("SOPKIT_CHROMIUM", "/usr/bin/chromium")
 # Playwright's own browser download cannot work here; Debian's chromium does, with these
 # flags (without the background-networking ones it keeps dialling hosts it cannot reach).
@@ -43,10 +45,29 @@ class LocalServer:
     log: Path | None
     command: list[str]
 
+    def bound_port(self) -> int | None:
+        """The port the server process itself listens on, or None (not yet, or gone). Voila
+        moves to another port when the one asked for was taken in the meantime (another
+        process's kernel, say, on a busy machine): a connection to the port asked for could then
+        reach that other process (seen: a test read a ZeroMQ greeting as an HTTP answer)."""
+        try:
+            process = psutil.Process(self.process.pid)
+            connections = process.net_connections(kind="tcp") if hasattr(process, "net_connections") else process.connections(kind="tcp")
+        except psutil.Error:
+            return None
+        ports = {c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN}
+        if not ports:
+            return None
+        return self.port if self.port in ports else min(ports)
+
     def listening(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-            return True
-        return False
+        """Is the server listening? Follows it to the port it took (``port`` and ``url``)."""
+        port = self.bound_port()
+        if port is None:
+            return False
+        if port != self.port:
+            self.port, self.url = port, f"http://127.0.0.1:{port}"
+        return True
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
