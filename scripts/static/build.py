@@ -20,6 +20,10 @@ What it assembles (issue 12):
 - The notebooks without their ``summary`` cells, rendered with the ``sopkit-static`` template
   (a bilingual loading screen), Voici 0.9's relative ``pyodide.js`` path and host-absolute
   ``baseUrl`` fixed, and a ``README.md`` for whoever hosts the folder.
+- Each page's first view, in English and in Chinese, in its HTML (issue 20): the snapshot the
+  served pages get (``sopkit.ui.first_view``), made at build time by the project's Python
+  (``first_views.py``), and plotly.js loaded at once: the page shows its default view and draws
+  its charts while Python starts behind it; the live widgets take over when ready.
 """
 
 from __future__ import annotations
@@ -398,6 +402,78 @@ def patch_pages(dist: Path) -> int:
     return patched
 
 
+# ---- the first view (issue 20) -------------------------------------------------------------------
+
+
+def first_views(work: Path, plotly_version: str) -> dict[str, dict[str, str]]:
+    """``{page: {lang: snapshot html}}`` from scripts/static/first_views.py, run by the project's
+    Python (``$SOPKIT_PYTHON``, else ``.venv``: it has sopkit and the libraries the served pages
+    run; the static build's own environment has only the build tools)."""
+    python = os.environ.get("SOPKIT_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
+    if not Path(python).is_file():
+        raise BuildError(f"no Python with sopkit at {python} to render the first views: run scripts/setup.sh (or set SOPKIT_PYTHON)")
+    out = work / "first-views.json"
+    run([python, str(HERE / "first_views.py"), str(out)], cwd=ROOT)
+    made = json.loads(out.read_text(encoding="utf-8"))
+    if made["plotly"] != plotly_version:
+        # the live charts would not recognise the snapshot's figures: every chart drawn twice
+        raise BuildError(f"the first views were made with plotly {made['plotly']}, the browser gets {plotly_version}")
+    views = made["pages"]
+    for page in PAGES:
+        for lang in ("en", "zh"):
+            if 'data-sop-first-view="' not in views.get(page, {}).get(lang, ""):
+                raise BuildError(f"no first view of {page} ({lang})")
+    return views
+
+
+# Each snapshot in the same wrappers Voici gives a cell's live output (voici executeCells:
+# jp-Cell-outputWrapper, a collapser, the output area), so that it is laid out where the live
+# page will be; first_view.js removes the whole wrapper at the hand-over (or at once when the
+# address asks for another view: the other language's snapshot).
+FIRST_VIEW_WRAPPER = (
+    '<div class="jp-Cell-outputWrapper sop-first-view-wrapper" data-sop-first-view-lang="{lang}">'
+    '<div class="jp-Collapser jp-OutputCollapser jp-Cell-outputCollapser"></div>'
+    '<div class="lm-Widget jp-OutputArea jp-Cell-outputArea" style="display: flex; flex-direction: column;">'
+    '<div class="lm-Widget jp-OutputArea-child sop-first-view-child">'
+    '<div class="lm-Widget jp-OutputArea-output sop-first-view-output">{html}</div></div></div></div>'
+)
+CELL_DIV = re.compile(r'(<div id="cell-id=(?P<id>[^"]+)" class="jp-Cell jp-CodeCell jp-Notebook-cell)(?P<mods> jp-mod-noOutputs jp-mod-noInput)')
+
+
+def page_cell_id(notebook: Path) -> str:
+    """The id of the notebook's cell that displays the page (``<name>_page(...)``)."""
+    nb = json.loads(notebook.read_text())
+    found = [c["id"] for c in nb["cells"] if c["cell_type"] == "code" and "_page(" in "".join(c["source"])]
+    if len(found) != 1:
+        raise BuildError(f"{notebook.name}: expected one cell that displays the page, found {len(found)}")
+    return found[0]
+
+
+def insert_first_views(dist: Path, notebooks: Path, views: dict[str, dict[str, str]], library: str) -> None:
+    """Write each page's snapshots (English first: the default) into the cell that displays the
+    page, visible (Voici unhides a cell only once it has run), and start loading plotly.js with
+    the page (the snapshot draws its charts with it, the live charts adopt them)."""
+    for page in PAGES:
+        path = dist / "voici" / "render" / f"{page}.html"
+        text = path.read_text()
+        depth = len(path.relative_to(dist).parts) - 1
+        cell = page_cell_id(notebooks / f"{page}.ipynb")
+        snapshots = "".join(FIRST_VIEW_WRAPPER.format(lang=lang, html=views[page][lang]) for lang in ("en", "zh"))
+        # the template's stage text, now in the shown snapshot's note (Python is loading)
+        snapshots += "<script>window.update_loading_text && window.update_loading_text(0, 0, null);</script>"
+        found = [m for m in CELL_DIV.finditer(text) if m.group("id") == cell]
+        if len(found) != 1:
+            raise BuildError(f"{page}.html: the page's cell ({cell}) was not found once")
+        match = found[0]
+        end = text.index(">", match.end()) + 1
+        text = text[: match.start()] + match.group(1) + text[match.end() : end] + snapshots + text[end:]
+        head = '<head><meta charset="utf-8" />'
+        if text.count(head) != 1:
+            raise BuildError(f"{page}.html: no <head> to load plotly.js from")
+        tag = f'<script async id="sop-plotly" src="{"../" * depth}{library}" onerror="this.dataset.failed = \'1\'"></script>'
+        path.write_text(text.replace(head, head + tag, 1))
+
+
 def check_site(dist: Path, library: str) -> None:
     """Every page runs the local Pyodide and never falls back to PyPI: otherwise the kernel
     would load Python from a CDN at page load (its built-in default). Its ``baseUrl`` names the
@@ -421,6 +497,10 @@ def check_site(dist: Path, library: str) -> None:
             raise BuildError(f"{page}.html: its baseUrl {config.get('baseUrl')!r} does not lead to {library} ({base})")
     if not (dist / library).is_file():
         raise BuildError(f"{library} is not in the site")
+    for page in PAGES:
+        html = (dist / "voici" / "render" / f"{page}.html").read_text()
+        if html.count("data-sop-first-view-lang=") != 2 or 'id="sop-plotly"' not in html:
+            raise BuildError(f"{page}.html has not its two first views and plotly.js")
     extensions = dist / "extensions"
     if not (extensions / "anywidget" / "package.json").is_file():
         raise BuildError("the site has no anywidget labextension: the pages could not draw their charts")
@@ -462,6 +542,7 @@ def build(args: argparse.Namespace) -> Path:
     notebooks = work / "notebooks"
     shutil.rmtree(notebooks, ignore_errors=True)
     static_notebooks(notebooks)
+    views = first_views(work, plotly_version)
 
     shutil.rmtree(dist, ignore_errors=True)
     # jupyterlite's task runner (doit) keeps its state here: with it, a rebuild into an emptied
@@ -479,6 +560,7 @@ def build(args: argparse.Namespace) -> Path:
     patched = patch_pages(dist)
     if patched < len(PAGES):
         raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
+    insert_first_views(dist, notebooks, views, library_path())
     plotly_js = ship_plotly_js(dist)
     log(f"plotly.js: {plotly_js.relative_to(dist)} ({plotly_js.stat().st_size / 1e6:.1f} MB)")
     check_site(dist, library_path())

@@ -16,9 +16,10 @@
   var script = document.currentScript;
   var output = script && script.parentElement;
   var root = output && output.querySelector("[data-sop-first-view]");
-  if (!root || window.sopkitFirstView) { return; }
+  if (!root) { return; }
   var info = JSON.parse(root.getAttribute("data-sop-first-view"));
-  var child = output.closest(".jp-OutputArea-child") || output;
+  // The static edition's build wraps each snapshot (one per language) in .sop-first-view-wrapper.
+  var child = output.closest(".sop-first-view-wrapper") || output.closest(".jp-OutputArea-child") || output;
   var figures = Array.prototype.map.call(output.querySelectorAll("script.sop-first-figure"), function (s) { return s.textContent; });
   var plots = Array.prototype.slice.call(root.querySelectorAll(".sop-first-plot"));
   var LIVE_WAIT_MS = 10000;  // a live page that never completes (a widget that failed) takes over anyway
@@ -41,13 +42,14 @@
   function matches() {
     var asked = params(location.search), shown = params(info.view);
     for (var key in asked) { if (shown[key] !== asked[key]) { return false; } }
+    for (var need in info.address || {}) { if (asked[need] !== info.address[need]) { return false; } }
     var store = {};  // what the page's bridge (bridge.js) keeps for this page: a view, uploads
     try { store = JSON.parse(localStorage.getItem("sopkit:" + location.pathname + ":" + info.page) || "{}") || {}; } catch (e) { store = {}; }
     if (store.uploads && Object.keys(store.uploads).length) { return false; }
     if (location.search.length <= 1 && reloaded() && store.view && store.view !== info.view) { return false; }
     return true;
   }
-  if (!matches()) { drop(); return; }
+  if (window.sopkitFirstView || !matches()) { drop(); return; }  // another snapshot is shown
 
   // ---- shown at once -------------------------------------------------------------------------
   child.classList.add("sop-first-view-child");

@@ -85,14 +85,20 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
-def first_view_html(page: Page) -> str:
+def first_view_html(page: Page, *, address: dict[str, str] | None = None) -> str:
     """The page's current view as HTML: its widget tree as ipywidgets would draw it, charts as
-    figure JSON with the script that draws them and hands the page over to the live widgets."""
+    figure JSON with the script that draws them and hands the page over to the live widgets.
+
+    *address*: query keys the page's address must carry for this snapshot to be shown (the
+    static edition puts a snapshot per language in one page: ``{"lang": "zh"}`` for the Chinese
+    one, which an address without ``lang`` must not get)."""
     writer = _Writer()
     body = writer.widget(page.widget, [])
     langs = (page.lang, "zh" if page.lang == "en" else "en")
     texts = {key: " / ".join(t(f"first_view.{key}", lang) for lang in langs) for key in ("starting", "wait", "upload")}
     info = {"page": page.key, "view": page.view_query(), "lang": page.lang, "texts": texts}
+    if address:
+        info["address"] = address
     figures = "".join(f'<script type="application/json" class="sop-first-figure">{_json(spec)}</script>' for spec in writer.figures)
     # The page's own element, marked: the snapshot's root (no wrapper: the layout stays the live one's).
     body = body.replace('class="', 'class="sop-first-view ', 1).replace(
