@@ -23,7 +23,8 @@
   var figures = Array.prototype.map.call(output.querySelectorAll("script.sop-first-figure"), function (s) { return s.textContent; });
   var plots = Array.prototype.slice.call(root.querySelectorAll(".sop-first-plot"));
   var LIVE_WAIT_MS = 10000;  // a live page that never completes (a widget that failed) takes over anyway
-  var state = { done: false, liveSince: 0, scrollY: 0, scrollMoved: false, timer: null };
+  var CLAIM_WAIT_MS = 2000;  // a complete live page whose charts do not all adopt a plot drawn here
+  var state = { done: false, liveSince: 0, readySince: 0, scrollY: 0, scrollMoved: false, timer: null };
 
   function drop() { if (child.parentNode) { child.parentNode.removeChild(child); } }
 
@@ -208,6 +209,9 @@
       return null;
     },
     intents: function () { return intents.slice(); },
+    // Before the hand-over: a live chart whose figure has no plot here yet may get one with
+    // its next figure (a static page opened in Chinese relabels once Python hears the address).
+    pending: function () { return !state.done; },
   };
 
   function livePage() {
@@ -224,6 +228,13 @@
     }
     var charts = page.querySelectorAll(".sop-chart");
     for (var j = 0; j < charts.length; j++) { if (!charts[j].dataset.sopReady) { return false; } }
+    // ... and in the snapshot's language (the static edition's live page starts in English and
+    // switches when it has read the address).
+    var marker = page.querySelector("[data-sop-lang]");
+    return !marker || marker.getAttribute("data-sop-lang") === info.lang;
+  }
+  function claimed() {
+    for (var i = 0; i < plots.length; i++) { if (!plots[i].__sopClaimed) { return false; } }
     return true;
   }
   function handOver(page) {
@@ -260,7 +271,9 @@
     var page = livePage();
     if (!page) { return; }
     state.liveSince = state.liveSince || Date.now();
-    if (complete(page) || Date.now() - state.liveSince > LIVE_WAIT_MS) { handOver(page); }
+    if (complete(page)) { state.readySince = state.readySince || Date.now(); }
+    var ready = state.readySince && (claimed() || Date.now() - state.readySince > CLAIM_WAIT_MS);
+    if (ready || Date.now() - state.liveSince > LIVE_WAIT_MS) { handOver(page); }
   }
   state.timer = setInterval(check, 50);
 })();
