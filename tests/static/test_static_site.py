@@ -172,18 +172,20 @@ def test_page_draws_its_first_chart_offline(offline_context, site_url, name):
         page.close()
 
 
-def test_a_choice_made_on_the_first_view_is_applied_when_python_is_live(offline_context, site_url):
+def test_a_choice_made_on_the_first_view_is_applied_when_python_is_live(offline_browser, site_url):
     """Voici's front end (which starts Python) is held back until the choice is made: the
-    moment before Python is live is certain, not a race."""
-    context, aborted = offline_context
-    page = context.new_page()
+    moment before Python is live is certain, not a race. A new visitor's browser: in one that
+    has opened a page of the site, the site's service worker (JupyterLite's) fetches voici.js,
+    which a page's route never sees."""
+    new_context, aborted = offline_browser
+    page = new_context().new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script(COUNT_DRAWS_JS)
     held: list = []
     page.route(VOICI_JS, lambda route: held.append(route))
     try:
-        page.goto(f"{site_url}/voici/render/coverage.html", wait_until="domcontentloaded")
+        page.goto(f"{site_url}/voici/render/coverage.html", wait_until="commit")  # its DOMContentLoaded waits for voici.js
         for chart in CHARTS["coverage"]:
             page.wait_for_function(FIRST_DRAWN_JS, arg=f".sop-{chart}", timeout=LOAD_MS)
         page.evaluate("() => { window.__sopFirstPlot = document.querySelector('.sop-coverage .js-plotly-plot'); }")
