@@ -367,6 +367,15 @@ def static_notebooks(out: Path, extra: list[Path] = ()) -> None:
         (out / f"{page}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False))
 
 
+# What Pyodide loads as it starts (``loadPyodideOptions.packages``), all at once from the lock:
+# the kernel's own packages (jupyterlite-pyodide-kernel 0.6.1 then skips installing each of them
+# in turn with piplite, initPackageManager/initKernel: 2.5 s) and sopkit with what it depends on
+# (otherwise fetched only when the page's first cell imports it, after the kernel has started).
+# The kernel's piplite wheels join the lock for this (preload_kernel).
+KERNEL_PIPLITE = {"piplite": ["micropip"], "ipykernel": [], "pyodide-kernel": ["ipykernel", "comm", "ipython", "sqlite3"]}
+PRELOAD = ["micropip", "piplite", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "ipython", "sopkit"]
+
+
 def lite_config(lite: Path) -> None:
     config = {
         "jupyter-lite-schema-version": 0,
@@ -374,7 +383,11 @@ def lite_config(lite: Path) -> None:
             "appName": "TDAG-WG-SOP workbook",
             "litePluginSettings": {
                 # never ask PyPI at page load: everything is in the lock or the piplite index
-                "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}
+                "@jupyterlite/pyodide-kernel-extension:kernel": {
+                    "disablePyPIFallback": True,
+                    # Pyodide loads these in one go, in parallel, as it starts (preload_kernel).
+                    "loadPyodideOptions": {"packages": PRELOAD},
+                }
             },
         },
     }
@@ -511,6 +524,27 @@ def check_site(dist: Path, library: str) -> None:
         raise BuildError("the site ships jupyterlab-plotly's labextension, which no page uses (plotly is in .venv-static?)")
 
 
+def preload_kernel(dist: Path) -> int:
+    """The kernel's piplite wheels (its ``pypi/`` folder) copied beside Pyodide's and added to
+    the lock, so that Pyodide can load them as it starts (PRELOAD). Returns how many."""
+    pypi = dist / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static" / "pypi"
+    pyodide = dist / "static" / "pyodide"
+    lock_path = pyodide / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    for name, depends in KERNEL_PIPLITE.items():
+        found = sorted(pypi.glob(f"{name.replace('-', '_')}-*.whl"))
+        if len(found) != 1:
+            raise BuildError(f"expected one {name} wheel in the kernel's {pypi.relative_to(dist)}, found {[f.name for f in found]}")
+        wheel = found[0]
+        shutil.copy2(wheel, pyodide / wheel.name)
+        lock["packages"][name] = wheel_entry(wheel, name, wheel.name.split("-")[1], depends)
+    missing = {canonical(p) for p in PRELOAD} - set(lock["packages"])
+    if missing:
+        raise BuildError(f"Pyodide could not preload {sorted(missing)}: not in the lock")
+    lock_path.write_text(json.dumps(lock, separators=(",", ":")))
+    return len(KERNEL_PIPLITE)
+
+
 def trim_kernel(dist: Path) -> int:
     """The Pyodide kernel's worker installs ssl and jedi before any page code (``initKernel``:
     a fixed list); the site ships neither (KERNEL_PACKAGES), so the list in the built worker
@@ -581,6 +615,7 @@ def build(args: argparse.Namespace) -> Path:
         raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
     insert_first_views(dist, notebooks, views, library_path())
     log(f"kernel: ssl and jedi left out of what it loads at start ({trim_kernel(dist)} bundles)")
+    log(f"kernel: {preload_kernel(dist)} piplite wheels in the lock; Pyodide preloads {', '.join(PRELOAD)}")
     plotly_js = ship_plotly_js(dist)
     log(f"plotly.js: {plotly_js.relative_to(dist)} ({plotly_js.stat().st_size / 1e6:.1f} MB)")
     check_site(dist, library_path())
