@@ -225,6 +225,11 @@ def line(label: str, s: dict) -> str:
     )
 
 
+def save(path: Path, result: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1))
+
+
 def build_site(out: Path) -> None:
     bare = ROOT / "benchmarks" / "bare_static.ipynb"
     subprocess.run([str(ROOT / "scripts" / "build-static.sh"), "--output", str(out), "--bare", str(bare)], check=True)
@@ -281,6 +286,7 @@ def main() -> int:
                         url = f"{bases[label]}/voici/render/{html}.html"
                         got = profile_visits(pw, url, root, spec, phone=phone)
                         result[key].setdefault(name, {})[label] = got
+                        save(args.output, result)  # a run cut short keeps what it measured
                         for kind, sample in got.items():
                             print(line(f"{'phone' if phone else 'desktop'} {name} {label} {kind}", sample), flush=True)
         finally:
@@ -307,8 +313,7 @@ def main() -> int:
                 server.stop()
                 browser.close()
     result["uptime_load_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=1))
+    save(args.output, result)
     print(f"-> {args.output}; load average at start {result['uptime_load_at_start']}, at end {result['uptime_load_at_end']}")
     return 0
 
