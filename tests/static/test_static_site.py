@@ -15,7 +15,8 @@ import urllib.request
 import pytest
 
 from browser.browser_helpers import CHARTS, DRAWN_JS, SUMMARY_MARKER, upload
-from browser.test_first_view import COUNT_DRAWS_JS, FIRST_DRAWN_JS, LIVE_JS
+from browser.png import differing_share
+from browser.test_first_view import BOX_JS, COUNT_DRAWS_JS, FIRST_DRAWN_JS, LIVE_JS
 from sopkit import load_framework, survey
 from sopkit.i18n import t
 from sopkit.plotlyjs import LIBRARY_PATH
@@ -209,6 +210,56 @@ def test_a_choice_made_on_the_first_view_is_applied_when_python_is_live(offline_
         assert [how for how, _ in draws] == ["newPlot"] * len(CHARTS["coverage"]) + ["react"], draws
         assert draws[-1][1] == first and len({gd for _, gd in draws}) == len(CHARTS["coverage"]), draws
         assert "Traceback" not in page.inner_text("body")
+        assert aborted == [] and errors == [], (aborted, errors)
+    finally:
+        page.close()
+
+
+def test_a_page_opened_in_chinese_is_taken_over_in_place(offline_browser, site_url):
+    """The static hand-over where it differs from the served one: the live page starts in English
+    and switches to the address's language before it takes over. Voici's front end is held back
+    until the first view is drawn and photographed, so the moment is certain. The first chart's
+    region looks the same to the pixel after the hand-over, every chart drawn once (by the first
+    view, then adopted), nothing ever shown in English."""
+    new_context, aborted = offline_browser
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(COUNT_DRAWS_JS)
+    held: list = []
+    page.route(VOICI_JS, lambda route: held.append(route))
+    first = f".sop-{CHARTS['rankings'][0]} .js-plotly-plot"
+    try:
+        page.goto(f"{site_url}/voici/render/rankings.html?lang=zh", wait_until="commit")  # its DOMContentLoaded waits for voici.js
+        page.wait_for_function(FIRST_VIEW_SHOWN_JS, arg="zh", timeout=LOAD_MS)
+        for chart in CHARTS["rankings"]:
+            page.wait_for_function(FIRST_DRAWN_JS, arg=f".sop-{chart}", timeout=LOAD_MS)
+        page.evaluate(f"() => {{ window.__sopFirstPlot = document.querySelector({first!r}); }}")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        box = page.evaluate(BOX_JS, first)
+        clip = {k: round(v) for k, v in box.items()}
+        before = page.screenshot(clip=clip)
+        page.wait_for_function("() => true")  # let Playwright dispatch the route handler
+        assert held, "voici.js was never requested"
+        held.pop().continue_()
+        page.unroute(VOICI_JS)
+
+        page.wait_for_function(LIVE_JS, timeout=LOAD_MS)
+        for chart in CHARTS["rankings"]:
+            page.wait_for_function(DRAWN_JS, arg=f".sop-{chart}", timeout=LOAD_MS)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        after = page.screenshot(clip=clip)
+        assert page.evaluate(f"() => document.querySelector({first!r}) === window.__sopFirstPlot")
+        assert page.evaluate("() => !!window.__sopFirstPlot.closest('.sop-page:not(.sop-first-view)')")
+        assert page.evaluate(BOX_JS, first) == box
+        share = differing_share(before, after)
+        assert share == 0.0, f"{share:.2%} of the first chart's region changed at the hand-over"
+        assert page.locator(".sop-page h1").inner_text() == t("rankings.title", "zh")
+        draws = page.evaluate("() => window.__sopDraws")
+        plots = page.evaluate(PLOTS_JS)
+        assert len(draws) == len(plots) and all(how == "newPlot" for how, _ in draws), draws
+        assert {gd for _, gd in draws} == {gd for gd, _ in plots} and all(adopted for _, adopted in plots), (draws, plots)
+        assert page.locator(".sop-first-view-status").count() == 0
         assert aborted == [] and errors == [], (aborted, errors)
     finally:
         page.close()
