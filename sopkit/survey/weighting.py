@@ -114,6 +114,10 @@ def weighted_coverage(fw: Framework, survey: str, strength: float, *, ranking: p
     """
     parts = weighted_contributions(fw, survey, strength, ranking=ranking)
     score = parts.groupby("option", sort=False)["contribution"].sum().reindex(list(fw.option_ids), fill_value=0.0)
+    # Rounded far below what is shown (2-3 decimals): sums of the same parts differ in the last
+    # bit between pandas versions (2.2 in the static edition's browser, 3 on the server), and the
+    # static page's first view, made at build time, must equal what the browser computes.
+    score = score.round(12)
     return pd.DataFrame(
         {
             "option": pd.Series(list(fw.option_ids), dtype="str"),

@@ -63,8 +63,9 @@ def site_url():
 
 
 @pytest.fixture(scope="module")
-def offline_context():
-    """A chromium context with the network limited to loopback: (context, list of aborted URLs)."""
+def offline_browser():
+    """Chromium with the network limited to loopback: (a function that opens a new context, as a
+    new visitor's browser, list of aborted URLs)."""
     from playwright.sync_api import sync_playwright
 
     from sopkit.serve.local import CHROMIUM, CHROMIUM_ARGS
@@ -85,10 +86,25 @@ def offline_context():
         # Besides the route: no name but loopback resolves, whatever (a worker) makes the request.
         no_dns = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, no_dns], headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        context.route("**/*", route)
+        contexts = []
+
+        def new_context():
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            context.route("**/*", route)
+            contexts.append(context)
+            return context
+
         try:
-            yield context, aborted
+            yield new_context, aborted
         finally:
-            context.close()
+            for context in contexts:
+                context.close()
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def offline_context(offline_browser):
+    """One offline context for the module's pages (its cache and the site's service worker shared,
+    as a visitor's browser): (context, list of aborted URLs)."""
+    new_context, aborted = offline_browser
+    return new_context(), aborted

@@ -40,7 +40,8 @@ def test_the_lock_keeps_what_the_kernel_and_the_pages_need_and_our_wheels_replac
     lock = build.pruned_lock(OFFICIAL, extra)
     assert lock["info"] == OFFICIAL["info"]
     assert "scipy" not in lock["packages"] and "matplotlib" not in lock["packages"]
-    assert {"micropip", "ssl", "openssl", "jedi", "ipython", "pandas", "numpy", "pytz", "sopkit"} <= set(lock["packages"])
+    assert {"micropip", "sqlite3", "ipython", "pandas", "numpy", "pytz", "sopkit"} <= set(lock["packages"])
+    assert not {"ssl", "openssl", "jedi", "parso"} & set(lock["packages"])  # trim_kernel: the kernel no longer loads them
     assert lock["packages"]["narwhals"]["version"] == "2.29.0"  # not Pyodide's older one
 
 
