@@ -66,6 +66,12 @@ class SopkitVoila(Voila):
         help="gzip the HTTP answers (page, scripts, styles: a first visit's 6.9 MB become 3.0 MB); False behind a proxy that compresses.",
     )
     sliced_channel_reads = Bool(True, config=True, help="Read kernel replies in short slices (channels.py); False only to measure what it prevents.")
+    fork_kernels = Bool(
+        False,
+        config=True,
+        help="Fork kernels from a template that has imported the stack and loaded the data (forking.py): "
+        "each kernel's own memory is what its page adds. False: each kernel is a new Python process.",
+    )
     trusted_proxies = List(Unicode(), [], config=True, help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
 
     flags = {
@@ -133,6 +139,8 @@ class SopkitVoila(Voila):
             self.root_dir = str(workbooks_dir())
 
     def init_settings(self) -> dict:
+        if self.fork_kernels:
+            self.config.MappingKernelManager.kernel_manager_class = "sopkit.serve.forking.ForkedKernelManager"
         if self.meeting:
             self._apply_meeting_plan()
         original = voila_app.voila_kernel_manager_factory
