@@ -161,7 +161,10 @@ def median(values: list[float]) -> float:
 def summary(result: dict) -> dict:
     keys = ("rss_mb", "uss_mb", "pss_mb", "start_s", "page_s", "refill_s", "cpu_s")
     s = result["samples"]
-    return {k: {"median": median([x[k] for x in s]), "max": max(x[k] for x in s)} for k in keys} | {"n": len(s), "forked": sum(x["forked"] for x in s)}
+    return {k: {"median": median([x[k] for x in s]), "max": max(x[k] for x in s)} for k in keys} | {
+        "n": len(s),
+        "forked": sum(x["forked"] for x in s),
+    }
 
 
 def main() -> None:
@@ -176,7 +179,14 @@ def main() -> None:
     for launch in args.launches.split(","):
         result = asyncio.run(measure(launch, pages, args.kernels))
         result["summary"] = summary(result)
-        print(launch, json.dumps(result["summary"]), "template" in result and json.dumps(result["template"]) or "", "load", result["loadavg_start"], flush=True)
+        print(
+            launch,
+            json.dumps(result["summary"]),
+            "template" in result and json.dumps(result["template"]) or "",
+            "load",
+            result["loadavg_start"],
+            flush=True,
+        )
         runs.append(result)
     out = {"kernels": args.kernels, "pages": pages, "cores": os.cpu_count(), "python": sys.version.split()[0], "runs": runs}
     if args.out:

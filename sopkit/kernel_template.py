@@ -81,6 +81,24 @@ def preload() -> None:
         model.preload_framework(sopkit.load_framework())
 
 
+ROOM = 1024  # spaces at the end of the template's command line: room for a kernel's own
+
+
+def _set_command_line(argv: list[str]) -> None:
+    """Show the kernel's own command line in /proc/PID/cmdline (ps, psutil, the tests find a
+    kernel by the connection file in it): written over the template's, which has room for it.
+    The area is the process's own memory, named in /proc/self/stat (arg_start, arg_end)."""
+    import ctypes
+
+    with open("/proc/self/stat", "rb") as f:
+        fields = f.read().rsplit(b")", 1)[1].split()
+    start, end = int(fields[45]), int(fields[46])  # fields 48, 49 of proc(5), after pid and comm
+    text = b"\0".join(a.encode() for a in argv) + b"\0"
+    if len(text) > end - start:
+        return
+    ctypes.memmove(start, text.ljust(end - start, b"\0"), end - start)
+
+
 def _reset_in_child() -> None:
     """Undo in a new kernel what only the template should have."""
     os.setsid()  # as jupyter_client's launcher: the kernel's own session and process group
@@ -100,6 +118,8 @@ def _run_kernel(request: dict) -> int:
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
     if sys.path and sys.path[0] == request.get("template_cwd"):
         del sys.path[0]  # as ipykernel_launcher does; IPython puts '' back
+    with contextlib.suppress(Exception):  # only a name: the kernel runs without it
+        _set_command_line(request["argv"])
     argv = request["argv"][3:]  # [python, -m, ipykernel_launcher, *args]
     sys.argv = ["ipykernel_launcher", *argv]
 

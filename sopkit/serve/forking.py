@@ -41,7 +41,7 @@ from pathlib import Path
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
-from ..kernel_template import MARK
+from ..kernel_template import MARK, ROOM
 
 START_TIMEOUT_S = 60.0  # the template's imports and warm-up; then the classic launch
 REPLY_TIMEOUT_S = 10.0
@@ -62,7 +62,7 @@ class Template:
             return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
-        command = [sys.executable, "-m", "sopkit.kernel_template", self.path, str(os.getpid()), MARK]
+        command = [sys.executable, "-m", "sopkit.kernel_template", self.path, str(os.getpid()), MARK, " " * ROOM]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, close_fds=True)
         if self.log:
             self.log.info("Kernel template starting (pid %d)", self.process.pid)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -21,6 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 collect_ignore_glob = ["notebooks/*"]  # test fixtures served by Voila, some fail on purpose: not for nbval
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
+# How the servers start their kernels: "classic" (a new Python each) or "forked" (from the kernel
+# template, SopkitVoila.fork_kernels). SOPKIT_TEST_KERNELS=forked runs every server test so; the
+# modules about kernels' lives run both (`pytestmark = BOTH_LAUNCHES`).
+LAUNCH = os.environ.get("SOPKIT_TEST_KERNELS", "classic")
+BOTH_LAUNCHES = pytest.mark.parametrize("kernel_launch", ["classic", "forked"], indirect=True)
 
 
 @dataclass
@@ -114,10 +120,14 @@ class Server:
         raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.log_text()[-3000:]}")
 
 
+def launch_flags(kernels: str) -> tuple[str, ...]:
+    return ("--SopkitVoila.fork_kernels=True",) if kernels == "forked" else ()
+
+
 @contextlib.contextmanager
-def serve(directory: Path | None, *flags: str, tmp_path: Path, cwd: Path = ROOT, **kwargs):
+def serve(directory: Path | None, *flags: str, tmp_path: Path, cwd: Path = ROOT, kernels: str = LAUNCH, **kwargs):
     log = tmp_path / f"server-{time.monotonic_ns()}.log"
-    local = launch(directory, flags, log=log, cwd=cwd, **kwargs)
+    local = launch(directory, (*launch_flags(kernels), *flags), log=log, cwd=cwd, **kwargs)
     try:
         local.wait_ready(90)
         yield Server(local, log)
@@ -126,7 +136,13 @@ def serve(directory: Path | None, *flags: str, tmp_path: Path, cwd: Path = ROOT,
 
 
 @pytest.fixture
-def start(tmp_path):
+def kernel_launch(request) -> str:
+    """How kernels start: the test's parameter, else SOPKIT_TEST_KERNELS (classic)."""
+    return getattr(request, "param", LAUNCH)
+
+
+@pytest.fixture
+def start(tmp_path, kernel_launch):
     """start(directory, *flags, cwd=ROOT) -> Server; stopped at the end of the test."""
     with contextlib.ExitStack() as stack:
-        yield lambda directory=NOTEBOOKS, *flags, **kw: stack.enter_context(serve(directory, *flags, tmp_path=tmp_path, **kw))
+        yield lambda directory=NOTEBOOKS, *flags, **kw: stack.enter_context(serve(directory, *flags, tmp_path=tmp_path, kernels=kernel_launch, **kw))
