@@ -121,7 +121,7 @@ class Server:
 
 
 def launch_flags(kernels: str) -> tuple[str, ...]:
-    return ("--SopkitVoila.fork_kernels=True",) if kernels == "forked" else ()
+    return (f"--SopkitVoila.fork_kernels={kernels == 'forked'}",)
 
 
 @contextlib.contextmanager
