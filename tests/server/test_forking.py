@@ -48,5 +48,7 @@ def test_a_template_that_dies_is_replaced_and_pages_are_served_again(start):
     assert page.status == 200 and page.kernel_id
     assert "Traceback" not in page.body
     assert template_of(server).pid != first.pid
+    # The dead kernel's restart (a blank kernel, from the new template) is stopped by the server.
+    server.wait_for(lambda: len(server.kernels()) == 1, 30, "only the new page's kernel")
     [kernel] = server.kernels()
     assert kernel.ppid() == template_of(server).pid
