@@ -768,7 +768,8 @@ def main() -> None:
             compare_checkouts(measure, args.root or [ROOT], args.out, header)
             return
         # Each checkout with the flags, then with the flags and --also-flag: before and after in one run.
-        variants = [flags, [*flags, *args.also_flag]]
+        also = {f.split("=", 1)[0] for f in args.also_flag}
+        variants = [flags, [*(f for f in flags if f.split("=", 1)[0] not in also), *args.also_flag]]  # --also-flag replaces a flag of the same name
 
         def each(root: Path) -> dict:
             nonlocal flags
