@@ -110,12 +110,39 @@ def _reset_in_child() -> None:
         sys.modules["numpy"].random.seed()
 
 
+def _end_with(pid: int) -> None:
+    """End this kernel when process *pid* (the server) ends, as a classic kernel's parent poller
+    does. Not ipykernel's poller: it watches the kernel's parent, the template, and a template
+    that ended would take every open page's kernel with it."""
+    import threading
+
+    try:
+        fd: int | None = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except OSError:  # no pidfd (Linux before 5.3): ask every second
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])  # readable once the process has ended
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                while True:
+                    os.kill(pid, 0)
+                    time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sopkit-server-watch", daemon=True).start()
+
+
 def _run_kernel(request: dict) -> int:
     _reset_in_child()
     os.chdir(request["cwd"] or os.getcwd())
     os.environ.clear()
     os.environ.update(request["env"])
-    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    os.environ["JPY_PARENT_PID"] = str(request["server_pid"])  # as jupyter_client's launcher sets it
+    _end_with(request["server_pid"])
     if sys.path and sys.path[0] == request.get("template_cwd"):
         del sys.path[0]  # as ipykernel_launcher does; IPython puts '' back
     with contextlib.suppress(Exception):  # only a name: the kernel runs without it
@@ -125,7 +152,7 @@ def _run_kernel(request: dict) -> int:
 
     from ipykernel.kernelapp import IPKernelApp
 
-    app = IPKernelApp.instance(parent_handle=os.getppid())  # its poller ends it with the template
+    app = IPKernelApp.instance(parent_handle=0)  # no parent poller: _end_with watches the server
     app.initialize(argv)
     # Decided at import, without a kernel: redo them as a fresh kernel's imports would.
     import ipywidgets
@@ -210,6 +237,7 @@ def template_main(path: str, parent: int) -> None:
                     conn.sendall(json.dumps({"error": repr(exc)}).encode() + b"\n")
                 continue
             request["template_cwd"] = template_cwd
+            request["server_pid"] = parent
             pid = os.fork()
             if pid == 0:
                 listener.close()
@@ -217,7 +245,7 @@ def template_main(path: str, parent: int) -> None:
                 _child(request)
             with contextlib.suppress(OSError):
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-    # The server is gone: so are we; our kernels' parent pollers end them.
+    # The server is gone: so are we; our kernels watch the server themselves (_end_with).
 
 
 if __name__ == "__main__":

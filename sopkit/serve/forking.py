@@ -100,6 +100,8 @@ class Template:
             line = await asyncio.wait_for(reader.readline(), REPLY_TIMEOUT_S)
         finally:
             writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
         reply = json.loads(line or b"{}")
         if "pid" not in reply:
             raise RuntimeError(f"kernel template: {reply.get('error', 'no answer')}")
@@ -199,11 +201,12 @@ class ForkProvisioner(LocalProvisioner):
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         tpl = template(self.log)
+        why = "not this Python's ipykernel_launcher" if not tpl.serves(cmd) else "no kernel template"
         if tpl.serves(cmd) and await tpl.ready():
             try:
                 pid = await tpl.fork(cmd, kwargs.get("env") or dict(os.environ), kwargs.get("cwd"))
             except (TimeoutError, OSError, RuntimeError, ValueError) as exc:
-                self.log.warning("Kernel template could not fork a kernel (%s): the classic launch", exc)
+                why = f"the template could not fork it: {exc!r}"
             else:
                 self.process = ForkedProcess(pid)
                 self.pid = self.pgid = pid  # the child called setsid()
@@ -211,6 +214,7 @@ class ForkProvisioner(LocalProvisioner):
                 self.forked = True
                 return self.connection_info
         self.forked = False
+        self.log.warning("Kernel %s started the classic way (%s)", self.kernel_id, why)  # tests/server/conftest.py looks for it
         return await super().launch_kernel(cmd, **kwargs)
 
     async def send_signal(self, signum: int) -> None:

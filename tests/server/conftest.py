@@ -133,6 +133,11 @@ def serve(directory: Path | None, *flags: str, tmp_path: Path, cwd: Path = ROOT,
         yield Server(local, log)
     finally:
         local.stop()
+    # A server told to fork its kernels falls back to the classic launch when it cannot: a test
+    # of forked kernels that got classic ones has tested nothing.
+    if kernels == "forked":
+        fallbacks = [line for line in log.read_text(errors="replace").splitlines() if "started the classic way" in line]
+        assert not fallbacks, f"kernels not forked: {fallbacks[:3]}"
 
 
 @pytest.fixture
