@@ -12,13 +12,16 @@ control comm and ``request_states`` (every widget's state, serialised). Then, wi
 alive, RSS, USS (memory only that kernel uses) and PSS (its share of what it shares) of each,
 and of the template (forked). Also per kernel: ``start_s`` (launch to ``kernel_info`` answered),
 ``page_s`` (the cells and the states), ``refill_s`` = both (what a pool refill takes),
-``cpu_s`` (the kernel's CPU seconds for it all). The load average is recorded with each launch:
+``cpu_s`` (the kernel's CPU seconds for it all), ``ready_uss_mb`` (its USS once it answered,
+before its page: what a kernel costs before any page) and, forked, ``imported_after_fork`` (the
+modules it imported itself, not shared with the template). The load average is recorded with each launch:
 the times are only comparable within a run.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import json
 import os
@@ -88,6 +91,15 @@ async def widget_states(kc, timeout: float = 60) -> int:
     raise RuntimeError("no widget states")
 
 
+async def imported_after_fork(kc) -> list[str]:
+    """The modules a forked kernel imported itself (not the template): each costs it memory of its
+    own; the ones every page needs belong in ``kernel_template.PAGE_MODULES``."""
+    expr = "sorted(set(__import__('sys').modules) - __import__('sopkit.kernel_template').kernel_template.PRELOADED)"
+    reply = await shell_reply(kc, kc.execute("", silent=True, user_expressions={"m": expr}))
+    value = reply["content"]["user_expressions"]["m"]
+    return ast.literal_eval(value["data"]["text/plain"]) if value.get("status") == "ok" else [value.get("evalue", "?")]
+
+
 async def one_kernel(launch: str, page: str) -> tuple[AsyncKernelManager, object, dict]:
     # ipc as the server (voila.json), its socket paths absolute (the kernel runs in workbooks/)
     km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(IPC_DIR, "kernel"))
@@ -102,10 +114,12 @@ async def one_kernel(launch: str, page: str) -> tuple[AsyncKernelManager, object
     await kc.wait_for_ready(timeout=60)
     started = time.monotonic()
     pid = km.provisioner.process.pid
+    ready_uss = mb(psutil.Process(pid).memory_full_info().uss)  # the kernel alone, before its page
     for source in cells(page):
         await run(kc, source)
     widgets = await widget_states(kc)
     done = time.monotonic()
+    imported = await imported_after_fork(kc) if launch == "forked" else None
     return (
         km,
         kc,
@@ -118,7 +132,9 @@ async def one_kernel(launch: str, page: str) -> tuple[AsyncKernelManager, object
             "page_s": round(done - started, 3),
             "refill_s": round(done - t0, 3),
             "cpu_s": round(cpu(pid), 3),
+            "ready_uss_mb": ready_uss,
             "widgets": widgets,
+            "imported_after_fork": imported,
         },
     )
 
@@ -159,7 +175,7 @@ def median(values: list[float]) -> float:
 
 
 def summary(result: dict) -> dict:
-    keys = ("rss_mb", "uss_mb", "pss_mb", "start_s", "page_s", "refill_s", "cpu_s")
+    keys = ("rss_mb", "uss_mb", "pss_mb", "ready_uss_mb", "start_s", "page_s", "refill_s", "cpu_s")
     s = result["samples"]
     return {k: {"median": median([x[k] for x in s]), "max": max(x[k] for x in s)} for k in keys} | {
         "n": len(s),

@@ -37,6 +37,9 @@ KERNEL_MODULES = (
     "IPython.core.oinspect",
     "IPython.extensions.storemagic",
     "IPython.utils.wildcard",
+    "IPython.core.logger",
+    "importlib.readers",
+    "importlib.resources.readers",
     "sqlite3",
     "pdb",
     "pydoc",
@@ -50,6 +53,49 @@ KERNEL_MODULES = (
     "tornado.platform.asyncio",
 )
 
+# What the four pages' cells and their first widget states import (benchmarks/kernel_memory.py
+# lists what a kernel imported after its fork: `imported_after_fork`). Imported in a kernel, each
+# module's objects are that kernel's alone; imported here, every kernel shares them.
+_LAYOUT = "plotly.graph_objs.layout."
+PAGE_MODULES = (
+    "encodings.utf_8_sig",
+    "zmq.utils.garbage",
+    "pandas.core.methods.to_dict",
+    "pandas.core.reshape.reshape",
+    "pandas.io.formats.csvs",
+    "pandas.io.formats.html",
+    "narwhals._duration",
+    "narwhals._interchange.dataframe",
+    "narwhals._namespace",
+    "narwhals.stable.v1._namespace",
+    *(
+        f"narwhals._pandas_like.{m}"
+        for m in (
+            "dataframe expr group_by namespace selectors series series_cat series_dt series_list series_map series_str series_struct typing utils"
+        ).split()
+    ),
+    "plotly.colors",
+    "plotly.io._json",
+    "plotly.io._utils",
+    "plotly.subplots",
+    *(f"_plotly_utils.colors.{m}" for m in "_swatches carto cmocean colorbrewer cyclical diverging plotlyjs qualitative sequential".split()),
+    *(f"plotly.graph_objs.{m}" for m in "_bar _heatmap _sankey _treemap".split()),
+    *(f"plotly.graph_objs.bar.{m}" for m in "_marker marker._line".split()),
+    "plotly.graph_objs.heatmap._textfont",
+    *(f"plotly.graph_objs.sankey.{m}" for m in "_link _node _textfont".split()),
+    *(f"plotly.graph_objs.scatter.{m}" for m in "_marker _textfont marker._line".split()),
+    *(f"plotly.graph_objs.treemap.{m}" for m in "_marker _root _tiling marker._line".split()),
+    *(
+        _LAYOUT + m
+        for m in (
+            "_activeselection _activeshape _annotation _coloraxis _colorscale _font _geo _grid _hoverlabel _image _legend _map _margin "
+            "_modebar _newselection _newshape _polar _scene _selection _shape _slider _smith _ternary _title _transition _uniformtext "
+            "_updatemenu _xaxis _yaxis annotation._font title._font title._pad xaxis._tickfont xaxis._title yaxis._tickfont yaxis._title"
+        ).split()
+    ),
+)
+PRELOADED: frozenset[str] = frozenset()  # the modules imported here (a kernel's own imports are the others)
+
 
 def preload() -> None:
     """Import and warm what a page's kernel imports, so its pages are shared by every kernel."""
@@ -59,7 +105,7 @@ def preload() -> None:
 
     # What IPKernelApp.initialize imports (sys.modules before and after it, in a forked child):
     # imported there, they cost each kernel 0.5 CPU-s and their own pages.
-    for name in KERNEL_MODULES:
+    for name in (*KERNEL_MODULES, *PAGE_MODULES):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     import plotly.graph_objects as go
@@ -79,6 +125,8 @@ def preload() -> None:
     go.Figure(go.Scatter(x=[0], y=[0])).to_plotly_json()
     with contextlib.suppress(Exception):  # invalid data: each page says so itself, as before
         model.preload_framework(sopkit.load_framework())
+    global PRELOADED
+    PRELOADED = frozenset(sys.modules)
 
 
 ROOM = 1024  # spaces at the end of the template's command line: room for a kernel's own
@@ -249,4 +297,7 @@ def template_main(path: str, parent: int) -> None:
 
 
 if __name__ == "__main__":
-    template_main(sys.argv[1], int(sys.argv[2]))
+    # As sopkit.kernel_template, not __main__: its globals (PRELOADED) are the ones kernels import.
+    from sopkit import kernel_template
+
+    kernel_template.template_main(sys.argv[1], int(sys.argv[2]))
