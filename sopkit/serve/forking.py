@@ -9,8 +9,9 @@ so its own memory is what its page adds.
 * **the child** becomes a kernel as ``ipykernel_launcher`` would (own session, default signal
   handlers, the kernel's environment and folder, new random seeds, ``IPKernelApp`` with the
   connection file the server wrote); ipywidgets' comm targets and plotly's default renderer,
-  decided at import without a kernel, are redone. Its parent poller watches the template,
-  which exits with the server.
+  decided at import without a kernel, are redone. It watches the server (a pidfd), not its
+  parent: a template that dies leaves the open pages' kernels running, and the next kernel
+  start gets a new template; the template and the kernels end with the server.
 * **the provisioner** (``ForkProvisioner``, jupyter_client's local provisioner with the launch
   replaced; chosen by ``ForkedKernelManager``): asks the template for a kernel instead of
   ``Popen`` and follows the kernel, which is not the server's child, through a pidfd (alive,
