@@ -82,3 +82,70 @@ def test_a_server_that_dies_takes_its_template_and_kernels(start):
         time.sleep(0.2)
     assert not alive(template.pid), "the template outlived its server"
     assert not alive(kernel.pid), "a kernel outlived its server"
+
+
+def test_a_forked_kernel_is_interrupted_restarted_and_seeded_apart(tmp_path, kernel_launch):
+    """Through jupyter_client as the server drives it (no server): an interrupt stops the running
+    cell; a restart forks a new kernel; two kernels draw different random numbers."""
+    import ast
+    import asyncio
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from sopkit.serve import forking
+
+    async def kernel():
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "k"))
+        km.kernel_id = str(uuid.uuid4())
+        km.provisioner = forking.ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        assert km.provisioner.forked
+        return km, kc
+
+    async def run(kc, code, timeout=30):
+        msg_id = kc.execute(code)
+        while True:
+            reply = await kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]
+
+    async def value(kc, expr):
+        msg_id = kc.execute("", silent=True, user_expressions={"v": expr})
+        while True:
+            reply = await kc.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]["user_expressions"]["v"]["data"]["text/plain"]
+
+    async def main():
+        (km, kc), (km2, kc2) = await kernel(), await kernel()
+        try:
+            draw = "(__import__('random').random(), __import__('numpy').random.random())"
+            first, second = ast.literal_eval(await value(kc, draw)), ast.literal_eval(await value(kc2, draw))
+            assert first[0] != second[0] and first[1] != second[1], f"two forked kernels drew the same numbers: {first}, {second}"
+            msg_id = kc.execute("import time; time.sleep(60)")
+            await asyncio.sleep(1)
+            t0 = time.monotonic()
+            await km.interrupt_kernel()
+            while True:
+                reply = await kc.get_shell_msg(timeout=20)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            assert reply["content"]["ename"] == "KeyboardInterrupt" and time.monotonic() - t0 < 10
+            assert (await run(kc, "1"))["status"] == "ok", "the kernel does not run after an interrupt"
+            pid = km.provisioner.pid
+            await km.restart_kernel(now=True)
+            await kc.wait_for_ready(timeout=60)
+            assert km.provisioner.forked and km.provisioner.pid != pid
+            assert not alive(pid)
+        finally:
+            for k, c in ((km, kc), (km2, kc2)):
+                c.stop_channels()
+                await k.shutdown_kernel(now=True)
+            forking.template().stop()
+            forking._template = None
+
+    asyncio.run(main())
