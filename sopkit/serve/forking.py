@@ -29,6 +29,7 @@ import asyncio
 import atexit
 import contextlib
 import json
+import logging
 import os
 import select
 import signal
@@ -51,7 +52,7 @@ REPLY_TIMEOUT_S = 10.0
 class Template:
     """The server's handle on its template process (one per server; started on first use)."""
 
-    def __init__(self, log=None):
+    def __init__(self, log: logging.Logger | None = None):
         self.log = log
         self.folder = tempfile.mkdtemp(prefix="sopkit-fork-")
         self.path = os.path.join(self.folder, "template.sock")
@@ -63,6 +64,7 @@ class Template:
             return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
+        os.makedirs(self.folder, exist_ok=True)  # stop() removed it after a failed start
         command = [sys.executable, "-m", "sopkit.kernel_template", self.path, str(os.getpid()), MARK, " " * ROOM]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, close_fds=True)
         if self.log:
@@ -78,6 +80,8 @@ class Template:
             return False
 
     async def ready(self) -> bool:
+        """Start the template if it is not running and wait for its socket; False if it cannot
+        start (then for 30 s, the classic launch without trying again)."""
         if time.monotonic() - self.failed_at < 30:
             return False
         self.start()
@@ -93,6 +97,8 @@ class Template:
         return True
 
     async def fork(self, argv: list[str], env: dict, cwd: str | None) -> int:
+        """Ask the template for a kernel running *argv* (``python -m ipykernel_launcher ...``)
+        with *env* in *cwd*; its pid."""
         reader, writer = await asyncio.open_unix_connection(self.path)
         try:
             request = {"argv": argv, "env": {k: str(v) for k, v in env.items()}, "cwd": str(cwd) if cwd else None}
@@ -122,7 +128,8 @@ class Template:
 _template: Template | None = None
 
 
-def template(log=None) -> Template:
+def template(log: logging.Logger | None = None) -> Template:
+    """The server's template handle (made on first call; stopped at exit)."""
     global _template
     if _template is None:
         _template = Template(log)

@@ -149,3 +149,18 @@ def test_a_forked_kernel_is_interrupted_restarted_and_seeded_apart(tmp_path, ker
             forking._template = None
 
     asyncio.run(main())
+
+
+def test_a_template_starts_again_after_a_stop(kernel_launch):
+    # stop() (also after a failed start) removes the socket's folder; the next start makes it again.
+    import asyncio
+
+    from sopkit.serve import forking
+
+    template = forking.Template()
+    template.stop()
+    try:
+        assert asyncio.run(template.ready())
+        assert template.process.poll() is None
+    finally:
+        template.stop()
