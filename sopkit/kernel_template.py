@@ -200,7 +200,8 @@ def _run_kernel(request: dict) -> int:
 
     from ipykernel.kernelapp import IPKernelApp
 
-    app = IPKernelApp.instance(parent_handle=0)  # no parent poller: _end_with watches the server
+    app = IPKernelApp.instance(parent_handle=request["server_pid"])  # as a classic kernel's (quiet log)
+    app.init_poller = lambda: None  # no parent poller (it watches the parent): _end_with watches the server
     app.initialize(argv)
     # Decided at import, without a kernel: redo them as a fresh kernel's imports would.
     import ipywidgets
