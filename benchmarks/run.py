@@ -83,19 +83,22 @@ def before_specs(specs: list[PageSpec]) -> list[PageSpec]:
     return [PageSpec(f"{s.name}@before", "before", s.notebook, s.control_kind, s.control, s.label, s.chart) for s in specs if s.server == "workbooks"]
 
 
-def page_specs() -> list[PageSpec]:
+def page_specs(lang: str = "en") -> list[PageSpec]:
+    """The pages and the click measured on each; with *lang* ``zh`` the workbooks open as a
+    Chinese link does (``?lang=zh``) and the overview's click is the switch to English."""
     from sopkit.i18n import t  # only the message files: no pandas import needed here
 
     with open(ROOT / "data" / "surveys.csv", encoding="utf-8-sig", newline="") as fh:
-        surveys = {row["id"]: row["name_en"] for row in csv.DictReader(fh)}
+        surveys = {row["id"]: row[f"name_{lang}"] for row in csv.DictReader(fh)}
+    query = "" if lang == "en" else f"?lang={lang}"
     return [
         PageSpec("bare", "bare", "bare.ipynb", "select", ".widget-dropdown", "B", "body"),
         # The floor for memory: bare plus pandas and the framework data, as the workbooks load them.
         PageSpec("bare-data", "bare", "bare_data.ipynb", "select", ".widget-dropdown", "B", "body"),
-        PageSpec("overview", "workbooks", "overview.ipynb", "click", ".sop-lang", "中文", ".sop-timeline"),
-        PageSpec("options", "workbooks", "options.ipynb", "select", ".sop-option", t("option.atu-7", "en"), ".sop-hierarchy"),
-        PageSpec("coverage", "workbooks", "coverage.ipynb", "click", ".sop-variant", "5", ".sop-coverage"),
-        PageSpec("rankings", "workbooks", "rankings.ipynb", "select", ".sop-survey", surveys["strategic-goals"], ".sop-rank-order"),
+        PageSpec("overview", "workbooks", f"overview.ipynb{query}", "click", ".sop-lang", "中文" if lang == "en" else "English", ".sop-timeline"),
+        PageSpec("options", "workbooks", f"options.ipynb{query}", "select", ".sop-option", t("option.atu-7", lang), ".sop-hierarchy"),
+        PageSpec("coverage", "workbooks", f"coverage.ipynb{query}", "click", ".sop-variant", "5", ".sop-coverage"),
+        PageSpec("rankings", "workbooks", f"rankings.ipynb{query}", "select", ".sop-survey", surveys["strategic-goals"], ".sop-rank-order"),
     ]
 
 
@@ -451,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     parser.add_argument("--setups", default="cold,warm", help="comma-separated subset of cold,warm")
     parser.add_argument("--pages", default="", help="comma-separated subset of the pages (default: all)")
+    parser.add_argument("--lang", default="en", choices=["en", "zh"], help="zh: the workbooks opened as a Chinese link (?lang=zh)")
     parser.add_argument("--warmup", type=int, default=1, help="discarded first visits per server and set-up")
     parser.add_argument(
         "--before",
@@ -478,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     config = voila_json()
     CLOCK["create_time_offset"] = create_time_offset()
     CLOCK["executor_timeout"] = executor_timeout(config)
-    specs = page_specs()
+    specs = page_specs(args.lang)
     if args.pages:
         wanted = set(args.pages.split(","))
         specs = [s for s in specs if s.name in wanted or s.name.startswith("bare")]
@@ -520,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         "started_unix": round(started),
         "duration_s": round(time.time() - started, 1),
         "runs": args.runs,
+        "lang": args.lang,
         "warmup_visits_per_server": args.warmup,
         "xsrf_cookie_for_leave_beacon": args.xsrf_cookie,
         "idle_cpu_percent_gate": args.idle_cpu,

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from sopkit.i18n import t
-from sopkit.ui import OptionsPage, RankingsPage
+from sopkit.ui import CoveragePage, OptionsPage, OverviewPage, RankingsPage
 from sopkit.ui import first_view as fv
 
 
@@ -69,7 +69,69 @@ def test_only_voila_kernels_show_it(fw, monkeypatch, capsys):
     assert shown == []
     monkeypatch.delenv("SOPKIT_FIRST_VIEW")
     fv.show_first_view(page)
-    assert len(shown) == 1 and shown[0][1] is True and list(shown[0][0]) == [fv.MIME]
+    assert len(shown) == 2 and all(raw is True and list(obj) == [fv.MIME] for obj, raw in shown)  # English, Chinese
+
+
+@pytest.fixture
+def voila_kernel(monkeypatch, tmp_path):
+    """A Voila kernel's environment, its snapshots kept in tmp_path/cache; what it displays."""
+    shown: list[str] = []
+    monkeypatch.setattr(fv, "display", lambda obj, raw=False: shown.append(obj[fv.MIME]))
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k")
+    monkeypatch.setenv("SOPKIT_FIRST_VIEW_CACHE", str(tmp_path / "cache"))
+    return shown
+
+
+@pytest.mark.parametrize("page_class", [OverviewPage, OptionsPage, CoveragePage, RankingsPage])
+def test_a_chinese_address_gets_its_own_snapshot_and_the_page_stays_english(fw, voila_kernel, page_class):
+    page = page_class(fw)
+    before = fv.first_view_html(page)
+    fv.show_first_view(page)
+    own, other = voila_kernel
+    assert own == before and "address" not in info_of(own)  # the default: an address without lang
+    info = info_of(other)
+    assert info["lang"] == "zh" and info["address"] == {"lang": "zh"} and info["view"] == "lang=zh"
+    assert f"<h1>{t(f'{page.key}.title', 'zh')}</h1>" in other
+    assert info["texts"]["starting"].startswith(t("first_view.starting", "zh"))
+    # The kernel goes on as the page it rendered: English, no message, the same snapshot.
+    assert page.lang == "en" and page.message.value == "" and fv.first_view_html(page) == before
+
+
+def test_the_other_language_is_made_once_and_kept(fw, voila_kernel, monkeypatch, tmp_path):
+    made = []
+    real = fv.other_language_html
+    monkeypatch.setattr(fv, "other_language_html", lambda page: made.append(page.key) or real(page))
+    fv.show_first_view(OptionsPage(fw))
+    fv.show_first_view(OptionsPage(fw))  # the next kernel
+    assert made == ["options"] and voila_kernel[1] == voila_kernel[3]
+    assert len(list((tmp_path / "cache").glob("options-*.html"))) == 1
+    fv.show_first_view(OptionsPage(fw, view="option=atu-7"))  # another view: made anew
+    assert made == ["options", "options"]
+    monkeypatch.setenv("SOPKIT_FIRST_VIEW_CACHE", "0")
+    fv.show_first_view(OptionsPage(fw))
+    assert made == ["options", "options", "options"]
+
+
+def test_edited_data_makes_a_new_snapshot(data_copy, voila_kernel, edit_csv, tmp_path):
+    from sopkit import load_framework
+
+    first = OverviewPage(load_framework(data_copy))
+    key = fv.cache_key(first, fv.first_view_html(first))
+    assert fv.cache_key(first, fv.first_view_html(first)) == key  # stable
+    # A Chinese text only (the English snapshot is the same): the key still changes.
+    edit_csv(data_copy / "themes.csv", lambda rows: rows[1].__setitem__(rows[0].index("note_zh"), "改"))
+    second = OverviewPage(load_framework(data_copy))
+    assert fv.cache_key(second, fv.first_view_html(second)) != key
+
+
+def test_a_failure_in_the_other_language_leaves_the_page_as_it_was(fw, voila_kernel, monkeypatch):
+    page = OptionsPage(fw)
+    before = fv.first_view_html(page)
+    monkeypatch.setattr(type(page), "relabel", lambda self: 1 / 0 if self.lang == "zh" else None)
+    monkeypatch.setenv("SOPKIT_FIRST_VIEW_CACHE", "0")
+    fv.show_first_view(page)
+    assert voila_kernel == [before]  # no Chinese snapshot: a Chinese address gets the loading screen
+    assert page.lang == "en" and page.message.value == ""
 
 
 @pytest.mark.parametrize("name", ["chart.js", "first_view.js"])

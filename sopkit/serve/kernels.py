@@ -35,7 +35,7 @@ import psutil
 from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from tornado import web
-from traitlets import Bool, Float, Int
+from traitlets import Bool, Float, Int, TraitError
 from traitlets.config import LoggingConfigurable
 
 from . import priority
@@ -110,6 +110,7 @@ class PageKernels(LoggingConfigurable):
         self.cap = 0  # the app's max_kernels (0: none); set by the app
         self.page_views: list[PageView] = []  # page views in flight (the admission's list); set by the app
         self._started: set[asyncio.Task] = set()  # pool entries past the gate, not done yet
+        self._stopping_starts: set[asyncio.Task] = set()  # kernels to stop once started (views gone)
         self._change: asyncio.Event | None = None
         self._pool_starts: asyncio.Semaphore | None = None
         self._pool_failures: dict[str, int] = {}  # failed pool starts in a row, per notebook
@@ -203,9 +204,29 @@ class PageKernels(LoggingConfigurable):
             if kernel_id is not None:
                 self.hand_over(kernel_id)
                 return kernel_id
-        kernel_id = await super().start_kernel(*args, **kwargs)
+        start = asyncio.ensure_future(super().start_kernel(*args, **kwargs))
+        try:
+            kernel_id = await asyncio.shield(start)
+        except asyncio.CancelledError:
+            # The visitor went away while the kernel was starting (the page view is cancelled):
+            # cancelling the start itself would leave a kernel half registered, owned by no
+            # page and, with no last_activity, never culled. Let it finish, then stop it.
+            self._stop_when_started(start)
+            raise
         self.hand_over(kernel_id)
         return kernel_id
+
+    def _stop_when_started(self, start: asyncio.Future) -> None:
+        async def stop() -> None:
+            try:
+                kernel_id = await start
+            except Exception:  # noqa: BLE001 - a failed start leaves nothing to stop
+                return
+            await self.stop_kernel(kernel_id, why="its page view went away while it started")
+
+        task = asyncio.ensure_future(stop())
+        self._stopping_starts.add(task)  # a reference, so the task is not collected mid-way
+        task.add_done_callback(self._stopping_starts.discard)
 
     async def _place(self, view: PageView, kwargs: dict) -> str | None:
         """A kernel for *view* from the pool (re-used), or None: start a new one."""
@@ -512,6 +533,14 @@ class PageKernels(LoggingConfigurable):
                 return None
             self.log.warning("Culling kernel %s: its page never connected in %.0f s", kernel_id, self.connect_grace)
             return await self.stop_kernel(kernel_id, CLOSE_STOPPED, "never connected")
+        kernel = self._kernels.get(kernel_id)
+        try:
+            kernel is not None and kernel.last_activity  # noqa: B018 - reading it is the check
+        except TraitError:
+            # A start cut short never set it: jupyter_server's culler would raise on this kernel
+            # every round and never cull it. Its idle clock starts now.
+            self.log.warning("Kernel %s has no last activity (a start cut short): its idle clock starts now", kernel_id)
+            kernel.last_activity = utcnow()
         return await super().cull_kernel_if_idle(kernel_id)
 
     def start_watching(self) -> None:

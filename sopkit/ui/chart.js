@@ -168,7 +168,7 @@ function render({ model, el }) {
   const first = window.sopkitFirstView;
   const claim = first ? first.claim(model.get("figure"), el) : null;
   el.dataset.sopReady = "1";  // the first view waits for every chart of the live page
-  if (claim) {
+  const adopt = (claim) => {
     // At the hand-over: the plot is in el, drawn (or being drawn) by the first view.
     claim.then((adopted) => {
       gd = adopted.gd;
@@ -183,12 +183,35 @@ function render({ model, el }) {
         redraw();
       }
     }, fail);
-  } else {
+  };
+  const alone = () => {
     own();
     plotly(model).then((library) => {
       start(library);
       redraw();
     }, fail);
+  };
+  if (claim) {
+    adopt(claim);
+  } else if (first && first.pending && first.pending()) {
+    // The first view's plot of this chart may come with a later figure (a static page opened
+    // in Chinese: the live page starts in English and relabels): wait for it until the hand-over.
+    const stop = () => {
+      model.off("change:figure", retry);
+      document.removeEventListener("sopkit-live", live);
+    };
+    const retry = () => {
+      const again = first.claim(model.get("figure"), el);
+      if (!again) return;
+      stop();
+      dirty = false;  // the figure is the one the first view drew
+      adopt(again);
+    };
+    const live = () => { stop(); alone(); };
+    model.on("change:figure", retry);
+    document.addEventListener("sopkit-live", live);
+  } else {
+    alone();
   }
 
   return () => {

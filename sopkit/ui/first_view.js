@@ -16,13 +16,15 @@
   var script = document.currentScript;
   var output = script && script.parentElement;
   var root = output && output.querySelector("[data-sop-first-view]");
-  if (!root || window.sopkitFirstView) { return; }
+  if (!root) { return; }
   var info = JSON.parse(root.getAttribute("data-sop-first-view"));
-  var child = output.closest(".jp-OutputArea-child") || output;
+  // The static edition's build wraps each snapshot (one per language) in .sop-first-view-wrapper.
+  var child = output.closest(".sop-first-view-wrapper") || output.closest(".jp-OutputArea-child") || output;
   var figures = Array.prototype.map.call(output.querySelectorAll("script.sop-first-figure"), function (s) { return s.textContent; });
   var plots = Array.prototype.slice.call(root.querySelectorAll(".sop-first-plot"));
   var LIVE_WAIT_MS = 10000;  // a live page that never completes (a widget that failed) takes over anyway
-  var state = { done: false, liveSince: 0, scrollY: 0, scrollMoved: false, timer: null };
+  var CLAIM_WAIT_MS = 2000;  // a complete live page whose charts do not all adopt a plot drawn here
+  var state = { done: false, liveSince: 0, readySince: 0, scrollY: 0, scrollMoved: false, timer: null };
 
   function drop() { if (child.parentNode) { child.parentNode.removeChild(child); } }
 
@@ -41,17 +43,22 @@
   function matches() {
     var asked = params(location.search), shown = params(info.view);
     for (var key in asked) { if (shown[key] !== asked[key]) { return false; } }
+    for (var need in info.address || {}) { if (asked[need] !== info.address[need]) { return false; } }
     var store = {};  // what the page's bridge (bridge.js) keeps for this page: a view, uploads
     try { store = JSON.parse(localStorage.getItem("sopkit:" + location.pathname + ":" + info.page) || "{}") || {}; } catch (e) { store = {}; }
     if (store.uploads && Object.keys(store.uploads).length) { return false; }
     if (location.search.length <= 1 && reloaded() && store.view && store.view !== info.view) { return false; }
     return true;
   }
-  if (!matches()) { drop(); return; }
+  if (window.sopkitFirstView || !matches()) { drop(); return; }  // another snapshot is shown
 
   // ---- shown at once -------------------------------------------------------------------------
   child.classList.add("sop-first-view-child");
   document.body.classList.add("sop-first-view-on");
+  // The page's language and title, as the live page will set them (bridge.js): screen readers,
+  // fonts and the tab read the snapshot's language from the first paint.
+  document.documentElement.lang = info.lang === "zh" ? "zh-Hans" : info.lang;
+  if (info.title) { document.title = info.title; }
   var cells = document.getElementById("rendered_cells");
   var loading = document.getElementById("loading");
   if (cells) { cells.style.display = ""; }
@@ -206,6 +213,9 @@
       return null;
     },
     intents: function () { return intents.slice(); },
+    // Before the hand-over: a live chart whose figure has no plot here yet may get one with
+    // its next figure (a static page opened in Chinese relabels once Python hears the address).
+    pending: function () { return !state.done; },
   };
 
   function livePage() {
@@ -222,6 +232,13 @@
     }
     var charts = page.querySelectorAll(".sop-chart");
     for (var j = 0; j < charts.length; j++) { if (!charts[j].dataset.sopReady) { return false; } }
+    // ... and in the snapshot's language (the static edition's live page starts in English and
+    // switches when it has read the address).
+    var marker = page.querySelector("[data-sop-lang]");
+    return !marker || marker.getAttribute("data-sop-lang") === info.lang;
+  }
+  function claimed() {
+    for (var i = 0; i < plots.length; i++) { if (!plots[i].__sopClaimed) { return false; } }
     return true;
   }
   function handOver(page) {
@@ -258,7 +275,9 @@
     var page = livePage();
     if (!page) { return; }
     state.liveSince = state.liveSince || Date.now();
-    if (complete(page) || Date.now() - state.liveSince > LIVE_WAIT_MS) { handOver(page); }
+    if (complete(page)) { state.readySince = state.readySince || Date.now(); }
+    var ready = state.readySince && (claimed() || Date.now() - state.readySince > CLAIM_WAIT_MS);
+    if (ready || Date.now() - state.liveSince > LIVE_WAIT_MS) { handOver(page); }
   }
   state.timer = setInterval(check, 50);
 })();

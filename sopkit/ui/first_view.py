@@ -14,33 +14,45 @@ applied to the live control when the page is live. The live page renders hidden 
 when it is complete, it takes over in one step: each live chart adopts the plot the snapshot
 already drew (``chart.js``: no chart drawn twice), the snapshot goes.
 
-The snapshot is the view the kernel ran: the notebook's language and the default view. An
-address asking for another view (``?lang=zh``, ``?option=...``) or a browser that kept uploads
-for the page gets no snapshot (the page shows Voila's loading screen, as before): the kernel
-hears the address only once the page is live.
+The page carries two snapshots: the view the kernel ran (the notebook's language, the default
+view) and the same view in the other language, shown only to an address that asks for it
+(``?lang=zh``: a Chinese-reading delegate sees Chinese from the first paint, not the English page
+for the seconds until the live page has heard the address). The live page hands over once it is
+in the snapshot's language. The other language's snapshot costs a relabel and a redraw of the
+whole page and back (0.4-1.6 s of a kernel's CPU), so it is made once and kept on disk
+(``cached_other_language``) for the kernels that follow. An address asking for another view
+(``?option=...``, a proposal) or a browser that kept uploads for the page gets no snapshot
+(Voila's loading screen, as before): the kernel hears the address only once the page is live.
 
 Only under Voila (``VOILA_KERNEL_ID`` in the kernel's environment): nbval and JupyterLab see
 no such output, and the stored notebooks stay as light as they were. ``SOPKIT_FIRST_VIEW=0``
-turns it off (benchmarks compare).
+turns it off (benchmarks compare). ``SOPKIT_FIRST_VIEW_CACHE`` names the folder of the kept
+snapshots (default: ``sopkit-first-view-<uid>`` in the temporary folder; ``0`` keeps none).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 from IPython.display import display
 
+from .. import paths
 from ..i18n import t
 from .bridge import Bridge
 from .chart import PlotlyChart
 
 if TYPE_CHECKING:
     from .common import Page
+
+log = logging.getLogger("sopkit.ui")
 
 MIME = "application/vnd.sopkit.first-view+html"
 HERE = Path(__file__).parent
@@ -71,9 +83,104 @@ def wanted() -> bool:
 
 
 def show_first_view(page: Page) -> None:
-    """Display the page's first view (under Voila only; see the module's docstring)."""
-    if wanted():
-        display({MIME: first_view_html(page)}, raw=True)
+    """Display the page's first view, in its language and in the other one (under Voila only;
+    see the module's docstring)."""
+    if not wanted():
+        return
+    own = first_view_html(page)
+    display({MIME: own}, raw=True)
+    if page.fw is not None:
+        other = cached_other_language(page, own)
+        if other:
+            display({MIME: other}, raw=True)
+
+
+def other_language(lang: str) -> str:
+    return "zh" if lang == "en" else "en"
+
+
+def other_language_html(page: Page) -> str | None:
+    """The page's current view in the other language, for an address that asks for it; the page
+    is switched there and back (None, and the page as it was, if that fails)."""
+    own_lang = page.lang
+    other = other_language(own_lang)
+    message = page.message.value
+    try:
+        page.state.lang = other
+        if page.message.value != message:  # the page's guard turned a failure into a message
+            return None
+        return first_view_html(page, address={"lang": other})
+    finally:
+        page.state.lang = own_lang
+        page.message.value = message
+
+
+def cache_folder() -> Path | None:
+    """Where the other language's snapshots are kept (``SOPKIT_FIRST_VIEW_CACHE``), or None: no
+    cache. The default folder is this user's own (made private); one owned by another user is
+    not used."""
+    setting = os.environ.get("SOPKIT_FIRST_VIEW_CACHE", "")
+    if setting == "0":
+        return None
+    folder = Path(setting) if setting else Path(tempfile.gettempdir()) / f"sopkit-first-view-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not setting and (folder.is_symlink() or folder.stat().st_uid != os.getuid()):
+            return None
+    except OSError:
+        return None
+    return folder
+
+
+def cache_key(page: Page, own_html: str) -> str:
+    """What the other language's snapshot depends on: the page, its snapshot in its own language
+    (the view, the data as shown, the code's output), the data files' bytes and sopkit's files
+    (sizes and times: its code, messages and templates)."""
+    digest = hashlib.sha256(f"{page.key}\0{page.lang}\0".encode())
+    digest.update(own_html.encode("utf-8"))
+    folder = getattr(page.fw, "data_dir", None)
+    for root, read in ((Path(folder) if folder else None, True), (paths.PACKAGE_DIR, False)):
+        if root is None or not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(root)).encode())
+            if read:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            else:
+                stat = path.stat()
+                digest.update(f":{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:40]
+
+
+CACHE_ENTRIES = 64  # the folder keeps this many snapshots, the newest
+
+
+def cached_other_language(page: Page, own_html: str) -> str | None:
+    """``other_language_html``, made once per key and kept in ``cache_folder()``: the kernels
+    that follow read it (about a millisecond) instead of relabelling and redrawing the page."""
+    folder = cache_folder()
+    key = None
+    if folder is not None:
+        try:
+            key = cache_key(page, own_html)
+            return (folder / f"{page.key}-{key}.html").read_text(encoding="utf-8")
+        except OSError:
+            pass
+    text = other_language_html(page)
+    if text is None or folder is None or key is None:
+        return text
+    try:  # written whole, then renamed: a kernel reading at the same moment never sees half
+        part = folder / f".{page.key}-{key}.{os.getpid()}.part"
+        part.write_text(text, encoding="utf-8")
+        part.replace(folder / f"{page.key}-{key}.html")
+        kept = sorted(folder.glob("*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[CACHE_ENTRIES:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("first view cache not written: %s", exc)
+    return text
 
 
 def _css(text: str) -> str:
@@ -85,14 +192,20 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
-def first_view_html(page: Page) -> str:
+def first_view_html(page: Page, *, address: dict[str, str] | None = None) -> str:
     """The page's current view as HTML: its widget tree as ipywidgets would draw it, charts as
-    figure JSON with the script that draws them and hands the page over to the live widgets."""
+    figure JSON with the script that draws them and hands the page over to the live widgets.
+
+    *address*: query keys the page's address must carry for this snapshot to be shown (a page
+    carries a snapshot per language: ``{"lang": "zh"}`` for the other one, which an address
+    without ``lang`` must not get)."""
     writer = _Writer()
     body = writer.widget(page.widget, [])
-    langs = (page.lang, "zh" if page.lang == "en" else "en")
+    langs = (page.lang, other_language(page.lang))
     texts = {key: " / ".join(t(f"first_view.{key}", lang) for lang in langs) for key in ("starting", "wait", "upload")}
-    info = {"page": page.key, "view": page.view_query(), "lang": page.lang, "texts": texts}
+    info: dict[str, Any] = {"page": page.key, "view": page.view_query(), "lang": page.lang, "title": page.document_title(), "texts": texts}
+    if address:
+        info["address"] = address
     figures = "".join(f'<script type="application/json" class="sop-first-figure">{_json(spec)}</script>' for spec in writer.figures)
     # The page's own element, marked: the snapshot's root (no wrapper: the layout stays the live one's).
     body = body.replace('class="', 'class="sop-first-view ', 1).replace(

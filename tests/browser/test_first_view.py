@@ -126,11 +126,40 @@ def test_a_choice_made_before_the_page_is_live_is_applied_when_it_is(page, voila
     assert not page.js_errors
 
 
-def test_an_address_asking_for_another_view_gets_no_first_view(page, voila_url):
+def test_a_chinese_address_gets_the_chinese_first_view_and_a_chinese_hand_over(page, voila_url):
+    # A Chinese-reading delegate's link: Chinese from the first paint (before, the English page
+    # showed for seconds, until the live page had heard the address and relabelled).
+    page.add_init_script(COUNT_DRAWS_JS)
     held = hold_front_end(page)
     page.goto(f"{voila_url}/voila/render/options.ipynb?lang=zh", wait_until="commit", timeout=LOAD_MS)
+    for chart in CHARTS["options"]:
+        page.wait_for_function(FIRST_DRAWN_JS, arg=f".sop-{chart}", timeout=LOAD_MS)
+    assert page.locator(".sop-first-view").count() == 1  # the English snapshot went
+    assert page.locator(".sop-first-view h1").inner_text() == t("options.title", "zh")
+    assert page.evaluate("() => document.documentElement.lang") == "zh-Hans"
+    assert page.title().startswith(t("options.title", "zh"))
+    assert page.locator("#loading").is_hidden()
+    assert page.locator(".sop-first-view-status").inner_text().startswith(t("first_view.starting", "zh"))
+    page.evaluate("() => { window.__sopFirstPlot = document.querySelector('.sop-hierarchy .js-plotly-plot'); }")
+    title = page.evaluate("() => window.__sopFirstPlot.layout.title.text")
+
+    release(page, held)
+    page.wait_for_function(LIVE_JS, timeout=LOAD_MS)
+    # Handed over once the live page was in Chinese: its plots are the ones drawn here, each drawn once.
+    assert page.locator(".sop-page h1").first.inner_text() == t("options.title", "zh")
+    assert page.evaluate("() => document.querySelector('.sop-hierarchy .js-plotly-plot') === window.__sopFirstPlot")
+    assert page.evaluate("() => document.querySelector('.sop-hierarchy .js-plotly-plot').layout.title.text") == title
+    draws = page.evaluate("() => window.__sopDraws")
+    assert len(draws) == len(CHARTS["options"]) and len({gd for _, gd in draws}) == len(draws), draws
+    assert page.locator(".js-plotly-plot").count() == len(CHARTS["options"])
+    assert not page.js_errors
+
+
+def test_an_address_asking_for_another_view_gets_no_first_view(page, voila_url):
+    held = hold_front_end(page)
+    page.goto(f"{voila_url}/voila/render/options.ipynb?lang=zh&option=atu-7", wait_until="commit", timeout=LOAD_MS)
     page.wait_for_selector('script[src$="/voila.js"]', state="attached", timeout=LOAD_MS)  # the whole page's HTML is in
-    # The kernel hears the address only once the page is live: no English snapshot for a Chinese link.
+    # The kernel hears the address only once the page is live: no snapshot of another view.
     assert page.locator(".sop-first-view").count() == 0
     assert page.locator("#loading").is_visible()
     release(page, held)
