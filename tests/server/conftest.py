@@ -5,6 +5,7 @@ tell how many kernels it keeps alive."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import os
@@ -27,6 +28,15 @@ KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
 # modules about kernels' lives run both (`pytestmark = BOTH_LAUNCHES`).
 LAUNCH = os.environ.get("SOPKIT_TEST_KERNELS", "classic")
 BOTH_LAUNCHES = pytest.mark.parametrize("kernel_launch", ["classic", "forked"], indirect=True)
+
+
+def run_coroutine(coro):
+    """asyncio.run(coro) in a thread of its own: in the full suite a worker that ran browser tests
+    before has Playwright's event loop running in its main thread, where asyncio.run refuses."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from .conftest import NOTEBOOKS
+from .conftest import NOTEBOOKS, run_coroutine
 from .test_kernel_socket import echo_page, frames, message  # noqa: F401 - echo_page: a fixture
 
 NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
@@ -148,19 +148,18 @@ def test_a_forked_kernel_is_interrupted_restarted_and_seeded_apart(tmp_path, ker
             forking.template().stop()
             forking._template = None
 
-    asyncio.run(main())
+    run_coroutine(main())
 
 
 def test_a_template_starts_again_after_a_stop(kernel_launch):
     # stop() (also after a failed start) removes the socket's folder; the next start makes it again.
-    import asyncio
 
     from sopkit.serve import forking
 
     template = forking.Template()
     template.stop()
     try:
-        assert asyncio.run(template.ready())
+        assert run_coroutine(template.ready())
         assert template.process.poll() is None
     finally:
         template.stop()

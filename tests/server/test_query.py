@@ -9,7 +9,7 @@ import pytest
 
 from sopkit.serve.kernels import PageKernels
 
-from .conftest import NOTEBOOKS
+from .conftest import NOTEBOOKS, run_coroutine
 
 NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
 ONE_SLOT = "--SopkitVoila.concurrent_runs=1"
@@ -73,7 +73,7 @@ def test_a_page_view_cancelled_while_its_kernel_starts_stops_that_kernel_once_st
             await asyncio.sleep(0)
         assert km.stopped == ["k1"]
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_a_page_past_its_deadline_ends_and_frees_its_slot(start):
@@ -109,4 +109,4 @@ def test_a_kernel_without_last_activity_is_culled_in_time_not_raised_on():
 
     km = Kernels()
     km._kernels = {"k1": Kernel()}
-    assert isinstance(asyncio.run(km.cull_kernel_if_idle("k1")), datetime)
+    assert isinstance(run_coroutine(km.cull_kernel_if_idle("k1")), datetime)
