@@ -150,8 +150,17 @@ def _status(port: int, path: str = "/") -> int | None:
 
 
 def is_kernel(proc: psutil.Process) -> bool:
+    """A kernel (forked ones show the kernel's command line too: sopkit/kernel_template.py)."""
     try:
         return any("ipykernel" in part for part in proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return False
+
+
+def is_template(proc: psutil.Process) -> bool:
+    """The kernel template of a server with SopkitVoila.fork_kernels (not a kernel)."""
+    try:
+        return "sopkit.kernel_template" in proc.cmdline()
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
 

@@ -65,6 +65,7 @@ from _harness import (
     compare_checkouts,
     cpu_seconds,
     is_kernel,
+    is_template,
     sigterm_as_interrupt,
     time_stats,
 )
@@ -409,11 +410,11 @@ class Target:
     logs: list[Path]
 
     def processes(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
-        """(server processes, kernel processes)."""
+        """(server processes and their kernel templates, kernel processes)."""
         servers, kernels = [], []
         for pid, _ in self.servers:
             procs = tree(pid)
-            servers += procs[:1]
+            servers += procs[:1] + [p for p in procs[1:] if is_template(p)]
             kernels += [p for p in procs[1:] if is_kernel(p)]
         return servers, kernels
 
@@ -555,6 +556,30 @@ def burst_summary(records: list[dict], burst: Burst, t0: float) -> dict:
     }
 
 
+def memory_stats(servers: list[psutil.Process], kernels: list[psutil.Process]) -> dict:
+    """RSS, USS (only that process's) and PSS (its share of what it shares) of each kernel, as
+    medians and maxima, their sums, and those of the kernel templates (forked kernels share their
+    pages), while the pages are open."""
+    rows = []
+    for p in kernels:
+        with contextlib.suppress(psutil.Error):
+            m = p.memory_full_info()
+            rows.append((m.rss / 2**20, m.uss / 2**20, m.pss / 2**20))
+    out: dict = {"kernels": len(rows)}
+    for i, key in enumerate(("rss_mb", "uss_mb", "pss_mb")):
+        values = sorted(r[i] for r in rows)
+        if values:
+            out[key] = {"median": round(values[len(values) // 2], 1), "max": round(values[-1], 1), "sum": round(sum(values))}
+    templates = []
+    for p in servers:
+        if is_template(p):
+            with contextlib.suppress(psutil.Error):
+                m = p.memory_full_info()
+                templates.append({"rss_mb": round(m.rss / 2**20, 1), "uss_mb": round(m.uss / 2**20, 1), "pss_mb": round(m.pss / 2**20, 1)})
+    out["templates"] = templates
+    return out
+
+
 def run_plenary(target: Target, args) -> dict:
     n, window = min(args.visitors, MAX_VISITORS), args.window
     burst, clickers = None, set()
@@ -617,6 +642,7 @@ def run_plenary(target: Target, args) -> dict:
         at_peak = target.health()
         servers, kernels = target.processes()
         kernels_open = len(kernels)
+        memory_open = memory_stats(servers, kernels)
         server_cpu = cpu_seconds(servers) - server_cpu0
         kernel_cpu = cpu_seconds(kernels) - kernel_cpu0  # kernels alive now (left ones not counted)
     finally:
@@ -645,6 +671,7 @@ def run_plenary(target: Target, args) -> dict:
         "cap": at_peak.get("cap"),
         "health_while_open": at_peak,
         "kernel_processes_while_open": kernels_open,
+        "memory_while_open": memory_open,
         "server_cpu_s": round(server_cpu, 1),
         "kernel_cpu_s_alive": round(kernel_cpu, 1),
         "last_arrival_done_s": round(arrived_all, 1),
@@ -683,6 +710,7 @@ def main() -> None:
     ap.add_argument("--replicas", type=int, default=0, help="N replicas behind HAProxy (sopkit.serve.replicas) instead of one server")
     ap.add_argument("--root", type=Path, action="append", help="checkout to serve from (repeatable: before and after in one run)")
     ap.add_argument("--flag", action="append", help=f"server flag (repeatable; default {' '.join(DEFAULT_FLAGS)})")
+    ap.add_argument("--also-flag", action="append", help="also measure each checkout with this server flag added (repeatable), same run")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     if args.visitors > MAX_VISITORS:
@@ -734,13 +762,24 @@ def main() -> None:
         )
         return result
 
+    header = {"benchmark": "plenary", "protocol": args.protocol, "flags": flags, "visitors": args.visitors, "window_s": args.window}
     with sigterm_as_interrupt():
-        compare_checkouts(
-            measure,
-            args.root or [ROOT],
-            args.out,
-            {"benchmark": "plenary", "protocol": args.protocol, "flags": flags, "visitors": args.visitors, "window_s": args.window},
-        )
+        if not args.also_flag:
+            compare_checkouts(measure, args.root or [ROOT], args.out, header)
+            return
+        # Each checkout with the flags, then with the flags and --also-flag: before and after in one run.
+        also = {f.split("=", 1)[0] for f in args.also_flag}
+        variants = [flags, [*(f for f in flags if f.split("=", 1)[0] not in also), *args.also_flag]]  # --also-flag replaces a flag of the same name
+
+        def each(root: Path) -> dict:
+            nonlocal flags
+            rows = []
+            for variant in variants:
+                flags = variant
+                rows.append({"flags": variant, **measure(root)})
+            return {"variants": rows}
+
+        compare_checkouts(each, args.root or [ROOT], args.out, header | {"also_flag": args.also_flag})
 
 
 if __name__ == "__main__":

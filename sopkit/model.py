@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -204,6 +205,25 @@ def validate(
     return tables, rows, problems
 
 
+_preloaded: tuple[tuple, Framework] | None = None  # (what it was loaded from, the framework)
+
+
+def _bundled_state() -> tuple:
+    """The default data folder and its files' sizes and times: a preloaded framework is only
+    handed out while they are what it was loaded from."""
+    folder = default_data_dir()
+    files = sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in Path(folder).iterdir() if p.is_file())
+    return (str(folder), tuple(files))
+
+
+def preload_framework(fw: Framework) -> None:
+    """Keep *fw* (loaded from the default data) for the next ``load_framework()`` call without
+    arguments, which takes it (once). The kernel template (``sopkit/kernel_template.py``) loads
+    the data before forking its kernels, so each kernel's first page shares it."""
+    global _preloaded
+    _preloaded = (_bundled_state(), fw)
+
+
 def load_framework(path: str | os.PathLike[str] | None = None, *, mapping: str | os.PathLike[str] | None = None) -> Framework:
     """Load and validate the framework data.
 
@@ -217,6 +237,13 @@ def load_framework(path: str | os.PathLike[str] | None = None, *, mapping: str |
         DataError: the data is invalid; the error lists every problem found,
             each with file, row and column.
     """
+    global _preloaded
+    if path is None and mapping is None and _preloaded is not None:
+        state, fw = _preloaded
+        _preloaded = None
+        with contextlib.suppress(OSError):
+            if state == _bundled_state():
+                return fw
     tables, rows, problems = validate(path, mapping=mapping)
     if problems:
         raise DataError(problems)

@@ -66,6 +66,19 @@ class SopkitVoila(Voila):
         help="gzip the HTTP answers (page, scripts, styles: a first visit's 6.9 MB become 3.0 MB); False behind a proxy that compresses.",
     )
     sliced_channel_reads = Bool(True, config=True, help="Read kernel replies in short slices (channels.py); False only to measure what it prevents.")
+    fork_kernels = Bool(
+        None,
+        allow_none=True,
+        config=True,
+        help="Fork kernels from a template that has imported the stack and loaded the data (forking.py): "
+        "each kernel's own memory is what its page adds. False: each kernel is a new Python process. "
+        "Unset: forked with --meeting, else not.",
+    )
+
+    @property
+    def forking(self) -> bool:
+        return self.meeting if self.fork_kernels is None else bool(self.fork_kernels)
+
     trusted_proxies = List(Unicode(), [], config=True, help="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
 
     flags = {
@@ -78,7 +91,7 @@ class SopkitVoila(Voila):
 
         notebooks = sorted(p.name for p in Path(self.root_dir).glob("*.ipynb"))
         memory_mb = self.meeting_memory_mb or psutil.virtual_memory().available / 2**20
-        plan = capacity.plan_meeting(memory_mb, os.cpu_count() or 1, notebooks, LANDING_PAGE)
+        plan = capacity.plan_meeting(memory_mb, os.cpu_count() or 1, notebooks, LANDING_PAGE, forked=self.forking)
         self.max_kernels = plan.max_kernels
         self.voila_configuration.preheat_kernel = True
         self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, **{nb: {"pool_size": n} for nb, n in plan.pools.items()}}
@@ -88,8 +101,9 @@ class SopkitVoila(Voila):
         if "kernel_nice" not in self.config.MappingKernelManager:
             self.config.MappingKernelManager.kernel_nice = 10
         self.log.info(
-            "Meeting setting: cap %d kernels, %d kept ready %s, %d refills at once",
+            "Meeting setting: cap %d kernels (%s), %d kept ready %s, %d refills at once",
             plan.max_kernels,
+            "forked" if self.forking else "classic",
             plan.pool_total,
             plan.pools,
             plan.start_concurrency,
@@ -133,6 +147,8 @@ class SopkitVoila(Voila):
             self.root_dir = str(workbooks_dir())
 
     def init_settings(self) -> dict:
+        if self.forking:
+            self.config.MappingKernelManager.kernel_manager_class = "sopkit.serve.forking.ForkedKernelManager"
         if self.meeting:
             self._apply_meeting_plan()
         original = voila_app.voila_kernel_manager_factory

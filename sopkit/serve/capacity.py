@@ -14,6 +14,10 @@ import math
 from dataclasses import dataclass
 
 KERNEL_MB = 140  # RSS of a workbook kernel after its first page view (capacity.py, 300 views: medians 129-132 MB)
+# A kernel forked from the template (SopkitVoila.fork_kernels) costs what it does not share: its USS
+# after the page view and a click (benchmarks/kernel_memory.py, plenary.py), with room to grow.
+FORKED_KERNEL_MB = 70
+TEMPLATE_MB = 150  # the kernel template, once (RSS: what its kernels share)
 SERVER_MB = 250  # the server process (capacity.py: 151 MB at start, 199 MB after 300 views, ~60 kB a view)
 RESERVE_SHARE = 0.15  # of the memory available, left for the system and page caches
 KERNEL_CPU_S = 1.5  # CPU seconds to start a kernel and run a workbook (cold; kernel_cpu in run.py)
@@ -34,13 +38,13 @@ class MeetingPlan:
         return sum(self.pools.values())
 
 
-def kernels_that_fit(available_mb: float) -> int:
-    """Kernels that fit in *available_mb* besides the server and a reserve."""
-    usable = available_mb * (1 - RESERVE_SHARE) - SERVER_MB
-    return max(0, math.floor(usable / KERNEL_MB))
+def kernels_that_fit(available_mb: float, forked: bool = False) -> int:
+    """Kernels that fit in *available_mb* besides the server (and the kernel template) and a reserve."""
+    usable = available_mb * (1 - RESERVE_SHARE) - SERVER_MB - (TEMPLATE_MB if forked else 0)
+    return max(0, math.floor(usable / (FORKED_KERNEL_MB if forked else KERNEL_MB)))
 
 
-def plan_meeting(available_mb: float, cores: int, notebooks: list[str], landing: str) -> MeetingPlan:
+def plan_meeting(available_mb: float, cores: int, notebooks: list[str], landing: str, forked: bool = False) -> MeetingPlan:
     """The cap, pool sizes and refill concurrency for a meeting on this machine.
 
     ``POOL_SHARE`` of the kernels that fit are kept ready: the pool is a cache inside the cap
@@ -48,9 +52,10 @@ def plan_meeting(available_mb: float, cores: int, notebooks: list[str], landing:
     place, and any page's pooled kernel serves any page (re-used). Before the pool gave way it
     was half (issue 24: the other half served the delegates; at 100 a minute the pool ran out
     and the last delegates waited for new kernels). ``LANDING_SHARE`` of them for *landing*, the
-    rest spread over the other pages, at least one each.
+    rest spread over the other pages, at least one each. *forked*: kernels forked from the
+    template, each costing ``FORKED_KERNEL_MB``.
     """
-    cap = kernels_that_fit(available_mb)
+    cap = kernels_that_fit(available_mb, forked)
     if cap < 2 or not notebooks:
         return MeetingPlan(max(cap, 1), {nb: (1 if cap >= len(notebooks) else 0) for nb in notebooks}, 1)
     pool = max(1, math.floor(cap * POOL_SHARE))

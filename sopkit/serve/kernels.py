@@ -472,7 +472,17 @@ class PageKernels(LoggingConfigurable):
         self._close_sockets(kernel_id, CLOSE_STOPPED, "kernel stopped")
         pooled_notebook = self._pooled_notebook(kernel_id)
         try:
-            result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+            for attempt in range(2):
+                await self._settled(kernel_id)
+                try:
+                    result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+                    break
+                except asyncio.InvalidStateError:
+                    # jupyter_client reads the kernel's `ready` future, which fails while a
+                    # (re)start is under way: a dead kernel's restart still launching (a
+                    # forked one waits for a new kernel template). Once it is done, again.
+                    if attempt:
+                        raise
         finally:
             self.owners.pop(kernel_id, None)  # counted in use until it is gone
             forget_request_info(kernel_id)
@@ -480,6 +490,16 @@ class PageKernels(LoggingConfigurable):
         if pooled_notebook is not None and hasattr(self, "fill_if_needed"):
             self.fill_if_needed(notebook_name=pooled_notebook)  # a pooled kernel that died is replaced
         return result
+
+    async def _settled(self, kernel_id: str, timeout: float = 60) -> None:
+        """Until the kernel's (re)start, if one is under way, is done."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            km = self._kernels.get(kernel_id)
+            ready = getattr(km, "_ready", None)
+            if ready is None or ready.done():
+                return
+            await asyncio.sleep(0.1)
 
     def _pooled_notebook(self, kernel_id: str) -> str | None:
         for name, pool in getattr(self, "_pools", {}).items():

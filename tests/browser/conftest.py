@@ -41,13 +41,17 @@ def pytest_runtest_makereport(item, call):
 
 # ---- server -------------------------------------------------------------------------------------
 
+# SOPKIT_TEST_KERNELS=forked: the servers fork their kernels from the kernel template
+# (SopkitVoila.fork_kernels), as tests/server does.
+KERNEL_FLAGS = ("--SopkitVoila.fork_kernels=True",) if os.environ.get("SOPKIT_TEST_KERNELS") == "forked" else ()
+
 
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory) -> str:
     """Base URL of sopkit-serve on a free port, serving the workbooks with the project's configuration."""
     log_path = tmp_path_factory.mktemp("voila") / "voila.log"
     env = {k: v for k, v in os.environ.items() if k != "SOPKIT_DATA"}  # the bundled data
-    server = launch("workbooks", log=log_path, cwd=ROOT, env=env)
+    server = launch("workbooks", KERNEL_FLAGS, log=log_path, cwd=ROOT, env=env)
     try:
         try:
             server.wait_ready(SERVER_START_S)
@@ -64,7 +68,7 @@ def own_server(tmp_path):
     servers = []
 
     def make(*flags, port=None):
-        server = launch(None, flags, log=tmp_path / f"server-{len(servers)}.log", port=port)
+        server = launch(None, (*KERNEL_FLAGS, *flags), log=tmp_path / f"server-{len(servers)}.log", port=port)
         servers.append(server)
         server.wait_ready(90)
         return server

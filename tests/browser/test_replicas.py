@@ -29,6 +29,7 @@ from server.test_kernel_socket import frames, message
 from sopkit.serve import replicas
 
 from .browser_helpers import ACTION_MS, LOAD_MS, wait_drawn
+from .conftest import KERNEL_FLAGS
 from .test_proposals import check_work_came_back, make_work
 
 pytestmark = [
@@ -44,6 +45,7 @@ FLAGS = [
     # Two kernels per client address: without the balancer's X-Forwarded-For believed, the 30
     # visitors would all be the balancer's address and most would be refused.
     "--SopkitVoila.max_kernels_per_address=2",
+    *KERNEL_FLAGS,
 ]
 NOTICE = ".sop-reload-notice"
 # JS: the title plotly drew on the overview's timeline chart.

@@ -5,8 +5,10 @@ tell how many kernels it keeps alive."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -21,6 +23,20 @@ ROOT = Path(__file__).resolve().parents[2]
 collect_ignore_glob = ["notebooks/*"]  # test fixtures served by Voila, some fail on purpose: not for nbval
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
+# How the servers start their kernels: "classic" (a new Python each) or "forked" (from the kernel
+# template, SopkitVoila.fork_kernels). SOPKIT_TEST_KERNELS=forked runs every server test so; the
+# modules about kernels' lives run both (`pytestmark = BOTH_LAUNCHES`).
+LAUNCH = os.environ.get("SOPKIT_TEST_KERNELS", "classic")
+BOTH_LAUNCHES = pytest.mark.parametrize("kernel_launch", ["classic", "forked"], indirect=True)
+
+
+def run_coroutine(coro):
+    """asyncio.run(coro) in a thread of its own: in the full suite a worker that ran browser tests
+    before has Playwright's event loop running in its main thread, where asyncio.run refuses."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @dataclass
@@ -114,19 +130,34 @@ class Server:
         raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.log_text()[-3000:]}")
 
 
+def launch_flags(kernels: str) -> tuple[str, ...]:
+    return (f"--SopkitVoila.fork_kernels={kernels == 'forked'}",)
+
+
 @contextlib.contextmanager
-def serve(directory: Path | None, *flags: str, tmp_path: Path, cwd: Path = ROOT, **kwargs):
+def serve(directory: Path | None, *flags: str, tmp_path: Path, cwd: Path = ROOT, kernels: str = LAUNCH, **kwargs):
     log = tmp_path / f"server-{time.monotonic_ns()}.log"
-    local = launch(directory, flags, log=log, cwd=cwd, **kwargs)
+    local = launch(directory, (*launch_flags(kernels), *flags), log=log, cwd=cwd, **kwargs)
     try:
         local.wait_ready(90)
         yield Server(local, log)
     finally:
         local.stop()
+    # A server told to fork its kernels falls back to the classic launch when it cannot: a test
+    # of forked kernels that got classic ones has tested nothing.
+    if kernels == "forked":
+        fallbacks = [line for line in log.read_text(errors="replace").splitlines() if "started the classic way" in line]
+        assert not fallbacks, f"kernels not forked: {fallbacks[:3]}"
 
 
 @pytest.fixture
-def start(tmp_path):
+def kernel_launch(request) -> str:
+    """How kernels start: the test's parameter, else SOPKIT_TEST_KERNELS (classic)."""
+    return getattr(request, "param", LAUNCH)
+
+
+@pytest.fixture
+def start(tmp_path, kernel_launch):
     """start(directory, *flags, cwd=ROOT) -> Server; stopped at the end of the test."""
     with contextlib.ExitStack() as stack:
-        yield lambda directory=NOTEBOOKS, *flags, **kw: stack.enter_context(serve(directory, *flags, tmp_path=tmp_path, **kw))
+        yield lambda directory=NOTEBOOKS, *flags, **kw: stack.enter_context(serve(directory, *flags, tmp_path=tmp_path, kernels=kernel_launch, **kw))

@@ -60,3 +60,11 @@ def test_kernels_use_unix_sockets():
     # Many servers on one machine (replicas, tests) each pick TCP ports for their kernels; two
     # picking the same one killed a kernel at start. sopkit.serve.replicas relies on this.
     assert config()["KernelManager"]["transport"] == "ipc"
+
+
+def test_kernels_are_forked_for_a_meeting_unless_told_not_to():
+    from sopkit.serve.app import SopkitVoila
+
+    assert SopkitVoila(meeting=True).forking and not SopkitVoila().forking
+    assert not SopkitVoila(meeting=True, fork_kernels=False).forking
+    assert SopkitVoila(fork_kernels=True).forking

@@ -5,7 +5,9 @@ import time
 
 import websocket
 
-from .conftest import NOTEBOOKS
+from .conftest import BOTH_LAUNCHES, NOTEBOOKS
+
+pytestmark = BOTH_LAUNCHES
 
 FAST_CULL = ["--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1"]
 POOL = ["--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1"]

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import websocket
 
-from .conftest import NOTEBOOKS
+from .conftest import BOTH_LAUNCHES, NOTEBOOKS
 
 NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
 
@@ -146,6 +146,7 @@ def test_a_message_larger_than_tornados_default_limit_does_not_drop_the_page(ech
     assert frames(ws, 30, until=lambda m: "too-large" in json.dumps(m["content"]))
 
 
+@BOTH_LAUNCHES
 def test_a_killed_kernel_closes_the_page_socket_with_a_reason_and_frees_its_place(echo_page):
     server, page, ws, _ = echo_page()
     [kernel] = server.kernels()
@@ -162,6 +163,7 @@ def echoing_comm(ws, comms) -> str:
     return got[-1]["content"]["comm_id"]
 
 
+@BOTH_LAUNCHES
 def test_a_kernel_over_its_memory_limit_is_stopped_and_its_page_told(echo_page):
     server, page, ws, comms = echo_page("--MappingKernelManager.kernel_memory_limit=200", "--MappingKernelManager.memory_check_interval=0.5")
     target = echoing_comm(ws, comms)

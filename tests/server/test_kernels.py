@@ -3,6 +3,9 @@ and a bounded cell execution time."""
 
 import time
 
+from .conftest import BOTH_LAUNCHES
+
+pytestmark = BOTH_LAUNCHES  # forked kernels keep every bound too
 NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
 # These tests are about the cap: all their page views come from one address.
 NO_SHARE = "--SopkitVoila.max_kernels_per_address=-1"

@@ -4,8 +4,9 @@ stops it by knowing its id."""
 import pytest
 import websocket
 
-from .conftest import NOTEBOOKS
+from .conftest import BOTH_LAUNCHES, NOTEBOOKS
 
+pytestmark = BOTH_LAUNCHES
 NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
 
 

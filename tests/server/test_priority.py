@@ -48,7 +48,12 @@ def test_lower_leaves_a_shared_autogroup_alone():
         child.wait()
 
 
-@pytest.mark.parametrize(("flags", "nice"), [((), 0), (("--MappingKernelManager.kernel_nice=10",), 10)])
+NICE_10 = ("--MappingKernelManager.kernel_nice=10",)
+
+
+@pytest.mark.parametrize(
+    ("flags", "nice", "kernel_launch"), [((), 0, "classic"), (NICE_10, 10, "classic"), (NICE_10, 10, "forked")], indirect=["kernel_launch"]
+)
 def test_kernels_run_below_the_server(start, flags, nice):
     server = start(NOTEBOOKS, *flags)  # voila.json: a pool of one per notebook
     server.wait_for(lambda: len(server.kernels()) >= 2, 60, "pool kernels")

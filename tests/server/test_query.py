@@ -2,7 +2,6 @@
 run slot forever: two bad URLs cannot stop every page."""
 
 import asyncio
-import concurrent.futures
 import socket
 import time
 
@@ -10,18 +9,9 @@ import pytest
 
 from sopkit.serve.kernels import PageKernels
 
-from .conftest import NOTEBOOKS
+from .conftest import NOTEBOOKS, run_coroutine
 
 NO_POOL = "--VoilaConfiguration.preheat_kernel=False"
-
-
-def run_apart(coroutine):
-    """asyncio.run in a thread of its own: a test before this one in the same worker may have left
-    an event loop marked running in the main thread (seen in the full suite)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result(timeout=30)
-
-
 ONE_SLOT = "--SopkitVoila.concurrent_runs=1"
 
 
@@ -83,7 +73,7 @@ def test_a_page_view_cancelled_while_its_kernel_starts_stops_that_kernel_once_st
             await asyncio.sleep(0)
         assert km.stopped == ["k1"]
 
-    run_apart(scenario())
+    run_coroutine(scenario())
 
 
 def test_a_page_past_its_deadline_ends_and_frees_its_slot(start):
@@ -119,4 +109,4 @@ def test_a_kernel_without_last_activity_is_culled_in_time_not_raised_on():
 
     km = Kernels()
     km._kernels = {"k1": Kernel()}
-    assert isinstance(run_apart(km.cull_kernel_if_idle("k1")), datetime)
+    assert isinstance(run_coroutine(km.cull_kernel_if_idle("k1")), datetime)
