@@ -16,6 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 LANGUAGES = ("en", "zh")
+
+
+def other_language(lang: str) -> str:
+    """The other of the two languages (a bilingual notice's second half, a page's other snapshot)."""
+    return "zh" if lang == "en" else "en"
+
+
 MESSAGES_DIR = Path(__file__).parent / "messages"
 
 

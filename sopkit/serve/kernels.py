@@ -88,6 +88,15 @@ class PageView:
 current_view: contextvars.ContextVar[PageView | None] = contextvars.ContextVar("sopkit_page_view", default=None)
 
 
+def _has_last_activity(kernel) -> bool:
+    """jupyter_server sets it once a start completes; reading it before raises (no default)."""
+    try:
+        kernel.last_activity  # noqa: B018 - reading it is the check
+    except TraitError:
+        return False
+    return True
+
+
 class PageKernels(LoggingConfigurable):
     """Mixin for Voila's kernel manager class (put it first in the bases)."""
 
@@ -534,9 +543,7 @@ class PageKernels(LoggingConfigurable):
             self.log.warning("Culling kernel %s: its page never connected in %.0f s", kernel_id, self.connect_grace)
             return await self.stop_kernel(kernel_id, CLOSE_STOPPED, "never connected")
         kernel = self._kernels.get(kernel_id)
-        try:
-            kernel is not None and kernel.last_activity  # noqa: B018 - reading it is the check
-        except TraitError:
+        if kernel is not None and not _has_last_activity(kernel):
             # A start cut short never set it: jupyter_server's culler would raise on this kernel
             # every round and never cull it. Its idle clock starts now.
             self.log.warning("Kernel %s has no last activity (a start cut short): its idle clock starts now", kernel_id)

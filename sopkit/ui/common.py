@@ -22,7 +22,7 @@ from traitlets import Bool, HasTraits
 from .. import brief, proposal
 from ..errors import DataError, Problem, size_text
 from ..figures import plotly_config
-from ..i18n import t
+from ..i18n import other_language, t
 from ..limits import MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
 from ..view import MAX_VIEW_QUERY_CHARS, ViewField
@@ -337,7 +337,7 @@ class Page:
             return
         if not notices:
             return
-        first, other = (self.lang, "zh" if self.lang == "en" else "en")
+        first, other = self.lang, other_language(self.lang)
         self.say(" / ".join(" ".join(t(key, lang, **fields) for key, fields in notices) for lang in (first, other)))
 
     def read_proposal(self, token: str, whatif: WhatIf | None = None) -> tuple[WhatIf, Notices]:

@@ -45,7 +45,7 @@ import ipywidgets as w
 from IPython.display import display
 
 from .. import paths
-from ..i18n import t
+from ..i18n import other_language, t
 from .bridge import Bridge
 from .chart import PlotlyChart
 
@@ -93,10 +93,6 @@ def show_first_view(page: Page) -> None:
         other = cached_other_language(page, own)
         if other:
             display({MIME: other}, raw=True)
-
-
-def other_language(lang: str) -> str:
-    return "zh" if lang == "en" else "en"
 
 
 def other_language_html(page: Page) -> str | None:
