@@ -62,6 +62,29 @@ FIRST_VIEW_SHOWN_JS = """(lang) => {
     return /[\u4e00-\u9fff]/.test(text) && /[A-Za-z]/.test(text) && (lang === 'zh') === /^[^A-Za-z]*[\u4e00-\u9fff]/.test(text);
 }"""
 VOICI_JS = "**/voici/build/voici.js"
+
+
+def held_visitor(offline_browser):
+    """A new visitor's page (a new browser: in one that has opened a page of the site, the site's
+    service worker fetches voici.js, which a page's route never sees), its draws counted and
+    Voici's front end held back: (page, its script errors, release() to let the front end go)."""
+    new_context, _aborted = offline_browser
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(COUNT_DRAWS_JS)
+    held: list = []
+    page.route(VOICI_JS, lambda route: held.append(route))
+
+    def release() -> None:
+        page.wait_for_function("() => true")  # let Playwright dispatch the route handler
+        assert held, "voici.js was never requested"
+        held.pop().continue_()
+        page.unroute(VOICI_JS)
+
+    return page, errors, release
+
+
 # JS: every plot on the page: [its number (COUNT_DRAWS_JS), drawn by the first view?]
 PLOTS_JS = "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(e => [e.__sopId, e.classList.contains('sop-first-plot')])"
 
@@ -178,13 +201,8 @@ def test_a_choice_made_on_the_first_view_is_applied_when_python_is_live(offline_
     moment before Python is live is certain, not a race. A new visitor's browser: in one that
     has opened a page of the site, the site's service worker (JupyterLite's) fetches voici.js,
     which a page's route never sees."""
-    new_context, aborted = offline_browser
-    page = new_context().new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(COUNT_DRAWS_JS)
-    held: list = []
-    page.route(VOICI_JS, lambda route: held.append(route))
+    page, errors, release = held_visitor(offline_browser)
+    aborted = offline_browser[1]
     try:
         page.goto(f"{site_url}/voici/render/coverage.html", wait_until="commit")  # its DOMContentLoaded waits for voici.js
         for chart in CHARTS["coverage"]:
@@ -194,10 +212,7 @@ def test_a_choice_made_on_the_first_view_is_applied_when_python_is_live(offline_
         page.locator(".sop-first-view .sop-variant button", has_text="5").click()
         note = page.locator(".sop-first-view-status").inner_text()
         assert t("first_view.wait", "en") in note and t("first_view.wait", "zh") in note  # "one moment", both languages
-        page.wait_for_function("() => true")  # let Playwright dispatch the route handler
-        assert held, "voici.js was never requested"
-        held.pop().continue_()
-        page.unroute(VOICI_JS)
+        release()
 
         page.wait_for_function(LIVE_JS, timeout=LOAD_MS)
         # The live toggle took the choice; the first view's plot, adopted, was redrawn in place for 5 priorities.
@@ -221,13 +236,8 @@ def test_a_page_opened_in_chinese_is_taken_over_in_place(offline_browser, site_u
     until the first view is drawn and photographed, so the moment is certain. The first chart's
     region looks the same to the pixel after the hand-over, every chart drawn once (by the first
     view, then adopted), nothing ever shown in English."""
-    new_context, aborted = offline_browser
-    page = new_context().new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(COUNT_DRAWS_JS)
-    held: list = []
-    page.route(VOICI_JS, lambda route: held.append(route))
+    page, errors, release = held_visitor(offline_browser)
+    aborted = offline_browser[1]
     first = f".sop-{CHARTS['rankings'][0]} .js-plotly-plot"
     try:
         page.goto(f"{site_url}/voici/render/rankings.html?lang=zh", wait_until="commit")  # its DOMContentLoaded waits for voici.js
@@ -239,10 +249,7 @@ def test_a_page_opened_in_chinese_is_taken_over_in_place(offline_browser, site_u
         box = page.evaluate(BOX_JS, first)
         clip = {k: round(v) for k, v in box.items()}
         before = page.screenshot(clip=clip)
-        page.wait_for_function("() => true")  # let Playwright dispatch the route handler
-        assert held, "voici.js was never requested"
-        held.pop().continue_()
-        page.unroute(VOICI_JS)
+        release()
 
         page.wait_for_function(LIVE_JS, timeout=LOAD_MS)
         for chart in CHARTS["rankings"]:
