@@ -20,7 +20,7 @@ CHART_PROBLEMS_JS = """(root) => {
         if (!plot.offsetParent) continue;  // hidden chart
         let where = 'chart';
         for (let el = plot; el; el = el.parentElement) {
-            const own = Array.from(el.classList || []).find(c => c.startsWith('sop-') && c !== 'sop-chart');
+            const own = Array.from(el.classList || []).find(c => c.startsWith('sop-') && !['sop-chart', 'sop-plot', 'sop-first-plot'].includes(c));
             if (own) { where = own; break; }
         }
         const svg = box(plot.querySelector('.main-svg'));
@@ -36,6 +36,8 @@ CHART_PROBLEMS_JS = """(root) => {
         const ticks = pick('.xtick text, .ytick text, .x2tick text, .x3tick text', 'tick label');
         const nodes = pick('.node-label', 'node label');
         const cells = pick('.hm text, .heatmaplayer text, .textpoint text', 'cell text');
+        // plotly's toolbar: invisible until a hover or a tap, then over whatever is under it.
+        const toolbar = Array.from(plot.querySelectorAll('.modebar')).map(el => ({el, kind: 'toolbar', b: box(el)}));
         const big = [...titles, ...legends];
         const pairs = (list, other, label) => {
             for (let i = 0; i < list.length; i++) {
@@ -48,6 +50,7 @@ CHART_PROBLEMS_JS = """(root) => {
         };
         pairs(big, null);
         pairs(ticks, big);
+        pairs(toolbar, [...big, ...ticks, ...cells]);
         pairs(ticks, null);
         pairs(nodes, null);
         pairs(cells, null);
