@@ -8,4 +8,5 @@ scripts/setup.sh --browser
 .venv/bin/ruff format --check .
 # Two workers, each test file on one of them (its module-scoped servers stay together): most of
 # a browser or server test is waiting for a kernel or a page, so two files at once fill 2 cores.
-exec .venv/bin/python -m pytest --nbval-lax -n "${SOPKIT_TEST_WORKERS:-2}" --dist loadfile "$@"
+# The 30 slowest tests are listed at the end: the command must stay within about 15 min on 2 cores.
+exec .venv/bin/python -m pytest --nbval-lax -n "${SOPKIT_TEST_WORKERS:-2}" --dist loadfile --durations=30 "$@"
