@@ -115,7 +115,7 @@ def preload() -> None:
     import sopkit.brief  # noqa: F401 - the brief and the Excel files, made on click
     import sopkit.ui  # noqa: F401
     import sopkit.ui.first_view  # noqa: F401
-    from sopkit import model
+    from sopkit import model, paths
     from sopkit.ui import coverage, options, overview, rankings  # noqa: F401
 
     with contextlib.suppress(ImportError):
@@ -125,6 +125,10 @@ def preload() -> None:
     go.Figure(go.Scatter(x=[0], y=[0])).to_plotly_json()
     with contextlib.suppress(Exception):  # invalid data: each page says so itself, as before
         model.preload_framework(sopkit.load_framework())
+    # The first view's cache key: each kernel would otherwise read and hash the data again.
+    with contextlib.suppress(OSError):
+        paths.fingerprint(paths.data_dir())
+        paths.fingerprint(paths.PACKAGE_DIR, read=False)
     global PRELOADED
     PRELOADED = frozenset(sys.modules)
 

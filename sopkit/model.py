@@ -209,11 +209,10 @@ _preloaded: tuple[tuple, Framework] | None = None  # (what it was loaded from, t
 
 
 def _bundled_state() -> tuple:
-    """The default data folder and its files' sizes and times: a preloaded framework is only
-    handed out while they are what it was loaded from."""
+    """The default data folder and its files' names, sizes and times: a preloaded framework is
+    only handed out while they are what it was loaded from."""
     folder = default_data_dir()
-    files = sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in Path(folder).iterdir() if p.is_file())
-    return (str(folder), tuple(files))
+    return (str(folder), paths.fingerprint(folder, read=False))
 
 
 def preload_framework(fw: Framework) -> None:

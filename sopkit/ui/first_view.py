@@ -135,18 +135,9 @@ def cache_key(page: Page, own_html: str) -> str:
     digest = hashlib.sha256(f"{page.key}\0{page.lang}\0".encode())
     digest.update(own_html.encode("utf-8"))
     folder = getattr(page.fw, "data_dir", None)
-    for root, read in ((Path(folder) if folder else None, True), (paths.PACKAGE_DIR, False)):
-        if root is None or not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if not path.is_file() or "__pycache__" in path.parts:
-                continue
-            digest.update(str(path.relative_to(root)).encode())
-            if read:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            else:
-                stat = path.stat()
-                digest.update(f":{stat.st_size}:{stat.st_mtime_ns}".encode())
+    if folder and Path(folder).is_dir():
+        digest.update(paths.fingerprint(folder).encode())
+    digest.update(paths.fingerprint(paths.PACKAGE_DIR, read=False).encode())
     return digest.hexdigest()[:40]
 
 
