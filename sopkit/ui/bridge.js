@@ -48,7 +48,8 @@ function fromBase64(text) {
   return bytes;
 }
 
-// The page's slot in the browser's storage: {view, uploads: {slot: {name, meta, data}}}.
+// The page's slot in the browser's storage: {view, uploads: {slot: {name, meta, data}}}. first_view.js
+// reads it before any widget exists, with the same key.
 function storeKey(model) { return "sopkit:" + location.pathname + ":" + model.get("page"); }
 function readStore(model) {
   try { return JSON.parse(localStorage.getItem(storeKey(model)) || "{}") || {}; } catch (e) { return {}; }

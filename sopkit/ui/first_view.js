@@ -44,7 +44,7 @@
     var asked = params(location.search), shown = params(info.view);
     for (var key in asked) { if (shown[key] !== asked[key]) { return false; } }
     for (var need in info.address || {}) { if (asked[need] !== info.address[need]) { return false; } }
-    var store = {};  // what the page's bridge (bridge.js) keeps for this page: a view, uploads
+    var store = {};  // what the page's bridge keeps for this page (its key: storeKey in bridge.js): a view, uploads
     try { store = JSON.parse(localStorage.getItem("sopkit:" + location.pathname + ":" + info.page) || "{}") || {}; } catch (e) { store = {}; }
     if (store.uploads && Object.keys(store.uploads).length) { return false; }
     if (location.search.length <= 1 && reloaded() && store.view && store.view !== info.view) { return false; }
