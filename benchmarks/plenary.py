@@ -437,19 +437,22 @@ class Sampler(threading.Thread):
     def __init__(self, target: Target):
         super().__init__(daemon=True)
         self.target, self.stop_event = target, threading.Event()
-        self.peak = {"kernel_processes": 0, "rss_mb": 0.0, "in_use": 0, "pooled": 0, "starting": 0, "kernels": 0}
+        self.peak = {"kernel_processes": 0, "rss_mb": 0.0, "in_use": 0, "pooled": 0, "starting": 0, "kernels": 0, "server_fds": 0}
         self.series: list[dict] = []
 
     def run(self) -> None:
         t0 = time.monotonic()
         while not self.stop_event.is_set():
             servers, kernels = self.target.processes()
-            rss = 0
+            rss, fds = 0, 0
             for p in servers + kernels:
                 with contextlib.suppress(psutil.Error):
                     rss += p.memory_info().rss
+            for p in servers:  # the servers' open files (openfiles.py: what limits kernels per process)
+                with contextlib.suppress(psutil.Error):
+                    fds += p.num_fds()
             state = self.target.health()
-            row = {"t": round(time.monotonic() - t0, 1), "kernel_processes": len(kernels), "rss_mb": round(rss / 2**20)}
+            row = {"t": round(time.monotonic() - t0, 1), "kernel_processes": len(kernels), "rss_mb": round(rss / 2**20), "server_fds": fds}
             row.update({k: state[k] for k in ("kernels", "in_use", "pooled", "starting", "cap") if k in state})
             self.series.append(row)
             for k in self.peak:

@@ -21,7 +21,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from ..limits import MAX_UPLOAD_BYTES
 from ..paths import workbooks_dir
 from ..plotlyjs import LIBRARY_PATH
-from . import capacity, channels, debug
+from . import capacity, channels, debug, openfiles
 from .admission import Limits
 from .compression import CachedGzip
 from .handlers import (
@@ -109,6 +109,19 @@ class SopkitVoila(Voila):
             plan.start_concurrency,
         )
 
+    def _fit_cap_to_open_files(self) -> None:
+        """A cap the process cannot hold breaks pages past it (websockets refused): lower it."""
+        room = openfiles.kernels_allowed(self._open_files, self._zmq_sockets)
+        self.log.info("Open files %d, zmq sockets %d: room for %d kernels", self._open_files, self._zmq_sockets, room)
+        if self.max_kernels == 0 or self.max_kernels > room:
+            self.log.warning(
+                "The kernel cap is lowered from %s to %d: the open-files limit (%d) allows no more. Raise it (ulimit -n, LimitNOFILE=) for more.",
+                self.max_kernels or "none",
+                room,
+                self._open_files,
+            )
+            self.max_kernels = room
+
     _event_logger = None
 
     @property
@@ -131,6 +144,9 @@ class SopkitVoila(Voila):
 
     def initialize(self, argv=None):
         debug.start_tracing()  # off unless SOPKIT_DEBUG_MEMORY=tracemalloc (debug.py)
+        # Before any zmq socket exists (zmq fixes its socket limit at the first): see openfiles.py.
+        self._open_files = openfiles.raise_open_files_limit(self.log)
+        self._zmq_sockets = openfiles.set_zmq_sockets(self._open_files)
         # The 'sopkit' Voila template lives in this package: put it on Jupyter's data path.
         own = str(HERE / "jupyter")
         paths = os.environ.get("JUPYTER_PATH", "")
@@ -151,6 +167,7 @@ class SopkitVoila(Voila):
             self.config.MappingKernelManager.kernel_manager_class = "sopkit.serve.forking.ForkedKernelManager"
         if self.meeting:
             self._apply_meeting_plan()
+        self._fit_cap_to_open_files()
         original = voila_app.voila_kernel_manager_factory
 
         def factory(base_class, *args, **kwargs):

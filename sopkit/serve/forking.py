@@ -137,6 +137,14 @@ def template(log: logging.Logger | None = None) -> Template:
     return _template
 
 
+def _readable(fd: int, timeout_s: float) -> bool:
+    """*fd* readable within *timeout_s*. poll, not select: a server holding hundreds of kernels
+    has descriptors past 1023, which select() refuses (openfiles.py)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(timeout_s * 1000))
+
+
 class ForkedProcess:
     """A kernel forked by the template: not our child, so followed through a pidfd (exit seen
     even after its pid is re-used); the exit code is not ours to read (-1)."""
@@ -156,7 +164,7 @@ class ForkedProcess:
         if self.returncode is not None:
             return self.returncode
         if self._fd is not None:
-            if select.select([self._fd], [], [], 0)[0]:
+            if _readable(self._fd, 0):
                 self._ended()
         else:
             import psutil
@@ -194,7 +202,7 @@ class ForkedProcess:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
             if self._fd is not None:
-                select.select([self._fd], [], [], 0.1)
+                _readable(self._fd, 0.1)
             else:
                 time.sleep(0.05)
         return self.returncode
