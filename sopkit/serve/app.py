@@ -111,8 +111,8 @@ class SopkitVoila(Voila):
 
     def _fit_cap_to_open_files(self) -> None:
         """A cap the process cannot hold breaks pages past it (websockets refused): lower it."""
-        room = openfiles.kernels_allowed(self._open_files, self._zmq_sockets)
-        self.log.info("Open files %d, zmq sockets %d: room for %d kernels", self._open_files, self._zmq_sockets, room)
+        room = openfiles.kernels_allowed(self._open_files)
+        self.log.info("Open files %d: room for %d kernels", self._open_files, room)
         if self.max_kernels == 0 or self.max_kernels > room:
             self.log.warning(
                 "The kernel cap is lowered from %s to %d: the open-files limit (%d) allows no more. Raise it (ulimit -n, LimitNOFILE=) for more.",
@@ -144,9 +144,8 @@ class SopkitVoila(Voila):
 
     def initialize(self, argv=None):
         debug.start_tracing()  # off unless SOPKIT_DEBUG_MEMORY=tracemalloc (debug.py)
-        # Before any zmq socket exists (zmq fixes its socket limit at the first): see openfiles.py.
+        # Room for many kernels' connections (openfiles.py; the kernel manager's zmq context follows it).
         self._open_files = openfiles.raise_open_files_limit(self.log)
-        self._zmq_sockets = openfiles.set_zmq_sockets(self._open_files)
         # The 'sopkit' Voila template lives in this package: put it on Jupyter's data path.
         own = str(HERE / "jupyter")
         paths = os.environ.get("JUPYTER_PATH", "")

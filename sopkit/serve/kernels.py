@@ -35,10 +35,10 @@ import psutil
 from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from tornado import web
-from traitlets import Bool, Float, Int, TraitError
+from traitlets import Bool, Float, Int, TraitError, default
 from traitlets.config import LoggingConfigurable
 
-from . import priority
+from . import openfiles, priority
 from .admission import Kernels, Placement, may_refill, place
 
 POOL_RETRY_S, POOL_RETRY_MAX_S = 5.0, 300.0  # a failed pool start is retried after 5 s, 10 s, ... 5 min
@@ -110,6 +110,14 @@ class PageKernels(LoggingConfigurable):
         config=True,
         help="Nice value kernels run at (the server stays at its own): the server first. 0 leaves them; --meeting sets 10 (priority.py).",
     )
+
+    @default("context")
+    def _context_default(self):
+        # jupyter_client's one zmq context for every kernel: as many sockets as the process may
+        # open files (zmq's default, 1023, held about 120 open pages; openfiles.py).
+        context = super()._context_default()
+        openfiles.set_zmq_sockets(context, openfiles.open_files_limit())
+        return context
 
     def __init__(self, **kwargs):
         # Set before Voila's __init__, which already starts filling the pool.

@@ -18,6 +18,7 @@ import resource
 FDS_PER_KERNEL = 24  # measured about 12 for a kernel with its page open (tests/server/test_open_files.py); room to spare
 SOCKETS_PER_KERNEL = 12  # zmq sockets: a pooled kernel's client and an open page's channels
 BASE_FDS = 256  # the server's own: listening sockets, files, the gzip cache, a page's static files
+ZMQ_SOCKET_LIMIT = 65535  # zmq.SOCKET_LIMIT of libzmq 4.3 on Linux
 MOST_FDS = 65536  # asked for at most (a hard limit of "unlimited" is not a reason to take a million)
 
 
@@ -33,21 +34,27 @@ def raise_open_files_limit(log: logging.Logger | None = None) -> int:
         except (ValueError, OSError) as exc:  # a container may refuse it
             if log:
                 log.warning("Could not raise the open-files limit from %d to %d: %s", soft, want, exc)
+    return open_files_limit()
+
+
+def open_files_limit() -> int:
+    """This process's soft limit on open files (``MOST_FDS`` for unlimited)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     return MOST_FDS if soft == resource.RLIM_INFINITY else soft
 
 
-def set_zmq_sockets(open_files: int) -> int:
-    """Let the process's zmq context (jupyter_client's ``zmq.Context.instance()``) have as many
-    sockets as the open files allow. Only takes effect before the context's first socket: call
-    it before any kernel starts. Returns the limit set."""
+def set_zmq_sockets(context, open_files: int) -> int:
+    """Let *context* (jupyter_client's context shared by every kernel, ``kernels.PageKernels``)
+    have as many sockets as the open files allow. zmq reads it at the context's first socket:
+    set it before. Returns the limit set."""
     import zmq
 
-    context = zmq.Context.instance()
     sockets = max(context.get(zmq.MAX_SOCKETS), min(open_files, context.get(zmq.SOCKET_LIMIT)))
     context.set(zmq.MAX_SOCKETS, sockets)
     return sockets
 
 
-def kernels_allowed(open_files: int, zmq_sockets: int) -> int:
-    """How many kernels one server process can hold under these limits."""
-    return max(1, min((open_files - BASE_FDS) // FDS_PER_KERNEL, zmq_sockets // SOCKETS_PER_KERNEL))
+def kernels_allowed(open_files: int) -> int:
+    """How many kernels one server process can hold with *open_files* (zmq's sockets follow it,
+    up to zmq's own limit of 65,535)."""
+    return max(1, min((open_files - BASE_FDS) // FDS_PER_KERNEL, min(open_files, ZMQ_SOCKET_LIMIT) // SOCKETS_PER_KERNEL))
