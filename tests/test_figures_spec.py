@@ -17,6 +17,9 @@ import base64
 import copy
 import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -76,7 +79,10 @@ def differences(a, b, path: str = "") -> list[str]:
 
 def spec_of(figure) -> dict:
     """The JSON a chart is drawn from: what ``sopkit.ui.common.ChartView`` sends to the page."""
-    return json.loads(figure.to_json())
+    assert isinstance(figure, figures.Figure)
+    spec = figure.to_dict()
+    assert json.loads(json.dumps(spec, allow_nan=False)) == spec  # plain JSON values only, no NaN
+    return spec
 
 
 def _calls(fw) -> list[tuple[str, tuple, dict]]:
@@ -165,3 +171,77 @@ def test_a_change_to_a_figure_is_caught(fw, built):
     changed = json.loads(json.dumps(spec))
     changed["data"][0]["marker"]["color"] = "#000000"
     assert differences(plain(changed), old) == [".data[0].marker.color: '#000000' != '#0072B2'"]
+
+
+def test_the_template_is_plotlys_default_template():
+    """plotly-template.json is the installed plotly's default template (rerun its extraction,
+    see its ``_source``, when plotly is upgraded)."""
+    import plotly.io as pio
+    from plotly.io._json import to_json_plotly
+
+    assert pio.templates.default == "plotly"
+    assert figures.plotly_template() == json.loads(to_json_plotly(pio.templates["plotly"].to_plotly_json()))
+    shipped = json.loads((Path(figures.__file__).parent / "plotly-template.json").read_text(encoding="utf-8"))
+    import plotly
+
+    assert f"plotly.py {plotly.__version__}" in shipped["_source"]
+
+
+@pytest.mark.parametrize(
+    ("titles", "spacing", "shared"),
+    [
+        (["Outcomes", "Outputs"], 0.06, False),
+        (["a<br>b", "c", "d"], 0.04, True),
+        (["one"], 0.04, True),
+        (["a", "", "c", "d", "e"], 0.02, True),
+        (["a", "b", "c", "d"], 0.1, False),
+    ],
+)
+def test_subplot_layouts_are_make_subplots(titles, spacing, shared):
+    from plotly.subplots import make_subplots
+
+    ours = figures._subplots(titles, spacing=spacing, shared_y=shared, title_font={"size": 12})
+    theirs = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=spacing, shared_yaxes=shared)
+    theirs.update_annotations(font={"size": 12})
+    expected = plain(json.loads(theirs.to_json()))["layout"]
+    expected.pop("template")
+    if not expected.get("annotations"):
+        expected["annotations"] = []
+    assert differences(ours, expected) == []
+    assert figures._subplots(titles, spacing=spacing)["annotations"][0]["font"] == {"size": 16}  # make_subplots' default
+
+
+def test_importing_the_figures_and_the_pages_imports_no_plotly():
+    code = "import sopkit.figures, sopkit.ui, sopkit.brief, sopkit.ui.first_view"
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True)
+    modules = [line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")]
+    assert "sopkit.figures" in modules and "sopkit.ui.options" in modules
+    assert not [m for m in modules if m.split(".")[0] in ("plotly", "_plotly_utils", "narwhals")]
+
+
+def test_a_figure_is_plain_json_a_plotly_chart_in_jupyterlab_and_a_plotly_figure_on_request(fw):
+    fig = figures.coverage(analysis.theme_coverage(fw, 4), 4)
+    spec = fig.to_dict()
+    assert set(spec) == {"data", "layout"} and spec["layout"]["template"] == figures.plotly_template()
+    spec["layout"]["template"]["layout"]["font"] = "changed"  # a copy: the shared template is untouched
+    assert figures.plotly_template()["layout"]["font"] != "changed"
+    assert json.loads(fig.to_json()) == fig.to_dict()
+    bundle = fig._repr_mimebundle_()
+    assert bundle[figures.PLOTLY_MIME] == fig.to_dict() and "What each of the 4" in bundle["text/plain"]
+    go_fig = fig.to_plotly()
+    assert type(go_fig).__module__.startswith("plotly.") and go_fig.data[0].type == "bar"
+    assert go_fig.layout.title.text == fig.layout["title"]["text"]
+    nan = figures.Figure([{"type": "bar", "y": [float("nan")]}])
+    with pytest.raises(ValueError):
+        nan.to_json()  # the builders write a missing value as None (null); NaN is no JSON
+
+
+def test_missing_values_become_null_and_numpy_values_plain_python():
+    import pandas as pd
+
+    assert figures._values(pd.Series([1.5, float("nan")])) == [1.5, None]
+    assert figures._values(pd.Series([1, None], dtype="Int64")) == [1, None]
+    assert figures._values(np.array([[1, 2], [3, 4]], dtype="int8")) == [[1, 2], [3, 4]]
+    values = figures._values([np.int64(3), np.float32(0.5), np.bool_(True), pd.NaT, pd.NA, pd.Timestamp("2021-11-03"), ("a", np.int64(1))])
+    assert values == [3, 0.5, True, None, None, "2021-11-03T00:00:00", ["a", 1]]
+    assert [type(v) for v in values[:3]] == [int, float, bool]
