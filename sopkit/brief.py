@@ -2,8 +2,9 @@
 
 The file holds plotly.js itself, so its charts draw with no network (each chart a ``div`` and
 a ``Plotly.newPlot`` call, as plotly.py's ``to_html`` writes them, made here without plotly.py:
-the static edition has none); each chart's data as a table; the labels saying what is the project's proposal (in the figures' titles and captions);
-the language, the date, and a link back to the live view. It prints on A4 like the pages.
+the static edition has none); each chart's data as a table; the labels saying what is the
+project's proposal (in the figures' titles and captions); the language, the date, and a link
+back to the live view. It prints on A4 like the pages.
 """
 
 from __future__ import annotations

@@ -284,9 +284,10 @@ def downloaded_wheel(wheel_dir: Path, name: str, version: str) -> Path:
 SOPKIT_PLOTLY_JS = "sopkit/plotly/plotly.min.js"
 
 # Files of a wheel the browser never reads: JupyterLab extensions (the site has the ones it needs
-# from the build environment) and sopkit's plotly.js. The site serves sopkit's itself (ship_plotly_js), so sopkit's chart
-# widget never needs its fallback, the kernel sending plotly.js over the widget's comm: keeping
-# it would add 0.5 MB to every first visit and unpack 1.5 MB into each tab's Pyodide for nothing.
+# from the build environment) and sopkit's plotly.js. The site serves that itself
+# (ship_plotly_js), so sopkit's chart widget never needs its fallback, the kernel sending
+# plotly.js over the widget's comm: keeping it would add 0.5 MB to every first visit and unpack
+# 1.5 MB into each tab's Pyodide for nothing.
 SLIM = {
     "anywidget": ("anywidget/labextension/", "anywidget-{version}.data/"),
     "sopkit": (SOPKIT_PLOTLY_JS,),
