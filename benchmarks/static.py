@@ -11,7 +11,8 @@ with ``--bare benchmarks/bare_static.ipynb``) and ``--before`` (a dist/ built fr
 checkout: ``git worktree add /tmp/before <commit> && /tmp/before/scripts/build-static.sh
 --output ...``) are served by Python's http.server on loopback (no compression: what a bare static
 host sends). ``bare`` = benchmarks/bare_static.ipynb in the site under test: Pyodide, ipywidgets,
-anywidget and plotly, one dropdown and one chart; the floor of "Python in the browser draws a chart".
+anywidget and plotly.js, one dropdown and one chart (its figure a dict: no plotly wheel since the
+figures are plain JSON); the floor of "Python in the browser draws a chart".
 
 Per site and page:
 - new visitor: a fresh browser profile (a real one on disk, ``launch_persistent_context``: disk

@@ -1,22 +1,23 @@
 """A brief to take away: one self-contained HTML file of a page's view, without widgets.
 
-The file holds plotly.js itself, so its charts draw with no network; each chart's data as a
-table; the labels saying what is the project's proposal (in the figures' titles and captions);
-the language, the date, and a link back to the live view. It prints on A4 like the pages.
+The file holds plotly.js itself, so its charts draw with no network (each chart a ``div`` and
+a ``Plotly.newPlot`` call, as plotly.py's ``to_html`` writes them, made here without plotly.py:
+the static edition has none); each chart's data as a table; the labels saying what is the
+project's proposal (in the figures' titles and captions); the language, the date, and a link
+back to the live view. It prints on A4 like the pages.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
 
 import pandas as pd
-import plotly.io as pio
 
 from .i18n import t
 from .plotlyjs import library_bytes
@@ -50,8 +51,9 @@ table.sop-data th { background: #EEF2F7; }
 
 @dataclass(frozen=True)
 class BriefChart:
-    """One chart of the brief: a plotly *figure*, its data *table* (columns and values already
-    in the brief's language), its *caption* and the plotly.js *config* it is drawn with."""
+    """One chart of the brief: a *figure* (a ``sopkit.figures.Figure``, a plotly figure or its
+    JSON as a dict), its data *table* (columns and values already in the brief's language), its
+    *caption* and the plotly.js *config* it is drawn with."""
 
     figure: Any
     table: pd.DataFrame | None = None
@@ -70,6 +72,41 @@ def _plain(text: str) -> str:
     text = re.sub(r"<br\s*/?>", " ", text or "", flags=re.IGNORECASE)
     text = re.sub(f"(?<={CJK}) (?={CJK})", "", text)  # a break inside Chinese text was no space
     return re.sub(r"<[^>]+>", "", text).strip()
+
+
+def _script_json(value: Any) -> str:
+    """*value* as JSON to write inside a ``<script>``: ``<``, ``>`` and ``/`` escaped (as
+    plotly.py does), so no text in a figure can end the script."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("/", "\\u002f")
+
+
+def _spec(figure: Any) -> dict:
+    """The plotly JSON of *figure*: a dict as it is, else its ``to_json()`` (sopkit's figures and
+    plotly's both have one)."""
+    return figure if isinstance(figure, dict) else json.loads(figure.to_json())
+
+
+def chart_div(figure: Any, div_id: str, config: dict | None = None) -> str:
+    """A chart as HTML: a ``div`` as tall as the figure and the script that draws it with the
+    page's plotly.js (what ``plotly.io.to_html(include_plotlyjs=False, full_html=False,
+    default_width="100%")`` writes; plotly.js must be loaded before)."""
+    spec = _spec(figure)
+    layout = spec.get("layout", {})
+    height = layout.get("height") or layout.get("template", {}).get("layout", {}).get("height") or 450
+    config = {**(config or {})}
+    config.setdefault("responsive", True)
+    if not config.get("showSendToCloud", False):
+        config.pop("plotlyServerURL", None)  # as plotly.py: no plotly server named in the file
+    draw = (
+        f'if (document.getElementById("{div_id}")) {{Plotly.newPlot("{div_id}", '
+        f"{_script_json(spec.get('data', []))}, {_script_json(layout)}, {_script_json(config)})}};"
+    )
+    return (
+        f'<div style="height:{height}px; width:100%;">'
+        f'<div id="{div_id}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
+        f"<script>window.PLOTLYENV=window.PLOTLYENV || {{}};{draw}</script></div>"
+    )
 
 
 def _table(df: pd.DataFrame, caption: str) -> str:
@@ -119,19 +156,9 @@ def brief_html(
         f'<p class="sop-brief-notice">{html.escape(t("brief.source", lang))}</p></header><main>',
     ]
     for i, chart in enumerate(charts):
-        figure = chart.figure
-        heading = _plain(getattr(getattr(figure.layout, "title", None), "text", "") or "")
-        with warnings.catch_warnings():  # plotly.py does not know every config key plotly.js takes
-            warnings.simplefilter("ignore", UserWarning)
-            div = pio.to_html(
-                figure,
-                include_plotlyjs=False,
-                full_html=False,
-                config={**(chart.config or {}), "responsive": True},
-                div_id=f"sop-brief-chart-{i + 1}",
-                default_width="100%",
-                default_height=figure.layout.height or 450,
-            )
+        spec = _spec(chart.figure)
+        heading = _plain((spec.get("layout", {}).get("title") or {}).get("text", "") or "")
+        div = chart_div(spec, f"sop-brief-chart-{i + 1}", {**(chart.config or {}), "responsive": True})
         section = [f'<section class="sop-brief-section" aria-label="{html.escape(heading or title, quote=True)}">']
         if heading:
             section.append(f"<h2>{html.escape(heading)}</h2>")

@@ -1,4 +1,12 @@
-"""Pure figure builders: analysis DataFrames in, plotly figures out. No widgets.
+"""Pure figure builders: analysis DataFrames in, charts out, as plotly's JSON. No widgets, no plotly.
+
+Each builder returns a ``Figure``: ``data`` (the traces) and ``layout`` as the plain dicts and
+lists plotly.js draws, in plotly's JSON schema, with plotly's default template in the layout
+(``plotly-template.json``), the same JSON ``plotly.graph_objects`` made of these charts (tests
+check it against a copy of the ``go.Figure`` builders and plotly's own validation). Building
+them imports no plotly: plotly.py costs every kernel its import, its validators (memory) and CPU
+per chart, and the static edition a 5.8 MB wheel. Analysts keep plotly's API: ``to_plotly()``;
+JupyterLab shows a ``Figure`` as a plotly chart.
 
 Colours are the Okabe-Ito palette (safe for the common colour-vision
 deficiencies); status is also told apart by text, never by colour alone.
@@ -7,16 +15,23 @@ deficiencies); status is also told apart by text, never by colour alone.
 from __future__ import annotations
 
 import json
+import math
+import re
 import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from . import analysis
 from .i18n import pick, pick_or_en, t
+
+if TYPE_CHECKING:
+    from plotly.graph_objects import Figure as PlotlyFigure
 
 STATUS_COLOURS = {"agreed": "#0072B2", "discussion": "#E69F00"}
 THEME_COLOURS = {"T1": "#009E73", "T2": "#56B4E9", "T3": "#F0E442", "T4": "#D55E00", "T5": "#CC79A7"}
@@ -24,6 +39,146 @@ NEUTRAL = "#BBBBBB"
 # The cross-cutting placement (analysis.CROSS_CUTTING): dark grey, apart from every priority.
 THEME_COLOURS[analysis.CROSS_CUTTING] = "#555555"
 FONT = "Noto Sans, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Arial, sans-serif"
+
+JSON = dict[str, Any]  # a part of plotly's JSON: a trace, a layout, an axis ...
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+@cache
+def plotly_template() -> JSON:
+    """plotly's default template ("plotly"), as ``go.Figure`` puts it in every figure's layout:
+    ``plotly-template.json``, copied from plotly.py (source and version in its ``_source``).
+    Shared by every figure: never change it in place."""
+    data = json.loads((Path(__file__).parent / "plotly-template.json").read_text(encoding="utf-8"))
+    return {"data": data["data"], "layout": data["layout"]}
+
+
+class Figure:
+    """A chart as plotly's JSON: *data*, the traces (each a dict with its ``type``), and *layout*.
+
+    What the builders return. ``to_dict()`` and ``to_json()`` give the figure plotly.js draws
+    (``{"data": [...], "layout": {...}}``, plain JSON values only); in JupyterLab it shows as a
+    plotly chart (``_repr_mimebundle_``, ``show()``); ``to_plotly()`` makes a
+    ``plotly.graph_objects.Figure`` of it, for plotly's API (imports plotly then).
+    """
+
+    __slots__ = ("data", "layout")
+
+    def __init__(self, data: list[JSON] | None = None, layout: JSON | None = None) -> None:
+        self.data: list[JSON] = list(data or [])
+        self.layout: JSON = dict(layout or {})
+
+    def to_json(self) -> str:
+        """The figure as compact JSON text (no NaN: a missing value is ``null``)."""
+        return json.dumps({"data": self.data, "layout": self.layout}, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+    def to_dict(self) -> JSON:
+        """The figure as new plain dicts and lists (``{"data": [...], "layout": {...}}``)."""
+        return json.loads(self.to_json())
+
+    def to_plotly(self) -> PlotlyFigure:
+        """The figure as a ``plotly.graph_objects.Figure`` (validated by plotly)."""
+        import plotly.graph_objects as go
+
+        return go.Figure(self.to_dict())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+        return {PLOTLY_MIME: self.to_dict(), "text/plain": repr(self)}
+
+    def show(self) -> None:
+        """Display the figure in a notebook (plotly's mime type: JupyterLab draws it)."""
+        from IPython.display import display
+
+        display(self)
+
+    def __repr__(self) -> str:
+        title = (self.layout.get("title") or {}).get("text", "")
+        kinds = ", ".join(trace.get("type", "scatter") for trace in self.data)
+        return f"<sopkit.figures.Figure {title.replace('<br>', ' ')!r}: {kinds or 'no traces'}>"
+
+
+def _value(value: Any) -> Any:
+    """*value* as a JSON value: numpy and pandas scalars as Python's, a missing value (None,
+    NaN, NA, NaT) as None (plotly writes null), a date as ISO text."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        return _values(value)
+    if isinstance(value, np.generic):
+        return _value(value.item())
+    if isinstance(value, (datetime, date)):
+        return None if pd.isna(value) else value.isoformat()
+    if pd.isna(value):
+        return None
+    return value
+
+
+def _values(values: Iterable) -> list:
+    """A column, array or list as a JSON list (values as ``_value``; rows of a 2-d array as lists)."""
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        values = values.tolist()
+    return [_value(v) for v in values]
+
+
+def _merge(target: JSON, patch: JSON) -> JSON:
+    """*patch* merged into *target*, nested dicts key by key (as plotly's ``update_layout``)."""
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+def _update_axes(layout: JSON, letter: str, **props: Any) -> None:
+    """*props* merged into every *letter* axis of *layout* (``xaxis``, ``xaxis2`` ...; ``xaxis``
+    when there is none yet), as plotly's ``update_xaxes``/``update_yaxes``."""
+    names = [k for k in layout if re.fullmatch(f"{letter}axis[0-9]*", k)] or [f"{letter}axis"]
+    for name in names:
+        _merge(layout.setdefault(name, {}), props)
+
+
+def _subplots(titles: list[str], *, spacing: float, shared_y: bool = False, title_font: JSON | None = None) -> JSON:
+    """The layout ``plotly.subplots.make_subplots(rows=1, cols=len(titles), subplot_titles=titles,
+    horizontal_spacing=spacing, shared_yaxes=shared_y)`` makes: one x/y axis pair per column
+    (domains as it computes them), the titles as annotations above the columns; with
+    *shared_y*, the other columns' y axes match the first and hide their tick labels."""
+    cols = len(titles)
+    width = (1.0 - spacing * (cols - 1)) / cols
+    layout: JSON = {}
+    annotations = []
+    for c in range(cols):
+        start = sum([width] * c) + c * spacing  # as make_subplots: sum(widths[:c]) + c * spacing
+        domain = [max(0.0, start), min(1.0, start + width)]
+        n = "" if c == 0 else str(c + 1)
+        layout[f"xaxis{n}"] = {"anchor": f"y{n}", "domain": domain}
+        layout[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": [0.0, 1.0]}
+        if shared_y and c:
+            layout[f"yaxis{n}"] |= {"matches": "y", "showticklabels": False}
+        if titles[c]:
+            annotations.append(
+                {
+                    "y": 1.0,
+                    "xref": "paper",
+                    "x": sum(domain) / 2.0,
+                    "yref": "paper",
+                    "text": titles[c],
+                    "showarrow": False,
+                    "font": dict(title_font or {"size": 16}),
+                    "xanchor": "center",
+                    "yanchor": "bottom",
+                }
+            )
+    layout["annotations"] = annotations
+    return layout
+
+
+def _in_column(trace: JSON, col: int) -> JSON:
+    """*trace* drawn in column *col* (1-based) of ``_subplots``."""
+    n = "" if col == 1 else str(col)
+    return trace | {"xaxis": f"x{n}", "yaxis": f"y{n}"}
 
 
 # Toolbar buttons that send a chart (and the data behind it, e.g. a user's survey analysis)
@@ -118,32 +273,37 @@ def _fit(text: str, cols: int = LABEL_COLS) -> str:
     return "<br>".join(_lines(text, cols))
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 420, top: int = 0) -> go.Figure:
-    """Title (wrapped to fit a phone), fonts, white background, tight margins. *height* is
-    for a one-line title: each further line adds its height, *top* adds room under the title."""
+def _layout(fig: Figure, title: str, *, height: int = 420, top: int = 0) -> Figure:
+    """Title (wrapped to fit a phone), fonts, white background, tight margins, plotly's default
+    template. *height* is for a one-line title: each further line adds its height, *top* adds
+    room under the title."""
     lines = _lines(title, TITLE_COLS)
     extra = LINE_PX * (len(lines) - 1) + top
     # The title's middle, in px from the top (plotly anchors multi-line titles reliably by the middle).
     middle = 10 + LINE_PX * len(lines) / 2
-    fig.update_layout(
-        title={
-            "text": "<br>".join(lines),
-            "x": 0,
-            "xanchor": "left",
-            "pad": {"l": 2},
-            "font": {"size": 15},
-            "y": 1 - middle / (height + extra),
-            "yref": "container",
-            "yanchor": "middle",
+    _merge(
+        fig.layout,
+        {
+            "title": {
+                "text": "<br>".join(lines),
+                "x": 0,
+                "xanchor": "left",
+                "pad": {"l": 2},
+                "font": {"size": 15},
+                "y": 1 - middle / (height + extra),
+                "yref": "container",
+                "yanchor": "middle",
+            },
+            "font": {"family": FONT, "size": 13},
+            "height": height + extra,
+            "margin": {"l": 10, "r": 10, "t": 45 + extra, "b": 10},
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
         },
-        font={"family": FONT, "size": 13},
-        height=height + extra,
-        margin={"l": 10, "r": 10, "t": 45 + extra, "b": 10},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
     )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    _update_axes(fig.layout, "x", automargin=True)
+    _update_axes(fig.layout, "y", automargin=True)
+    fig.layout["template"] = plotly_template()
     return fig
 
 
@@ -153,12 +313,10 @@ def _rows_height(labels: list[str], *, minimum: int = 40) -> int:
     return len(labels) * max(minimum, 17 * lines + 14)
 
 
-def _legend_below(fig: go.Figure) -> None:
+def _legend_below(fig: Figure) -> None:
     """A horizontal legend at the foot of the chart, under the x-axis title (never on it):
     placed in the container, it pushes the bottom margin by its own height."""
-    fig.update_layout(
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom", "traceorder": "normal"}
-    )
+    fig.layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom", "traceorder": "normal"}
 
 
 MISSING = "–"  # what a chart shows for a missing value: never null, nan or an empty hover line
@@ -214,7 +372,7 @@ def _placement_hover(item, lang: str) -> str:
     return f"<br><i>{t('placement.rule', lang)}: {pick(item, 'rule', lang)}</i><br>{_wrap(why)}"
 
 
-def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | None = None) -> go.Figure:
+def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | None = None) -> Figure:
     """Treemap: option -> top-level items -> outcomes and outputs, coloured by status.
 
     *items*: ``analysis.option_items(fw, option, ...)``; *tops*: ``analysis.top_level(fw, option)``
@@ -244,19 +402,19 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
             flags.append(t("flag.proposed_additional", lang))
         hover.append(f"<b>{' · '.join(flags)}</b><br>{_wrap(_or_dash(pick(item, 'text', lang)))}{_placement_hover(item, lang)}")
         templates.append(item_hover)
-    fig = go.Figure(
-        go.Treemap(
-            ids=ids,
-            parents=parents,
-            labels=labels,
-            customdata=hover,
-            marker={"colors": colours, "line": {"color": "white", "width": 1}},
-            hovertemplate=templates,
-            root_color="white",
-            maxdepth=3,
-            tiling={"pad": 2},
-        )
-    )
+    trace = {
+        "type": "treemap",
+        "ids": ids,
+        "parents": parents,
+        "labels": labels,
+        "customdata": hover,
+        "marker": {"colors": colours, "line": {"color": "white", "width": 1}},
+        "hovertemplate": templates,
+        "root": {"color": "white"},
+        "maxdepth": 3,
+        "tiling": {"pad": 2},
+    }
+    fig = Figure([trace])
     title = t("fig.hierarchy.title", lang, option=t(f"option.{option}", lang))
     # *derived*: the placement is the project's proposal (the themes options); by default a
     # top-level id of a thematic priority (T1, T2, ...) says so.
@@ -265,7 +423,7 @@ def hierarchy(items, tops, option: str, lang: str = "en", *, derived: bool | Non
     return _layout(fig, title, height=520)
 
 
-def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure:
+def flow(flows, objectives, themes, variant: int, lang: str = "en") -> Figure:
     """Sankey: ATU objectives -> thematic priorities, link width = outcomes and outputs (derived).
 
     *flows*: ``analysis.flows(fw, variant, ...)``; *objectives* and *themes*: the nodes,
@@ -277,20 +435,20 @@ def flow(flows, objectives, themes, variant: int, lang: str = "en") -> go.Figure
     nodes += [_fit(f"{th['id']} {pick(th, 'name', lang)}", SANKEY_COLS) for th in themes.to_dict("records")]
     index = {key: i for i, key in enumerate(list(objectives["id"]) + list(themes["id"]))}
     node_colours = [NEUTRAL] * len(objectives) + [THEME_COLOURS[x] for x in themes["id"]]
-    fig = go.Figure(
-        go.Sankey(
-            node={"label": nodes, "color": node_colours, "pad": 18, "thickness": 14},
-            link={
-                "source": [index[o] for o in flows["objective"]],
-                "target": [index[x] for x in flows["theme"]],
-                "value": flows["items"].tolist(),
-                "color": [THEME_COLOURS[x] + "80" for x in flows["theme"]],
-                "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
-            },
-            arrangement="fixed",
-            textfont={"size": 11},
-        )
-    )
+    trace = {
+        "type": "sankey",
+        "node": {"label": nodes, "color": node_colours, "pad": 18, "thickness": 14},
+        "link": {
+            "source": [index[o] for o in flows["objective"]],
+            "target": [index[x] for x in flows["theme"]],
+            "value": _values(flows["items"]),
+            "color": [THEME_COLOURS[x] + "80" for x in flows["theme"]],
+            "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
+        },
+        "arrangement": "fixed",
+        "textfont": {"size": 11},
+    }
+    fig = Figure([trace])
     return _layout(fig, t("fig.flow.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=560)
 
 
@@ -300,7 +458,7 @@ UNCHANGED_LINK = "#DDDDDD"  # links of items both mappings place alike
 
 def mapping_moves(
     comparison: analysis.MappingComparison, placements_: pd.DataFrame, lang: str = "en", *, names: tuple[str, str] = ("A", "B")
-) -> go.Figure:
+) -> Figure:
     """Sankey: where mapping A places the outcomes and outputs (left) and where B does (right).
 
     *comparison*: ``analysis.compare_mappings(fw_a, fw_b, variant, ...)`` (its
@@ -344,79 +502,84 @@ def mapping_moves(
             link_colours.append(UNCHANGED_LINK + "99")
         link_hover.append(f"{_wrap(plain(names[0], source))}<br>→ {_wrap(plain(names[1], target))}<br><b>{sentence}</b>")
     node_hover = [f"{_wrap(label)}<br>{t('fig.mapping_moves.node', lang, count=n)}" for label, n in zip(labels, totals)]
-    fig = go.Figure(
-        go.Sankey(
-            node={
-                "label": [_fit(label, SANKEY_COLS) for label in labels],
-                "color": [THEME_COLOURS.get(theme, NEUTRAL) if theme else NEUTRAL for _, theme in nodes],
-                "customdata": node_hover,
-                "hovertemplate": "%{customdata}<extra></extra>",
-                "pad": 14,
-                "thickness": 14,
-            },
-            link={
-                "source": [index[(0, x)] for x in tr["from_theme"]],
-                "target": [index[(1, x)] for x in tr["to_theme"]],
-                "value": tr["items"].tolist(),
-                "color": link_colours,
-                "customdata": link_hover,
-                "hovertemplate": "%{customdata}<extra></extra>",
-            },
-            arrangement="fixed",
-            textfont={"size": 11},
-        )
-    )
+    trace = {
+        "type": "sankey",
+        "node": {
+            "label": [_fit(label, SANKEY_COLS) for label in labels],
+            "color": [THEME_COLOURS.get(theme, NEUTRAL) if theme else NEUTRAL for _, theme in nodes],
+            "customdata": node_hover,
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "pad": 14,
+            "thickness": 14,
+        },
+        "link": {
+            "source": [index[(0, x)] for x in tr["from_theme"]],
+            "target": [index[(1, x)] for x in tr["to_theme"]],
+            "value": _values(tr["items"]),
+            "color": link_colours,
+            "customdata": link_hover,
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+        "arrangement": "fixed",
+        "textfont": {"size": 11},
+    }
+    fig = Figure([trace])
     title = t("fig.mapping_moves.title", lang, a=names[0], b=names[1], variant=comparison.variant)
     return _layout(fig, title, height=520, top=36)  # a Sankey draws its first labels at the very top of its area
 
 
-def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STATUSES) -> go.Figure:
+# ColorBrewer's "Blues", as plotly writes the named scale into a figure (plotly.colors.sequential.Blues).
+BLUES = [
+    [i / 8, f"rgb({c})"]
+    for i, c in enumerate(
+        ("247,251,255", "222,235,247", "198,219,239", "158,202,225", "107,174,214", "66,146,198", "33,113,181", "8,81,156", "8,48,107")
+    )
+]
+
+
+def status_heatmap(table, objectives, lang: str = "en", *, statuses=analysis.STATUSES) -> Figure:
     """Heatmaps of objective x status, one for outcomes and one for outputs, counts written in each cell.
 
     *table*: ``analysis.status_table(fw, ...)`` (one row per objective, ``outcomes agreed`` ...);
     *objectives*: ``analysis.top_level(fw, "atu-7")`` for their names; *statuses*: the columns shown.
     """
-    from plotly.subplots import make_subplots
-
     statuses = list(statuses)
     names = objectives.set_index("id")
     rows = [_fit(f"{o} {pick(names.loc[o], 'name', lang)}") for o in table["objective"]]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("kind.outcomes", lang), t("kind.outputs", lang)], horizontal_spacing=0.06)
+    fig = Figure(layout=_subplots([t("kind.outcomes", lang), t("kind.outputs", lang)], spacing=0.06))
     counts = [f"{kind}s {status}" for kind in analysis.KINDS for status in analysis.STATUSES]
     zmax = max(int(np.nan_to_num(table[counts].to_numpy(dtype="float64")).max()), 1) if len(table) else 1
     for col, kind in enumerate(analysis.KINDS, start=1):
         z = table[[f"{kind}s {s}" for s in statuses]]
-        fig.add_trace(
-            go.Heatmap(
-                z=z.values,
-                x=[_fit(t(f"status.{s}", lang), 10) for s in statuses],
-                y=rows,
-                text=[[_count_text(v) for v in row] for row in z.to_numpy(dtype="float64")],
-                texttemplate="%{text}",
-                colorscale="Blues",
-                zmin=0,
-                zmax=zmax,
-                showscale=False,
-                name=t(f"kind.{kind}s", lang),
-                xgap=2,
-                ygap=2,  # counts are written in the cells
-                hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_yaxes(showticklabels=False, row=1, col=2)
+        trace = {
+            "type": "heatmap",
+            "z": _values(z.to_numpy()),
+            "x": [_fit(t(f"status.{s}", lang), 10) for s in statuses],
+            "y": rows,
+            "text": [[_count_text(v) for v in row] for row in z.to_numpy(dtype="float64")],
+            "texttemplate": "%{text}",
+            "colorscale": BLUES,
+            "zmin": 0,
+            "zmax": zmax,
+            "showscale": False,
+            "name": t(f"kind.{kind}s", lang),
+            "xgap": 2,
+            "ygap": 2,  # counts are written in the cells
+            "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+        }
+        fig.data.append(_in_column(trace, col))
+    _update_axes(fig.layout, "y", autorange="reversed")
+    fig.layout["yaxis2"]["showticklabels"] = False
     return _layout(fig, t("fig.heatmap.title", lang), height=110 + _rows_height(rows), top=16)
 
 
-def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
+def coverage(cov, variant: int, lang: str = "en") -> Figure:
     """Stacked bars: outcomes and outputs per thematic priority, by status (derived).
 
     *cov*: ``analysis.theme_coverage(fw, variant, ...)``.
     """
     names = [_fit(f"{r['theme']} {pick(r, 'name', lang)}") for r in cov.to_dict("records")]
-    fig = go.Figure()
+    fig = Figure()
     shades = {
         ("outcome", "agreed"): "#0072B2",
         ("outcome", "discussion"): "#E69F00",
@@ -425,32 +588,31 @@ def coverage(cov, variant: int, lang: str = "en") -> go.Figure:
     }
     for (kind, status), colour in shades.items():
         col = f"{kind}s {status}"
-        fig.add_trace(
-            go.Bar(
-                y=names,
-                x=cov[col],
-                name=f"{t(f'kind.{kind}s', lang)} · {t(f'status.{status}', lang)}",
-                orientation="h",
-                marker={"color": colour, "line": {"color": "#333", "width": 0.5}},
-                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
-            )
+        fig.data.append(
+            {
+                "type": "bar",
+                "y": names,
+                "x": _values(cov[col]),
+                "name": f"{t(f'kind.{kind}s', lang)} · {t(f'status.{status}', lang)}",
+                "orientation": "h",
+                "marker": {"color": colour, "line": {"color": "#333", "width": 0.5}},
+                "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_layout(barmode="stack")
+    fig.layout["barmode"] = "stack"
     _legend_below(fig)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("axis.items", lang), gridcolor="#EEE")
+    _update_axes(fig.layout, "y", autorange="reversed")
+    _update_axes(fig.layout, "x", title={"text": t("axis.items", lang)}, gridcolor="#EEE")
     return _layout(fig, t("fig.coverage.title", lang, variant=variant) + f" — {t('derived.short', lang)}", height=150 + _rows_height(names))
 
 
-def option_balance(balance, tops, lang: str = "en") -> go.Figure:
+def option_balance(balance, tops, lang: str = "en") -> Figure:
     """Items under each top-level item, for each option side by side.
 
     *balance*: ``option, top, status, items`` (items per top-level item and status; missing
     rows count 0); *tops*: ``option, id, name_en, name_zh``, the top-level items of each
     option in order (``analysis.top_level`` per option). Options appear in *tops*' order.
     """
-    from plotly.subplots import make_subplots
-
     if analysis.CROSS_CUTTING in set(balance["top"]):  # items placed cross-cutting: their own bar, last
         parts = []
         for option in dict.fromkeys(tops["option"]):
@@ -460,30 +622,27 @@ def option_balance(balance, tops, lang: str = "en") -> go.Figure:
         tops = pd.concat(parts, ignore_index=True)
     options = list(dict.fromkeys(tops["option"]))
     titles = [_lines(t(f"option.{o}", lang), SHORT_COLS) for o in options]
-    fig = make_subplots(rows=1, cols=len(options), shared_yaxes=True, subplot_titles=["<br>".join(x) for x in titles], horizontal_spacing=0.04)
-    fig.update_annotations(font={"size": 12})
+    fig = Figure(layout=_subplots(["<br>".join(x) for x in titles], spacing=0.04, shared_y=True, title_font={"size": 12}))
     counts = balance.set_index(["option", "top", "status"])["items"]
     for col, option in enumerate(options, start=1):
         option_tops = tops[tops["option"] == option]
         for status in analysis.STATUSES:
             per_top = [int(counts.get((option, top, status), 0)) for top in option_tops["id"]]
-            fig.add_trace(
-                go.Bar(
-                    x=list(option_tops["id"]),
-                    y=per_top,
-                    name=t(f"status.{status}", lang),
-                    marker={"color": STATUS_COLOURS[status]},
-                    showlegend=col == 1,
-                    legendgroup=status,
-                    customdata=[_or_dash(pick(r, "name", lang)) for r in option_tops.to_dict("records")],
-                    hovertemplate="%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
-                ),
-                row=1,
-                col=col,
-            )
-    fig.update_layout(barmode="stack")
+            trace = {
+                "type": "bar",
+                "x": _values(option_tops["id"]),
+                "y": per_top,
+                "name": t(f"status.{status}", lang),
+                "marker": {"color": STATUS_COLOURS[status]},
+                "showlegend": col == 1,
+                "legendgroup": status,
+                "customdata": [_or_dash(pick(r, "name", lang)) for r in option_tops.to_dict("records")],
+                "hovertemplate": "%{x} %{customdata}: %{y}<extra>%{fullData.name}</extra>",
+            }
+            fig.data.append(_in_column(trace, col))
+    fig.layout["barmode"] = "stack"
     _legend_below(fig)
-    fig.update_yaxes(title=t("axis.items", lang), row=1, col=1, gridcolor="#EEE")
+    _merge(fig.layout["yaxis"], {"title": {"text": t("axis.items", lang)}, "gridcolor": "#EEE"})
     subtitle_lines = max(len(x) for x in titles)
     return _layout(fig, t("fig.balance.title", lang) + f" — {t('derived.partly', lang)}", height=420, top=16 * subtitle_lines)
 
@@ -512,11 +671,11 @@ TIMELINE_SYMBOLS = {
 }
 
 
-def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timeline(...)
+def timeline(events, lang: str = "en") -> Figure:  # events: analysis.timeline(...)
     """Events the report dates to the day or month, one lane per kind (events dated to a
     quarter or a year only cannot be placed honestly: they stay in the table)."""
     dated = events[events["precision"].isin(["day", "month"])]
-    fig = go.Figure()
+    fig = Figure()
     for kind in analysis.TIMELINE_KINDS:
         sub = dated[dated["kind"] == kind]
         if sub.empty:
@@ -524,30 +683,31 @@ def timeline(events, lang: str = "en") -> go.Figure:  # events: analysis.timelin
         lane = _fit(t(f"timeline.{kind}", lang), 16)
         labels = [_wrap(_or_dash(pick(r, "label", lang)), 50) for r in sub.to_dict("records")]
         when = [r["date"].strftime("%Y-%m-%d" if r["precision"] == "day" else "%Y-%m") for r in sub.to_dict("records")]
-        fig.add_trace(
-            go.Scatter(
+        fig.data.append(
+            {
+                "type": "scatter",
                 # Days as text: the figure's JSON is the same under every pandas (datetime64[ns]
                 # wrote nine decimals of seconds, [us] six; the static edition's first view,
                 # made at build time, must equal what the browser computes), and still a date axis.
-                x=[d.strftime("%Y-%m-%d") for d in sub["date"]],
-                y=[lane] * len(sub),
-                mode="markers",
-                name=lane,
-                marker={"size": 14, "color": TIMELINE_COLOURS[kind], "symbol": TIMELINE_SYMBOLS[kind], "line": {"color": "#333", "width": 1}},
-                customdata=list(zip(when, labels)),
-                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
-            )
+                "x": [d.strftime("%Y-%m-%d") for d in sub["date"]],
+                "y": [lane] * len(sub),
+                "mode": "markers",
+                "name": lane,
+                "marker": {"size": 14, "color": TIMELINE_COLOURS[kind], "symbol": TIMELINE_SYMBOLS[kind], "line": {"color": "#333", "width": 1}},
+                "customdata": [list(pair) for pair in zip(when, labels)],
+                "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_layout(showlegend=False, hovermode="closest")
-    fig.update_xaxes(gridcolor="#EEE", tickformat="%Y-%m", tickangle=0, nticks=6)  # plotly spaces the ticks for the width
-    fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
+    fig.layout |= {"showlegend": False, "hovermode": "closest"}
+    _update_axes(fig.layout, "x", gridcolor="#EEE", tickformat="%Y-%m", tickangle=0, nticks=6)  # plotly spaces the ticks for the width
+    _update_axes(fig.layout, "y", autorange="reversed", gridcolor="#EEE")
     return _layout(fig, t("fig.timeline.title", lang), height=380)
 
 
 FIT_COLOURS = {"direct": "#0072B2", "partial": "#56B4E9", "none": "#E0E0E0"}
 
 
-def rank_order(ranked, lang: str = "en") -> go.Figure:
+def rank_order(ranked, lang: str = "en") -> Figure:
     """The published order, first to last choice, as positions only: no bar lengths,
     because the report gives no counts.
 
@@ -555,22 +715,22 @@ def rank_order(ranked, lang: str = "en") -> go.Figure:
     """
     ranked = ranked.sort_values("rank")
     labels = [_fit(pick(r, "label", lang) or f"{r['item']} {MISSING}") for r in ranked.to_dict("records")]
-    fig = go.Figure(
-        go.Scatter(
-            x=ranked["rank"],
-            y=labels,
-            mode="markers+text",
-            text=[str(n) for n in ranked["rank"]],
-            customdata=[t("rankings.nth", lang, n=n) for n in ranked["rank"]],
-            textposition="middle center",
-            textfont={"color": "white", "size": 12},
-            marker={"size": 24, "color": "#0072B2", "symbol": "circle"},
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
-            name="",
-        )
-    )
-    fig.update_xaxes(title=_fit(t("rankings.axis_rank", lang)), dtick=1, range=[0.5, len(ranked) + 0.5], gridcolor="#EEE")
-    fig.update_yaxes(autorange="reversed", gridcolor="#EEE")
+    trace = {
+        "type": "scatter",
+        "x": _values(ranked["rank"]),
+        "y": labels,
+        "mode": "markers+text",
+        "text": [str(n) for n in ranked["rank"]],
+        "customdata": [t("rankings.nth", lang, n=n) for n in ranked["rank"]],
+        "textposition": "middle center",
+        "textfont": {"color": "white", "size": 12},
+        "marker": {"size": 24, "color": "#0072B2", "symbol": "circle"},
+        "hovertemplate": "%{y}: %{customdata}<extra></extra>",
+        "name": "",
+    }
+    fig = Figure([trace])
+    _update_axes(fig.layout, "x", title={"text": _fit(t("rankings.axis_rank", lang))}, dtick=1, range=[0.5, len(ranked) + 0.5], gridcolor="#EEE")
+    _update_axes(fig.layout, "y", autorange="reversed", gridcolor="#EEE")
     return _layout(fig, t("fig.rank_order.title", lang), height=110 + _rows_height(labels, minimum=55))
 
 
@@ -582,7 +742,7 @@ def _home(target: object, fit: str, lang: str) -> str:
     return f"{'ATU ' if target.startswith('D.') else ''}{target}<br>{fit_label}"
 
 
-def landing(land, lang: str = "en") -> go.Figure:
+def landing(land, lang: str = "en") -> Figure:
     """Where each ranked priority lands under each option: colour = fit, text = home (derived).
 
     *land*: ``analysis.survey_landing(fw, survey)`` (one survey; rows by rank, then option).
@@ -596,70 +756,70 @@ def landing(land, lang: str = "en") -> go.Figure:
         row = land[land["item"] == item].set_index("option")
         z.append([fit_value[row.loc[o, "fit"]] for o in options])
         text.append([_home(row.loc[o, "target"], row.loc[o, "fit"], lang) for o in options])
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[_fit(t(f"option.{o}", lang), 10) for o in options],
-            y=[_fit(pick(r, "label", lang) or f"{r['item']} {MISSING}", 18) for r in ranked.to_dict("records")],
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 11},
-            zmin=0,
-            zmax=1,
-            showscale=False,
-            xgap=3,
-            ygap=3,
-            colorscale=[[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
-            hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=0, tickfont={"size": 11})
-    fig.update_yaxes(tickfont={"size": 12})
-    rows = fig.data[0].y
-    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=70 + _rows_height(list(rows), minimum=55), top=50)
+    rows = [_fit(pick(r, "label", lang) or f"{r['item']} {MISSING}", 18) for r in ranked.to_dict("records")]
+    trace = {
+        "type": "heatmap",
+        "z": z,
+        "x": [_fit(t(f"option.{o}", lang), 10) for o in options],
+        "y": rows,
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": 11},
+        "zmin": 0,
+        "zmax": 1,
+        "showscale": False,
+        "xgap": 3,
+        "ygap": 3,
+        "colorscale": [[0, FIT_COLOURS["none"]], [0.5, FIT_COLOURS["partial"]], [1, FIT_COLOURS["direct"]]],
+        "hovertemplate": "%{y} → %{x}: %{text}<extra></extra>",
+    }
+    fig = Figure([trace])
+    _update_axes(fig.layout, "y", autorange="reversed", tickfont={"size": 12})
+    _update_axes(fig.layout, "x", side="top", tickangle=0, tickfont={"size": 11})
+    return _layout(fig, t("fig.landing.title", lang) + f" — {t('derived.short', lang)}", height=70 + _rows_height(rows, minimum=55), top=50)
 
 
-def weighted_scores(scores, lang: str = "en") -> go.Figure:  # scores: survey.weighted_coverage(...)
+def weighted_scores(scores, lang: str = "en") -> Figure:  # scores: survey.weighted_coverage(...)
     """Priority-weighted coverage score per option, 0 to 1 (derived)."""
-    fig = go.Figure(
-        go.Bar(
-            x=[_fit(t(f"option.{o}", lang), SHORT_COLS) for o in scores["option"]],
-            y=scores["score"],
-            text=[MISSING if pd.isna(s) else f"{s:.2f}" for s in scores["score"]],
-            customdata=[MISSING if pd.isna(s) else f"{s:.3f}" for s in scores["score"]],
-            textposition="outside",
-            marker={"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]},
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(range=[0, 1.1], title=t("rankings.axis_score", lang), gridcolor="#EEE")
-    fig.update_xaxes(tickangle=0)
+    trace = {
+        "type": "bar",
+        "x": [_fit(t(f"option.{o}", lang), SHORT_COLS) for o in scores["option"]],
+        "y": _values(scores["score"]),
+        "text": [MISSING if pd.isna(s) else f"{s:.2f}" for s in scores["score"]],
+        "customdata": [MISSING if pd.isna(s) else f"{s:.3f}" for s in scores["score"]],
+        "textposition": "outside",
+        "marker": {"color": [THEME_COLOURS["T1"], THEME_COLOURS["T5"], NEUTRAL]},
+        "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+    }
+    fig = Figure([trace])
+    _update_axes(fig.layout, "y", range=[0, 1.1], title={"text": t("rankings.axis_score", lang)}, gridcolor="#EEE")
+    _update_axes(fig.layout, "x", tickangle=0)
     return _layout(fig, t("fig.weighted.title", lang) + f" — {t('derived.short', lang)}", height=360)
 
 
-def distribution(dist, labels: dict[str, str], lang: str = "en") -> go.Figure:  # dist: survey.rank_distribution(...)
+def distribution(dist, labels: dict[str, str], lang: str = "en") -> Figure:  # dist: survey.rank_distribution(...)
     """Stacked bars per item, from first choice to last choice (the form of the report's figures 1 and 2)."""
     ranks = sorted(dist["rank"].unique())
     n = len(ranks)
     blues = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#E7EEF6", "#F4F7FB"]
-    fig = go.Figure()
+    fig = Figure()
     items = list(dict.fromkeys(dist["item"]))
     for i, rank in enumerate(ranks):
         sub = dist[dist["rank"] == rank].set_index("item").reindex(items)
-        fig.add_trace(
-            go.Bar(
-                y=[_fit(labels.get(x) or x) for x in items],
-                x=sub["count"],
-                customdata=[_count_text(c) for c in sub["count"]],
-                orientation="h",
-                name=t("rankings.nth", lang, n=rank),
-                marker={"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
-                hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>",
-            )
+        fig.data.append(
+            {
+                "type": "bar",
+                "y": [_fit(labels.get(x) or x) for x in items],
+                "x": _values(sub["count"]),
+                "customdata": [_count_text(c) for c in sub["count"]],
+                "orientation": "h",
+                "name": t("rankings.nth", lang, n=rank),
+                "marker": {"color": blues[min(i * (len(blues) - 1) // max(n - 1, 1), len(blues) - 1)], "line": {"color": "#333", "width": 0.5}},
+                "hovertemplate": "%{y}: %{customdata}<extra>%{fullData.name}</extra>",
+            }
         )
-    fig.update_layout(barmode="stack")
+    fig.layout["barmode"] = "stack"
     _legend_below(fig)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("rankings.axis_respondents", lang), gridcolor="#EEE")
-    return _layout(fig, t("fig.distribution.title", lang), height=150 + _rows_height(list(fig.data[0].y) if fig.data else []))
+    _update_axes(fig.layout, "y", autorange="reversed")
+    _update_axes(fig.layout, "x", title={"text": t("rankings.axis_respondents", lang)}, gridcolor="#EEE")
+    return _layout(fig, t("fig.distribution.title", lang), height=150 + _rows_height(fig.data[0]["y"] if fig.data else []))

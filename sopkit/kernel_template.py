@@ -55,8 +55,8 @@ KERNEL_MODULES = (
 
 # What the four pages' cells and their first widget states import (benchmarks/kernel_memory.py
 # lists what a kernel imported after its fork: `imported_after_fork`). Imported in a kernel, each
-# module's objects are that kernel's alone; imported here, every kernel shares them.
-_LAYOUT = "plotly.graph_objs.layout."
+# module's objects are that kernel's alone; imported here, every kernel shares them. No plotly:
+# sopkit's figures are plotly's JSON made without it (sopkit.figures).
 PAGE_MODULES = (
     "encodings.utf_8_sig",
     "zmq.utils.garbage",
@@ -64,35 +64,6 @@ PAGE_MODULES = (
     "pandas.core.reshape.reshape",
     "pandas.io.formats.csvs",
     "pandas.io.formats.html",
-    "narwhals._duration",
-    "narwhals._interchange.dataframe",
-    "narwhals._namespace",
-    "narwhals.stable.v1._namespace",
-    *(
-        f"narwhals._pandas_like.{m}"
-        for m in (
-            "dataframe expr group_by namespace selectors series series_cat series_dt series_list series_map series_str series_struct typing utils"
-        ).split()
-    ),
-    "plotly.colors",
-    "plotly.io._json",
-    "plotly.io._utils",
-    "plotly.subplots",
-    *(f"_plotly_utils.colors.{m}" for m in "_swatches carto cmocean colorbrewer cyclical diverging plotlyjs qualitative sequential".split()),
-    *(f"plotly.graph_objs.{m}" for m in "_bar _heatmap _sankey _treemap".split()),
-    *(f"plotly.graph_objs.bar.{m}" for m in "_marker marker._line".split()),
-    "plotly.graph_objs.heatmap._textfont",
-    *(f"plotly.graph_objs.sankey.{m}" for m in "_link _node _textfont".split()),
-    *(f"plotly.graph_objs.scatter.{m}" for m in "_marker _textfont marker._line".split()),
-    *(f"plotly.graph_objs.treemap.{m}" for m in "_marker _root _tiling marker._line".split()),
-    *(
-        _LAYOUT + m
-        for m in (
-            "_activeselection _activeshape _annotation _coloraxis _colorscale _font _geo _grid _hoverlabel _image _legend _map _margin "
-            "_modebar _newselection _newshape _polar _scene _selection _shape _slider _smith _ternary _title _transition _uniformtext "
-            "_updatemenu _xaxis _yaxis annotation._font title._font title._pad xaxis._tickfont xaxis._title yaxis._tickfont yaxis._title"
-        ).split()
-    ),
 )
 PRELOADED: frozenset[str] = frozenset()  # the modules imported here (a kernel's own imports are the others)
 
@@ -108,21 +79,18 @@ def preload() -> None:
     for name in (*KERNEL_MODULES, *PAGE_MODULES):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
     import sopkit
     import sopkit.brief  # noqa: F401 - the brief and the Excel files, made on click
     import sopkit.ui  # noqa: F401
     import sopkit.ui.first_view  # noqa: F401
-    from sopkit import model, paths
+    from sopkit import figures, model, paths
     from sopkit.ui import coverage, options, overview, rankings  # noqa: F401
 
     with contextlib.suppress(ImportError):
         import openpyxl  # noqa: F401 - the Excel links
-    # plotly's templates are loaded lazily, on the first figure: load them here.
-    pio.templates[pio.templates.default]
-    go.Figure(go.Scatter(x=[0], y=[0])).to_plotly_json()
+    # Read on the first figure: read here, shared by every kernel.
+    figures.plotly_template()
+    figures.Figure([{"type": "scatter", "x": [0], "y": [0]}]).to_dict()
     with contextlib.suppress(Exception):  # invalid data: each page says so itself, as before
         model.preload_framework(sopkit.load_framework())
     # The first view's cache key: each kernel would otherwise read and hash the data again.
@@ -211,9 +179,6 @@ def _run_kernel(request: dict) -> int:
     import ipywidgets
 
     ipywidgets.register_comm_target()
-    renderers = sys.modules.get("plotly.io._renderers")  # imported on first use (with nbformat: 1 CPU-s, 28 MB)
-    if renderers is not None and "PLOTLY_RENDERER" not in os.environ:
-        renderers.renderers.default = "plotly_mimetype"
     app.start()
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date
 
@@ -50,3 +51,43 @@ def test_a_page_brief_has_every_chart_it_shows(fw):
     assert text.count("Plotly.newPlot") == 2 and text.count('sop-data"') == 2
     rankings = RankingsPage(fw)  # the distribution chart is hidden until responses are uploaded
     assert rankings.brief_html().count("Plotly.newPlot") == 3
+
+
+def _new_plot_args(text: str, div_id: str) -> list:
+    """The arguments of the ``Plotly.newPlot`` call for *div_id*: data, layout, config."""
+    decoder = json.JSONDecoder()
+    rest = re.split(rf'Plotly\.newPlot\(\s*"{div_id}",', text, maxsplit=1)[1]
+    args = []
+    for _ in range(3):
+        rest = rest.lstrip(" ,\n")
+        value, end = decoder.raw_decode(rest)
+        args.append(value)
+        rest = rest[end:]
+    return args
+
+
+def test_a_brief_chart_is_what_plotly_io_to_html_wrote(fw):
+    """The brief's chart div, made without plotly.py (the static edition has none), draws the
+    same figure with the same config in a div of the same size as plotly.io.to_html did."""
+    import warnings
+
+    import plotly.io as pio
+
+    from sopkit import analysis, figures
+    from sopkit.brief import chart_div
+    from sopkit.figures import plotly_config
+
+    fig = figures.coverage(analysis.theme_coverage(fw, 5), 5, "zh")
+    config = {**plotly_config("zh", "coverage"), "responsive": True}
+    ours = chart_div(fig, "sop-brief-chart-1", config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = pio.to_html(
+            fig.to_plotly(), include_plotlyjs=False, full_html=False, config=config, div_id="sop-brief-chart-1", default_width="100%"
+        )
+    assert _new_plot_args(ours, "sop-brief-chart-1") == _new_plot_args(theirs, "sop-brief-chart-1")
+    size = re.compile(r'<div style="height:\s*(\S+);\s*width:\s*(\S+);">')
+    assert size.search(ours).groups() == size.search(theirs).groups() == (f"{fig.layout['height']}px", "100%")
+    assert 'id="sop-brief-chart-1" class="plotly-graph-div"' in re.sub(r"\s+", " ", theirs)
+    assert 'id="sop-brief-chart-1" class="plotly-graph-div"' in ours
+    assert "</" not in ours.split("<script>", 1)[1].rsplit("</script>", 1)[0]  # no text can end the script early

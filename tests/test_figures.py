@@ -1,4 +1,4 @@
-"""Figure builders draw the table they are given: pandas in, plotly out.
+"""Figure builders draw the table they are given: pandas in, plotly's JSON out.
 
 Each test builds a figure from an analysis table, changes the table, and checks that the
 figure follows it (so a figure cannot quietly recompute its own data from the framework).
@@ -49,26 +49,26 @@ def test_hierarchy_draws_the_items_it_is_given(fw):
     tops = analysis.top_level(fw, "themes-4")
     fig = figures.hierarchy(items, tops, "themes-4")
     trace = fig.data[0]
-    assert {i.split("/", 1)[1] for i in trace.ids if "/" in i} == set(items["item"])
+    assert {i.split("/", 1)[1] for i in trace["ids"] if "/" in i} == set(items["item"])
     # The priorities, then the cross-cutting placement the items use (added when missing).
-    assert [i for i, p in zip(trace.ids, trace.parents) if p == "themes-4"] == [*tops["id"], "X"]
+    assert [i for i, p in zip(trace["ids"], trace["parents"]) if p == "themes-4"] == [*tops["id"], "X"]
 
     fewer = items[~items["top"].isin(["T1", "X"])]
     trace = figures.hierarchy(fewer, tops, "themes-4").data[0]
-    assert not [i for i in trace.ids if i.startswith(("T1/", "X/"))]
-    assert len(trace.ids) == 1 + len(tops) + len(fewer)
+    assert not [i for i in trace["ids"] if i.startswith(("T1/", "X/"))]
+    assert len(trace["ids"]) == 1 + len(tops) + len(fewer)
 
 
 def test_hierarchy_hover_gives_the_placement_rule(fw):
     items = analysis.option_items(fw, "themes-5")
     trace = figures.hierarchy(items, analysis.top_level(fw, "themes-5", cross_cutting=True), "themes-5").data[0]
-    hover = dict(zip(trace.ids, trace.customdata))
+    hover = dict(zip(trace["ids"], trace["customdata"]))
     assert "Delivery for every priority" in hover["X/D.4-2"] and "audience" in hover["X/D.4-2"]
     assert "Placement rule" in hover["T1/D.3-1"]
     zh = figures.hierarchy(items, analysis.top_level(fw, "themes-5", cross_cutting=True), "themes-5", "zh").data[0]
-    assert "面向所有主题重点的交付" in dict(zip(zh.ids, zh.customdata))["X/D.4-2"]
+    assert "面向所有主题重点的交付" in dict(zip(zh["ids"], zh["customdata"]))["X/D.4-2"]
     atu = figures.hierarchy(analysis.option_items(fw, "atu-7"), analysis.top_level(fw, "atu-7"), "atu-7").data[0]
-    assert not any("Placement rule" in h for h in atu.customdata)  # the report's own placement
+    assert not any("Placement rule" in h for h in atu["customdata"])  # the report's own placement
 
 
 # ---- flow -------------------------------------------------------------------------------------
@@ -78,22 +78,22 @@ def test_flow_link_values_are_the_table(fw):
     flows = analysis.flows(fw, 5)
     objectives, themes = analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-5")
     sankey = figures.flow(flows, objectives, themes, 5).data[0]
-    assert values(sankey.link.value) == flows["items"].tolist()
-    labels = list(sankey.node.label)
-    assert [labels[i].split(" ")[0] for i in sankey.link.source] == flows["objective"].tolist()
-    assert [labels[i].split(" ")[0] for i in sankey.link.target] == flows["theme"].tolist()
+    assert values(sankey["link"]["value"]) == flows["items"].tolist()
+    labels = list(sankey["node"]["label"])
+    assert [labels[i].split(" ")[0] for i in sankey["link"]["source"]] == flows["objective"].tolist()
+    assert [labels[i].split(" ")[0] for i in sankey["link"]["target"]] == flows["theme"].tolist()
 
     doubled = flows.assign(items=flows["items"] * 2)
-    assert values(figures.flow(doubled, objectives, themes, 5).data[0].link.value) == doubled["items"].tolist()
+    assert values(figures.flow(doubled, objectives, themes, 5).data[0]["link"]["value"]) == doubled["items"].tolist()
 
 
 def test_flow_shows_cross_cutting_as_its_own_node(fw):
     flows = analysis.flows(fw, 4)
     sankey = figures.flow(flows, analysis.top_level(fw, "atu-7"), analysis.top_level(fw, "themes-4", cross_cutting=True), 4).data[0]
-    labels = list(sankey.node.label)
+    labels = list(sankey["node"]["label"])
     x = next(i for i, label in enumerate(labels) if label.startswith("X "))
-    assert x == len(labels) - 1 and sankey.node.color[x] == figures.THEME_COLOURS["X"]
-    into_x = sum(v for v, target in zip(values(sankey.link.value), sankey.link.target) if target == x)
+    assert x == len(labels) - 1 and sankey["node"]["color"][x] == figures.THEME_COLOURS["X"]
+    into_x = sum(v for v, target in zip(values(sankey["link"]["value"]), sankey["link"]["target"]) if target == x)
     assert into_x == flows.loc[flows["theme"] == "X", "items"].sum() == 14
 
 
@@ -114,39 +114,39 @@ def _moves_comparison(fw):
 
 def _sankey_texts(fig) -> list[str]:
     sankey = fig.data[0]
-    return [str(fig.layout.title.text), *sankey.node.label, *sankey.node.customdata, *sankey.link.customdata]
+    return [str(fig.layout["title"]["text"]), *sankey["node"]["label"], *sankey["node"]["customdata"], *sankey["link"]["customdata"]]
 
 
 def test_mapping_moves_links_are_the_transitions(fw):
     cmp = _moves_comparison(fw)
     tr = cmp.transitions
     sankey = figures.mapping_moves(cmp, analysis.placements(fw, 4)).data[0]
-    assert values(sankey.link.value) == tr["items"].tolist()
-    labels = [label.replace("<br>", " ") for label in sankey.node.label]
+    assert values(sankey["link"]["value"]) == tr["items"].tolist()
+    labels = [label.replace("<br>", " ") for label in sankey["node"]["label"]]
     # Left nodes are A's placements, right nodes B's; "" (no home) is its own node.
     ids = lambda label: "" if "no home" in label else label.split(" ")[1]  # noqa: E731
-    assert [labels[i][:2] for i in sankey.link.source] == ["A:"] * len(tr)
-    assert [labels[i][:2] for i in sankey.link.target] == ["B:"] * len(tr)
-    assert [ids(labels[i]) for i in sankey.link.source] == tr["from_theme"].tolist()
-    assert [ids(labels[i]) for i in sankey.link.target] == tr["to_theme"].tolist()
-    greys = [c == figures.UNCHANGED_LINK + "99" for c in sankey.link.color]
+    assert [labels[i][:2] for i in sankey["link"]["source"]] == ["A:"] * len(tr)
+    assert [labels[i][:2] for i in sankey["link"]["target"]] == ["B:"] * len(tr)
+    assert [ids(labels[i]) for i in sankey["link"]["source"]] == tr["from_theme"].tolist()
+    assert [ids(labels[i]) for i in sankey["link"]["target"]] == tr["to_theme"].tolist()
+    greys = [c == figures.UNCHANGED_LINK + "99" for c in sankey["link"]["color"]]
     assert greys == (~tr["moved"]).tolist() and not all(greys) and any(greys)
-    assert sankey.link.color[tr.index[tr["to_theme"] == "T2"][-1]].startswith(figures.THEME_COLOURS["T2"])
+    assert sankey["link"]["color"][tr.index[tr["to_theme"] == "T2"][-1]].startswith(figures.THEME_COLOURS["T2"])
 
     halved = dataclasses.replace(cmp, transitions=tr.iloc[:3].assign(items=tr["items"].iloc[:3] * 2))
-    assert values(figures.mapping_moves(halved, analysis.placements(fw, 4)).data[0].link.value) == halved.transitions["items"].tolist()
+    assert values(figures.mapping_moves(halved, analysis.placements(fw, 4)).data[0]["link"]["value"]) == halved.transitions["items"].tolist()
 
 
 def test_mapping_moves_leaves_out_placements_without_items(fw):
     cmp = _moves_comparison(fw)
-    labels = [label.replace("<br>", " ") for label in figures.mapping_moves(cmp, analysis.placements(fw, 4)).data[0].node.label]
+    labels = [label.replace("<br>", " ") for label in figures.mapping_moves(cmp, analysis.placements(fw, 4)).data[0]["node"]["label"]]
     assert cmp.counts.set_index("theme").loc["T1", "items_b"] == 0
     assert "A: T1 Connectivity" in labels and not any(label.startswith("B: T1") for label in labels)
     assert "B: no home (unmapped)" in labels and not any(label.startswith("A: no home") for label in labels)
     assert len(labels) == 5 + 4 + 1  # A: T1-T4, X; B: T2-T4, X; B: no home
     # Left nodes follow the table too: without T4's rows, no A: T4 node.
     no_t4 = cmp.transitions[cmp.transitions["from_theme"] != "T4"]
-    labels = figures.mapping_moves(dataclasses.replace(cmp, transitions=no_t4), analysis.placements(fw, 4)).data[0].node.label
+    labels = figures.mapping_moves(dataclasses.replace(cmp, transitions=no_t4), analysis.placements(fw, 4)).data[0]["node"]["label"]
     assert not any(label.replace("<br>", " ").startswith("A: T4") for label in labels)
     assert len(labels) == no_t4["from_theme"].nunique() + no_t4["to_theme"].nunique()
 
@@ -154,7 +154,7 @@ def test_mapping_moves_leaves_out_placements_without_items(fw):
 def test_mapping_moves_hover_says_how_many_items_move_where(fw):
     cmp = _moves_comparison(fw)
     placements = analysis.placements(fw, 4)
-    hover = list(figures.mapping_moves(cmp, placements).data[0].link.customdata)
+    hover = list(figures.mapping_moves(cmp, placements).data[0]["link"]["customdata"])
     d7 = int(cmp.transitions.set_index(["from_theme", "to_theme"]).loc[("T1", "T2"), "items"])
     assert d7 == 4  # D.7-b, D.7-c, D.7-a, D.7-1 (D.7-d, D.7/D.4-2 were on T2 already, D.7-e on T4)
     assert any(f"{d7} items from T1 to T2" in h for h in hover)
@@ -162,9 +162,9 @@ def test_mapping_moves_hover_says_how_many_items_move_where(fw):
     assert any("1 item from T2 to no home (unmapped)" in h for h in hover)
     assert any("items stay on X" in h for h in hover)
     zh = figures.mapping_moves(cmp, placements, "zh", names=("本项目的提议", "您的对应关系"))
-    zh_hover = list(zh.data[0].link.customdata)
+    zh_hover = list(zh.data[0]["link"]["customdata"])
     assert any(f"{d7}个项目从T1移至T2" in h for h in zh_hover) and any("个项目仍在X" in h for h in zh_hover)
-    assert zh.data[0].node.customdata[0] == "本项目的提议：T1 互联互通<br>成果和输出成果：6项"
+    assert zh.data[0]["node"]["customdata"][0] == "本项目的提议：T1 互联互通<br>成果和输出成果：6项"
     for lang in ("en", "zh"):
         texts = _sankey_texts(figures.mapping_moves(cmp, placements, lang))
         assert not [x for x in texts if any(bad in x.casefold() for bad in ("nan", "none", "null", "<na>", "{"))]
@@ -173,12 +173,12 @@ def test_mapping_moves_hover_says_how_many_items_move_where(fw):
 def test_mapping_moves_title_names_both_mappings(fw):
     cmp = analysis.compare_mappings(fw, fw, 5)
     fig = figures.mapping_moves(cmp, analysis.placements(fw, 5), names=("Proposal", "Mine"))
-    title = fig.layout.title.text.replace("<br>", " ")
+    title = fig.layout["title"]["text"].replace("<br>", " ")
     assert "Proposal" in title and "Mine" in title and "5" in title
-    labels = [label.replace("<br>", " ") for label in fig.data[0].node.label]
+    labels = [label.replace("<br>", " ") for label in fig.data[0]["node"]["label"]]
     assert labels[0] == "Proposal: T1 Connectivity" and labels[-1].startswith("Mine: X")
-    assert len(labels) == 2 * 6 and set(fig.data[0].link.color) == {figures.UNCHANGED_LINK + "99"}  # nothing moved
-    zh = figures.mapping_moves(cmp, analysis.placements(fw, 5), "zh", names=("甲", "乙")).layout.title.text
+    assert len(labels) == 2 * 6 and set(fig.data[0]["link"]["color"]) == {figures.UNCHANGED_LINK + "99"}  # nothing moved
+    zh = figures.mapping_moves(cmp, analysis.placements(fw, 5), "zh", names=("甲", "乙")).layout["title"]["text"]
     assert "甲" in zh and "乙" in zh and "主题重点" in zh
 
 
@@ -190,14 +190,14 @@ def test_status_heatmap_cells_are_the_table(fw):
     objectives = analysis.top_level(fw, "atu-7")
     fig = figures.status_heatmap(table, objectives)
     outcomes, outputs = fig.data
-    assert values(outcomes.z) == table[["outcomes agreed", "outcomes discussion"]].to_numpy().tolist()
-    assert values(outputs.z) == table[["outputs agreed", "outputs discussion"]].to_numpy().tolist()
-    assert [y.split(" ")[0] for y in outcomes.y] == table["objective"].tolist()
+    assert values(outcomes["z"]) == table[["outcomes agreed", "outcomes discussion"]].to_numpy().tolist()
+    assert values(outputs["z"]) == table[["outputs agreed", "outputs discussion"]].to_numpy().tolist()
+    assert [y.split(" ")[0] for y in outcomes["y"]] == table["objective"].tolist()
 
     two = table.iloc[:2]
     fig = figures.status_heatmap(two, objectives, statuses=("agreed",))
-    assert values(fig.data[0].z) == two[["outcomes agreed"]].to_numpy().tolist()
-    assert len(fig.data[0].x) == 1
+    assert values(fig.data[0]["z"]) == two[["outcomes agreed"]].to_numpy().tolist()
+    assert len(fig.data[0]["x"]) == 1
 
 
 # ---- coverage ---------------------------------------------------------------------------------
@@ -208,8 +208,8 @@ def test_coverage_bars_are_the_table(fw, variant):
     cov = analysis.theme_coverage(fw, variant)
     fig = figures.coverage(cov, variant)
     for trace in fig.data:
-        assert [y.split(" ")[0] for y in trace.y] == cov["theme"].tolist()
-    assert sum(sum(values(trace.x)) for trace in fig.data) == cov["items"].sum()
+        assert [y.split(" ")[0] for y in trace["y"]] == cov["theme"].tolist()
+    assert sum(sum(values(trace["x"])) for trace in fig.data) == cov["items"].sum()
 
 
 def test_coverage_title_names_the_variant_it_is_told_not_the_row_count(fw):
@@ -217,7 +217,7 @@ def test_coverage_title_names_the_variant_it_is_told_not_the_row_count(fw):
     cov = cov[~cov["cross_cutting"]]
     fewer = cov[cov["items"] > cov["items"].min()]  # a filtered table: fewer rows than priorities
     assert len(fewer) < 5
-    title = figures.coverage(fewer, 5).layout.title.text
+    title = figures.coverage(fewer, 5).layout["title"]["text"]
     assert "5" in title and str(len(fewer)) not in title
 
 
@@ -239,7 +239,7 @@ def _balance(fw, **filters):
 def test_option_balance_bars_are_the_table(fw):
     balance, tops = _balance(fw)
     fig = figures.option_balance(balance, tops)
-    drawn = {(t.xaxis, x, t.legendgroup): y for t in fig.data for x, y in zip(t.x, values(t.y))}
+    drawn = {(t["xaxis"], x, t["legendgroup"]): y for t in fig.data for x, y in zip(t["x"], values(t["y"]))}
     axes = {o: ("x" if i == 0 else f"x{i + 1}") for i, o in enumerate(fw.option_ids)}
     for _, row in balance.iterrows():
         assert drawn[(axes[row["option"]], row["top"], row["status"])] == row["items"]
@@ -251,7 +251,7 @@ def test_option_balance_shows_cross_cutting_for_the_thematic_options(fw):
     fig = figures.option_balance(balance, tops)
     by_axis = {}
     for trace in fig.data:
-        by_axis.setdefault(trace.xaxis, set()).update(trace.x)
+        by_axis.setdefault(trace["xaxis"], set()).update(trace["x"])
     assert by_axis["x"] == {"T1", "T2", "T3", "T4", "X"} and by_axis["x2"] == {"T1", "T2", "T3", "T4", "T5", "X"}
     assert "X" not in by_axis["x3"]  # the ATU objectives: the report's placement
 
@@ -261,7 +261,7 @@ def test_option_balance_draws_the_options_of_its_tables(fw):
     only = tops[tops["option"] == "atu-7"]
     fig = figures.option_balance(balance[balance["option"] == "atu-7"], only)
     assert len(fig.data) == len(analysis.STATUSES)
-    assert set(fig.data[0].x) == set(only["id"])
+    assert set(fig.data[0]["x"]) == set(only["id"])
 
 
 # ---- rankings ---------------------------------------------------------------------------------
@@ -271,25 +271,25 @@ def test_rank_order_draws_the_rows_it_is_given(fw):
     survey = fw.surveys["id"].iloc[0]
     ranked = fw.rankings[fw.rankings["survey"] == survey]
     fig = figures.rank_order(ranked.sample(frac=1, random_state=1))  # any row order: drawn by rank
-    assert values(fig.data[0].x) == sorted(ranked["rank"].tolist())
-    assert unwrapped(fig.data[0].y) == unwrapped(ranked.sort_values("rank")["label_en"])
-    assert len(figures.rank_order(ranked.head(2)).data[0].y) == 2
+    assert values(fig.data[0]["x"]) == sorted(ranked["rank"].tolist())
+    assert unwrapped(fig.data[0]["y"]) == unwrapped(ranked.sort_values("rank")["label_en"])
+    assert len(figures.rank_order(ranked.head(2)).data[0]["y"]) == 2
 
 
 def test_landing_cells_are_the_table(fw):
     survey = fw.surveys["id"].iloc[0]
     land = analysis.survey_landing(fw, survey)
     heat = figures.landing(land).data[0]
-    assert unwrapped(heat.y) == unwrapped(land.drop_duplicates("item")["label_en"])
-    assert len(heat.x) == land["option"].nunique()
+    assert unwrapped(heat["y"]) == unwrapped(land.drop_duplicates("item")["label_en"])
+    assert len(heat["x"]) == land["option"].nunique()
     fits = {"direct": 1.0, "partial": 0.5, "none": 0.0}
     first = land[land["item"] == land["item"].iloc[0]]
-    assert values(heat.z)[0] == [fits[f] for f in first["fit"]]
+    assert values(heat["z"])[0] == [fits[f] for f in first["fit"]]
 
     # Change one fit in the table: the figure follows.
     changed = land.copy()
     changed.loc[changed.index[0], "fit"] = "none" if land["fit"].iloc[0] != "none" else "direct"
-    assert values(figures.landing(changed).data[0].z)[0][0] == fits[changed["fit"].iloc[0]]
+    assert values(figures.landing(changed).data[0]["z"])[0][0] == fits[changed["fit"].iloc[0]]
 
 
 # ---- chart config -------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def _long_labels(fig) -> list[str]:
     texts = []
     for trace in fig.data:
         for attr in ("y", "x"):
-            texts += [v for v in list(getattr(trace, attr, None) if getattr(trace, attr, None) is not None else []) if isinstance(v, str)]
+            texts += [v for v in trace.get(attr) or [] if isinstance(v, str)]
     return texts
 
 
@@ -378,14 +378,14 @@ def test_chart_texts_are_wrapped_to_fit_a_phone(fw, lang):
         figures.mapping_moves(_moves_comparison(fw), analysis.placements(fw, 4), lang, names=("Project's proposal", "Your mapping")),
     ]
     for fig in built:
-        for line in str(fig.layout.title.text).split("<br>"):
+        for line in str(fig.layout["title"]["text"]).split("<br>"):
             assert figures._cols(line) <= figures.TITLE_COLS
-        labels = _long_labels(fig) + [a.text for a in fig.layout.annotations]
-        if fig.data and fig.data[0].type == "sankey":
-            labels += list(fig.data[0].node.label)
+        labels = _long_labels(fig) + [a["text"] for a in fig.layout.get("annotations", [])]
+        if fig.data and fig.data[0]["type"] == "sankey":
+            labels += list(fig.data[0]["node"]["label"])
         for label in labels:
             for line in label.split("<br>"):
-                assert figures._cols(line) <= figures.LABEL_COLS, (fig.layout.title.text, label)
+                assert figures._cols(line) <= figures.LABEL_COLS, (fig.layout["title"]["text"], label)
 
 
 @pytest.mark.parametrize("build", ["coverage", "distribution"])
@@ -397,8 +397,8 @@ def test_legends_sit_below_the_axis_title_not_on_it(fw, build):
 
         items = sv.survey_items(fw, "strategic-goals")
         fig = figures.distribution(sv.rank_distribution(sv.synthetic_responses(items, 5, seed=1), items), {})
-    legend = fig.layout.legend
-    assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")
+    legend = fig.layout["legend"]
+    assert (legend["orientation"], legend["yref"], legend["y"], legend["yanchor"]) == ("h", "container", 0, "bottom")
 
 
 # ---- no missing value shows as null, nan or an empty line (issue 22) ---------------------------
@@ -494,11 +494,12 @@ def bad_lines(figure) -> list[str]:
 
 
 def test_the_hover_scan_finds_null_nan_and_empty_lines():
-    import plotly.graph_objects as go
+    def bar(**trace):
+        return figures.Figure([{"type": "bar", **trace}])
 
-    fig = go.Figure(go.Bar(x=[1.0, float("nan")], y=["a", "b"], customdata=[None, ""], hovertemplate="%{y}: %{x}<br>%{customdata}<extra></extra>"))
+    fig = bar(x=[1.0, None], y=["a", "b"], customdata=[None, ""], hovertemplate="%{y}: %{x}<br>%{customdata}<extra></extra>")
     assert bad_lines(fig) == ["null", "b: null", "(an empty line)"]
-    assert bad_lines(go.Figure(go.Bar(x=[1], y=["a"], customdata=["ok"], hovertemplate="%{y}<br>%{customdata}"))) == []
+    assert bad_lines(bar(x=[1], y=["a"], customdata=["ok"], hovertemplate="%{y}<br>%{customdata}")) == []
 
 
 def _page_figures(fw, lang: str):
@@ -587,4 +588,4 @@ def test_missing_values_hover_as_a_dash_not_null(fw, name, lang):
     assert not bad_lines(fig)
     assert any("–" in line for line in hover_lines(fig)), "a missing value is shown as a dash"
     if name == "distribution":  # a missing label: the item's id instead
-        assert "ITU-D.4" in fig.data[0].y[0] or "Goal" in fig.data[0].y[0]
+        assert "ITU-D.4" in fig.data[0]["y"][0] or "Goal" in fig.data[0]["y"][0]

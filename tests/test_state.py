@@ -82,7 +82,7 @@ def test_a_token_in_the_state_is_the_linked_proposal(fw):
     page = OptionsPage(fw)
     page.state.mapping = wi.token
     assert page.whose() == "linked" and page.whatif.edits == wi.edits
-    assert t("derived.short_linked", "en") in page.flow.figure.layout.title.text
+    assert t("derived.short_linked", "en") in page.flow.figure.layout["title"]["text"]
     page.state.whatif_item, page.state.whatif_theme = "D.3-c", "X"  # a move of the visitor's own
     assert page.whose() == "user" and page.state.mapping == page.whatif.token != wi.token
 
@@ -103,7 +103,7 @@ def test_what_is_compared_is_state_too(fw, page_class):
     page.state.compare = wi.token
     assert page.compare.comparison is not None and page.compare.comparison.moved == 1
     assert page.state.compare_source == "link" and page.compare.source.value == "link"
-    assert page.compare.moves.figure.data[0].type == "sankey"
+    assert page.compare.moves.figure.data[0]["type"] == "sankey"
     page.state.compare = "project"
     assert page.compare.comparison.moved == 0 and page.state.compare_source == "bundled"
     page.state.compare_source = "none"

@@ -118,15 +118,15 @@ def figure_texts(figure) -> list[str]:
     """Texts a chart shows: title, axis titles, legend names, labels, tick and hover texts."""
     out: list[str] = []
     layout = figure.layout
-    if layout.title and layout.title.text:
-        out.append(layout.title.text)
+    if (layout.get("title") or {}).get("text"):
+        out.append(layout["title"]["text"])
     for axis in [layout[k] for k in layout if k.startswith(("xaxis", "yaxis"))]:
-        if axis.title and axis.title.text:
-            out.append(axis.title.text)
-    out += [a.text for a in layout.annotations or () if a.text]
+        if (axis.get("title") or {}).get("text"):
+            out.append(axis["title"]["text"])
+    out += [a["text"] for a in layout.get("annotations", ()) if a.get("text")]
     for trace in figure.data:
         for attr in ("name", "hovertemplate", "texttemplate", "text", "labels", "customdata", "x", "y", "hovertext"):
-            value = getattr(trace, attr, None) if attr in trace else None
+            value = trace.get(attr)
             if value is None:
                 continue
             values = [value] if isinstance(value, str) else list(value) if hasattr(value, "__iter__") else []
@@ -135,10 +135,10 @@ def figure_texts(figure) -> list[str]:
                     out.append(v)
                 elif hasattr(v, "__iter__"):
                     out += [x for x in v if isinstance(x, str)]
-        if trace.type == "sankey":
-            out += list(trace.node.label or ())
-            if trace.link.hovertemplate:
-                out.append(trace.link.hovertemplate)
+        if trace["type"] == "sankey":
+            out += list(trace["node"]["label"] or ())
+            if trace["link"].get("hovertemplate"):
+                out.append(trace["link"]["hovertemplate"])
     return out
 
 

@@ -48,36 +48,36 @@ def upload(page: CoveragePage, name: str, content: bytes) -> None:
 
 
 def test_excluding_discussion_changes_the_heatmap(page, framework):
-    before = [np.asarray(trace.z) for trace in page.heatmap.figure.data]
+    before = [np.asarray(trace["z"]) for trace in page.heatmap.figure.data]
     assert [z.shape for z in before] == [(7, 2), (7, 2)]
 
     page.include_discussion.value = False
 
-    after = [np.asarray(trace.z) for trace in page.heatmap.figure.data]
+    after = [np.asarray(trace["z"]) for trace in page.heatmap.figure.data]
     assert [z.shape for z in after] == [(7, 1), (7, 1)]
     for z_before, z_after in zip(before, after):
         assert (z_after[:, 0] == z_before[:, 0]).all()  # the agreed column stays as it was
-    assert list(page.heatmap.figure.data[0].x) == [t("status.agreed")]
+    assert list(page.heatmap.figure.data[0]["x"]) == [t("status.agreed")]
     assert set(page.coverage.table["outcomes discussion"]) == {0}
     assert set(page.heatmap.table.filter(like="discussion").to_numpy().ravel()) == {0}
 
 
 def test_variant_toggle_changes_the_coverage_chart(page):
     # the priorities, then the cross-cutting placement
-    assert len(page.coverage.figure.data[0].y) == 4 + 1
+    assert len(page.coverage.figure.data[0]["y"]) == 4 + 1
     page.variant.value = 5
-    assert len(page.coverage.figure.data[0].y) == 5 + 1
+    assert len(page.coverage.figure.data[0]["y"]) == 5 + 1
     assert list(page.coverage.table["theme"]) == ["T1", "T2", "T3", "T4", "T5", "X"]
 
 
 def test_language_switch(page):
     page.lang_switch.value = "zh"
     assert page.title.value == f"<h1>{t('coverage.title', 'zh')}</h1>"
-    assert page.heatmap.figure.layout.title.text.replace("<br>", "") == t("fig.heatmap.title", "zh")
+    assert page.heatmap.figure.layout["title"]["text"].replace("<br>", "") == t("fig.heatmap.title", "zh")
     assert page.search.placeholder == t("coverage.search_placeholder", "zh")
     assert page.upload.description == t("coverage.upload", "zh")
     page.lang_switch.value = "en"
-    assert page.heatmap.figure.layout.title.text.replace("<br>", " ") == t("fig.heatmap.title")
+    assert page.heatmap.figure.layout["title"]["text"].replace("<br>", " ") == t("fig.heatmap.title")
 
 
 # ---- search ---------------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_clearing_the_search_shows_the_hint_again(page):
 
 def test_upload_of_an_edited_mapping_changes_coverage(page):
     before = covered(page)
-    heatmap_before = [np.asarray(tr.z).tolist() for tr in page.heatmap.figure.data]
+    heatmap_before = [np.asarray(tr["z"]).tolist() for tr in page.heatmap.figure.data]
 
     upload(page, "my-mapping.csv", edited_mapping("T1"))
 
@@ -136,7 +136,7 @@ def test_upload_of_an_edited_mapping_changes_coverage(page):
     assert text_of(page.upload_note.value).strip() == t("coverage.upload_ok", name="my-mapping.csv")
     assert page.message.value == ""
     # agreed/contested counts do not depend on the mapping
-    assert [np.asarray(tr.z).tolist() for tr in page.heatmap.figure.data] == heatmap_before
+    assert [np.asarray(tr["z"]).tolist() for tr in page.heatmap.figure.data] == heatmap_before
 
 
 def test_upload_of_the_options_page_download(page, framework):
@@ -278,7 +278,7 @@ def test_placements_follow_an_uploaded_mapping(page):
 
 
 def test_coverage_chart_shows_cross_cutting_apart(page):
-    assert page.coverage.figure.data[0].y[-1].startswith("X ")
+    assert page.coverage.figure.data[0]["y"][-1].startswith("X ")
     assert page.coverage.table.set_index("theme").loc["X", "items"] == 14
 
 

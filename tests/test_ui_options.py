@@ -59,12 +59,12 @@ def test_option_sets_top_level_items_of_the_hierarchy(page, framework, option, e
     page.option.value = option
 
     figure = page.hierarchy.figure
-    assert figure.data[0].ids[0] == option
+    assert figure.data[0]["ids"][0] == option
     assert top_level_count(figure) == expected != before
-    tops = {i for i, p in zip(figure.data[0].ids, figure.data[0].parents) if p == option}
+    tops = {i for i, p in zip(figure.data[0]["ids"], figure.data[0]["parents"]) if p == option}
     assert tops == set(analysis.top_level(framework, option, cross_cutting=True)["id"])
     assert set(page.hierarchy.table["top"]) <= tops
-    assert t(f"option.{option}") in figure.layout.title.text.replace("<br>", " ")
+    assert t(f"option.{option}") in figure.layout["title"]["text"].replace("<br>", " ")
 
 
 def test_five_priority_option_switches_the_mapping_view_to_five(page):
@@ -91,12 +91,12 @@ def test_excluding_discussion_removes_those_items_from_the_hierarchy(page, frame
 
 
 def test_excluding_discussion_changes_every_chart_on_the_page(page):
-    balance_before = [list(trace.y) for trace in page.balance.figure.data]
+    balance_before = [list(trace["y"]) for trace in page.balance.figure.data]
     flow_before = page.flow.table["items"].sum()
 
     page.include_discussion.value = False
 
-    assert [list(trace.y) for trace in page.balance.figure.data] != balance_before
+    assert [list(trace["y"]) for trace in page.balance.figure.data] != balance_before
     assert page.flow.table["items"].sum() < flow_before
     compare = html_table(page.compare_table.value)
     assert set(compare[t("col.outcomes discussion")]) == {"0"}
@@ -106,14 +106,14 @@ def test_variant_toggle_changes_the_sankey_nodes(page, framework):
     n_objectives = len(framework.objectives)
     assert n_objectives == 7
     # the priorities and the cross-cutting node
-    assert len(page.flow.figure.data[0].node.label) == 7 + 4 + 1
+    assert len(page.flow.figure.data[0]["node"]["label"]) == 7 + 4 + 1
 
     page.variant.value = 5
-    assert len(page.flow.figure.data[0].node.label) == 7 + 5 + 1
+    assert len(page.flow.figure.data[0]["node"]["label"]) == 7 + 5 + 1
     assert "T5" in coverage_items(page)
 
     page.variant.value = 4
-    assert len(page.flow.figure.data[0].node.label) == 7 + 4 + 1
+    assert len(page.flow.figure.data[0]["node"]["label"]) == 7 + 4 + 1
     assert "T5" not in coverage_items(page)
 
 
@@ -144,7 +144,7 @@ def test_moving_an_objective_moves_its_items_everywhere(page):
     assert text_of(page.message.value).strip() == t("whatif.moved", count=1 + D1_ITEMS, theme="T1")
     assert "sop-message-error" not in page.message.value
     # the treemap follows the edited mapping too
-    ids = set(page.hierarchy.figure.data[0].ids)
+    ids = set(page.hierarchy.figure.data[0]["ids"])
     assert "T1/D.1-a" in ids and "T4/D.1-a" not in ids and "X/D.1-1" not in ids
 
 
@@ -218,7 +218,7 @@ def test_language_switch_relabels_everything(page):
     assert page.option.description == t("options.option", "zh")
     assert [label for label, _ in page.option.options] == [t(f"option.{o}", "zh") for o in page.fw.option_ids]
     assert page.option.value == "atu-7"  # the choice is kept
-    assert page.hierarchy.figure.layout.title.text.replace("<br>", "") == t("fig.hierarchy.title", "zh", option=t("option.atu-7", "zh"))
+    assert page.hierarchy.figure.layout["title"]["text"].replace("<br>", "") == t("fig.hierarchy.title", "zh", option=t("option.atu-7", "zh"))
     columns_zh = list(html_table(page.compare_table.value).columns)
     assert columns_zh != columns_en
     assert columns_zh[0] == t("col.option", "zh")
@@ -230,14 +230,14 @@ def test_language_switch_relabels_everything(page):
     assert page.title.value == f"<h1>{t('options.title')}</h1>"
     assert [label for label, _ in page.option.options] == [t(f"option.{o}") for o in page.fw.option_ids]
     assert list(html_table(page.compare_table.value).columns) == columns_en
-    assert page.hierarchy.figure.layout.title.text.replace("<br>", " ") == t("fig.hierarchy.title", option=t("option.atu-7"))
+    assert page.hierarchy.figure.layout["title"]["text"].replace("<br>", " ") == t("fig.hierarchy.title", option=t("option.atu-7"))
 
 
 def test_chinese_page_uses_chinese_item_texts(page, framework):
     page.lang_switch.value = "zh"
     first = framework.outcomes.iloc[0]
     assert first["text_zh"] in set(page.hierarchy.table["text"])
-    assert page.flow.figure.layout.title.text.replace("<br>", "").startswith(t("fig.flow.title", "zh", variant=4))
+    assert page.flow.figure.layout["title"]["text"].replace("<br>", "").startswith(t("fig.flow.title", "zh", variant=4))
 
 
 # ---- objective detail -------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def test_detail_follows_a_what_if_move_to_cross_cutting(page):
     assert flow_of(page, "D.7")["X"] == 1
     page.draw_detail()
     assert t("placement.edited") in page.detail.value
-    assert "X/D.7-b" in set(page.hierarchy.figure.data[0].ids)
+    assert "X/D.7-b" in set(page.hierarchy.figure.data[0]["ids"])
 
 
 def test_excel_file_is_made_only_when_asked_for(page):

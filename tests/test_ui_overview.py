@@ -58,7 +58,7 @@ def test_timeline_chart_and_table(page, fw):
     assert len(table) == len(events)
     assert list(table.columns) == ["date", "end", "kind", "ref", "label"]
     dated = events[events["precision"].isin(["day", "month"])]
-    assert sum(len(trace.x) for trace in page.timeline.figure.data) == len(dated)
+    assert sum(len(trace["x"]) for trace in page.timeline.figure.data) == len(dated)
     year_only = int((events["precision"] == "year").sum())
     assert year_only > 0
     # year-only events keep their year, quarter-only events their quarter, nothing more precise
@@ -90,7 +90,7 @@ def test_decisions_list_holds_every_decision_with_its_source(page, fw):
 def test_timeline_shows_decisions_and_consultations(page):
     kinds = set(page.timeline.table["kind"])
     assert {t("timeline.decision"), t("timeline.consultation")} <= kinds
-    lanes = {trace.name.replace("<br>", " ") for trace in page.timeline.figure.data}
+    lanes = {trace["name"].replace("<br>", " ") for trace in page.timeline.figure.data}
     assert t("timeline.decision") in lanes
 
 
@@ -103,6 +103,6 @@ def test_language_switch_relabels_everything(page, fw):
     chair = fw.officers.loc[fw.officers["role"] == "chair", "name_zh"].iloc[0]
     assert chair in text_of(page.about.value)
     assert set(page.timeline.table["kind"]) <= {t(f"timeline.{k}", "zh") for k in analysis.TIMELINE_KINDS}
-    assert page.timeline.figure.layout.title.text == t("fig.timeline.title", "zh")
+    assert page.timeline.figure.layout["title"]["text"] == t("fig.timeline.title", "zh")
     page.lang_switch.value = "en"
     assert page.key_figures.value == cards_en

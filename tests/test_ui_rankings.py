@@ -35,7 +35,7 @@ def ballots(order: list[str], n: int) -> bytes:
 
 def scores_shown(page: RankingsPage) -> list[float]:
     """Scores of the weighted-coverage bars, one per option in the data's order."""
-    return [round(float(y), 3) for y in page.weighted.figure.data[0].y]
+    return [round(float(y), 3) for y in page.weighted.figure.data[0]["y"]]
 
 
 # ---- published order, landing, survey ----------------------------------------------------------------
@@ -55,7 +55,7 @@ def test_survey_dropdown_changes_every_view(page, fw):
     page.survey.value = GOALS
 
     assert list(page.order.table["item"]) == survey.published_order(fw, GOALS)
-    assert len(page.order.figure.data[0].y) == 5
+    assert len(page.order.figure.data[0]["y"]) == 5
     assert len(page.landing.table) == 5 * len(fw.option_ids)
     assert not page.landing.table.equals(landing_before)
     expected = survey.weighted_coverage(fw, GOALS, page.strength.value)["score"].round(3).tolist()

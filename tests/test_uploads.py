@@ -138,7 +138,7 @@ def mapping_labels(page) -> list[str]:
     found = []
     for view in vars(page).values():
         if isinstance(view, ChartView) and view.figure is not None:
-            found += [view.figure.layout.title.text or "", view.caption]
+            found += [view.figure.layout["title"]["text"] or "", view.caption]
     for widget in vars(page).values():
         value = getattr(widget, "value", None)
         if isinstance(value, str) and "<" in value:

@@ -25,14 +25,14 @@ _HREF = re.compile(r'<a class="(?P<cls>[^"]+)"[^>]*href="data:(?P<mime>[^;,]+)(?
 def top_level_count(figure) -> int:
     """Number of nodes directly under the treemap's root (the option's top-level items)."""
     trace = figure.data[0]
-    root = trace.ids[0]
-    return sum(1 for parent in trace.parents if parent == root)
+    root = trace["ids"][0]
+    return sum(1 for parent in trace["parents"] if parent == root)
 
 
 def child_ids(figure) -> set[str]:
     """Item ids under the treemap's top-level nodes (``T4/D.1-a`` -> ``D.1-a``)."""
     trace = figure.data[0]
-    return {i.split("/", 1)[1] for i in trace.ids if "/" in i}
+    return {i.split("/", 1)[1] for i in trace["ids"] if "/" in i}
 
 
 def download(markup: str, css_class: str = "sop-download-csv") -> bytes:

@@ -13,17 +13,20 @@ What it assembles (issue 12):
 - Pure-Python wheels from PyPI (``browser-wheels.txt``) and sopkit's own wheel (with the
   bundled data), added to the lock so that ``import sopkit`` in a page loads them.
 - The lock pruned to what is shipped: Pyodide loads nothing from anywhere else.
-- plotly.js (the plotly wheel's ``plotly.min.js``) at ``sopkit/plotly-<version>.min.js``, where
-  the chart widget's front end (sopkit/ui/chart.js) looks for it: the site's root, which the
-  pages' ``baseUrl`` names; anywidget's labextension runs that widget. jupyterlab-plotly's
-  labextension is left out (nothing shows the plotly mime bundle any more).
+- sopkit's plotly.js (``sopkit.plotlyjs``) at ``sopkit.plotlyjs.LIBRARY_PATH``, where the chart
+  widget's front end (sopkit/ui/chart.js) looks for it: the site's root, which the pages'
+  ``baseUrl`` names; anywidget's labextension runs that widget. No plotly wheel: sopkit's figures
+  are plotly's JSON made without plotly.py (``sopkit.figures``). jupyterlab-plotly's labextension
+  is left out (nothing shows the plotly mime bundle any more).
 - The notebooks without their ``summary`` cells, rendered with the ``sopkit-static`` template
   (a bilingual loading screen), Voici 0.9's relative ``pyodide.js`` path and host-absolute
   ``baseUrl`` fixed, and a ``README.md`` for whoever hosts the folder.
 - Each page's first view, in English and in Chinese, in its HTML (issue 20): the snapshot the
   served pages get (``sopkit.ui.first_view``), made at build time by the project's Python
   (``first_views.py``), and plotly.js loaded at once: the page shows its default view and draws
-  its charts while Python starts behind it; the live widgets take over when ready.
+  its charts while Python starts behind it; the live widgets take over when ready. The build
+  checks that the snapshots were made from the very files of sopkit (code and data) the browser
+  gets in sopkit's wheel, so the live charts' JSON equals the snapshot's.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ CORE_FILES = ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm",
 KERNEL_PACKAGES = ["micropip", "sqlite3", "ipython"]
 KERNEL_LOADS = '["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]'
 KERNEL_LOADS_TRIMMED = '["sqlite3","ipykernel","comm","pyodide_kernel","ipython"]'
-SOPKIT_DEPENDS = ["pandas", "plotly", "ipywidgets", "anywidget", "openpyxl"]
+SOPKIT_DEPENDS = ["pandas", "ipywidgets", "anywidget", "openpyxl"]  # not plotly: sopkit.figures writes its JSON
 PAGES = ["overview", "options", "coverage", "rankings"]
 TEMPLATE = "sopkit-static"
 
@@ -277,17 +280,15 @@ def downloaded_wheel(wheel_dir: Path, name: str, version: str) -> Path:
     return found[0]
 
 
-PLOTLY_JS = "plotly/package_data/plotly.min.js"
 # sopkit's own plotly.js (sopkit/plotlyjs.py: the trace types its figures use, 1.5 MB).
 SOPKIT_PLOTLY_JS = "sopkit/plotly/plotly.min.js"
 
-# Files of a wheel the browser never reads, 8 MB: JupyterLab extensions (the site has the ones
-# it needs from the build environment; jupyterlab-plotly it does not need), plotly's own
-# plotly.js and sopkit's. The site serves sopkit's itself (ship_plotly_js), so sopkit's chart
-# widget never needs its fallback, the kernel sending plotly.js over the widget's comm: keeping
-# it would add 0.5 MB to every first visit and unpack 1.5 MB into each tab's Pyodide for nothing.
+# Files of a wheel the browser never reads: JupyterLab extensions (the site has the ones it needs
+# from the build environment) and sopkit's plotly.js. The site serves that itself
+# (ship_plotly_js), so sopkit's chart widget never needs its fallback, the kernel sending
+# plotly.js over the widget's comm: keeping it would add 0.5 MB to every first visit and unpack
+# 1.5 MB into each tab's Pyodide for nothing.
 SLIM = {
-    "plotly": (PLOTLY_JS, "plotly/labextension/", "plotly-{version}.data/"),
     "anywidget": ("anywidget/labextension/", "anywidget-{version}.data/"),
     "sopkit": (SOPKIT_PLOTLY_JS,),
 }
@@ -425,19 +426,40 @@ def patch_pages(dist: Path) -> int:
 # ---- the first view (issue 20) -------------------------------------------------------------------
 
 
-def first_views(work: Path, plotly_version: str) -> dict[str, dict[str, str]]:
+def check_made_with(made_with: dict[str, str], wheel: Path) -> int:
+    """The first views were made from the files of sopkit's *wheel* (the browser's): each file
+    *made_with* names (its path in the wheel: sopkit's code, messages, plotly's template, the
+    bundled data) has the same sha256 there, or is one the wheel leaves out on purpose (SLIM).
+    Otherwise the live charts would not recognise the snapshot's figures: every chart drawn
+    twice. Returns how many files were compared."""
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        compared = 0
+        for name, digest in sorted(made_with.items()):
+            if name not in names:
+                if name.startswith(SLIM["sopkit"]):
+                    continue
+                raise BuildError(f"the first views were made with {name}, which sopkit's wheel for the browser lacks")
+            if hashlib.sha256(zf.read(name)).hexdigest() != digest:
+                raise BuildError(f"the first views were made with another {name} than sopkit's wheel for the browser holds")
+            compared += 1
+    if not any(name.startswith("sopkit/_bundle/data/") for name in made_with) or "sopkit/figures.py" not in made_with:
+        raise BuildError("the first views do not say which sopkit code and data made them")
+    return compared
+
+
+def first_views(work: Path, sopkit_wheel: Path) -> dict[str, dict[str, str]]:
     """``{page: {lang: snapshot html}}`` from scripts/static/first_views.py, run by the project's
     Python (``$SOPKIT_PYTHON``, else ``.venv``: it has sopkit and the libraries the served pages
-    run; the static build's own environment has only the build tools)."""
+    run; the static build's own environment has only the build tools), checked to be made from
+    the sopkit (code and data) of *sopkit_wheel*, the browser's."""
     python = os.environ.get("SOPKIT_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
     if not Path(python).is_file():
         raise BuildError(f"no Python with sopkit at {python} to render the first views: run scripts/setup.sh (or set SOPKIT_PYTHON)")
     out = work / "first-views.json"
     run([python, str(HERE / "first_views.py"), str(out)], cwd=ROOT)
     made = json.loads(out.read_text(encoding="utf-8"))
-    if made["plotly"] != plotly_version:
-        # the live charts would not recognise the snapshot's figures: every chart drawn twice
-        raise BuildError(f"the first views were made with plotly {made['plotly']}, the browser gets {plotly_version}")
+    log(f"first views: made from the same {check_made_with(made['made_with'], sopkit_wheel)} files as sopkit's wheel")
     views = made["pages"]
     for page in PAGES:
         for lang in ("en", "zh"):
@@ -595,7 +617,7 @@ def build(args: argparse.Namespace) -> Path:
     notebooks = work / "notebooks"
     shutil.rmtree(notebooks, ignore_errors=True)
     static_notebooks(notebooks, [Path(b).resolve() for b in args.bare])
-    views = first_views(work, entries["plotly"][1]["version"])
+    views = first_views(work, entries["sopkit"][0])
 
     shutil.rmtree(dist, ignore_errors=True)
     # jupyterlite's task runner (doit) keeps its state here: with it, a rebuild into an emptied

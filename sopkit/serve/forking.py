@@ -3,15 +3,16 @@
 so its own memory is what its page adds.
 
 * **the template** (``sopkit/kernel_template.py``, one process per server, started by it):
-  imports ipykernel, IPython, pandas, plotly, ipywidgets, anywidget and every sopkit page
-  module, loads the framework data, warms plotly's figure machinery, ``gc.freeze()``, then forks
-  one kernel per request on a Unix socket. No zmq context, event loop or thread before a fork.
+  imports ipykernel, IPython, pandas, ipywidgets, anywidget and every sopkit page module (no
+  plotly: sopkit's figures are plotly's JSON made without it), loads the framework data and
+  plotly's template, ``gc.freeze()``, then forks one kernel per request on a Unix socket. No
+  zmq context, event loop or thread before a fork.
 * **the child** becomes a kernel as ``ipykernel_launcher`` would (own session, default signal
   handlers, the kernel's environment and folder, new random seeds, ``IPKernelApp`` with the
-  connection file the server wrote); ipywidgets' comm targets and plotly's default renderer,
-  decided at import without a kernel, are redone. It watches the server (a pidfd), not its
-  parent: a template that dies leaves the open pages' kernels running, and the next kernel
-  start gets a new template; the template and the kernels end with the server.
+  connection file the server wrote); ipywidgets' comm targets, decided at import without a
+  kernel, are redone. It watches the server (a pidfd), not its parent: a template that dies
+  leaves the open pages' kernels running, and the next kernel start gets a new template; the
+  template and the kernels end with the server.
 * **the provisioner** (``ForkProvisioner``, jupyter_client's local provisioner with the launch
   replaced; chosen by ``ForkedKernelManager``): asks the template for a kernel instead of
   ``Popen`` and follows the kernel, which is not the server's child, through a pidfd (alive,

@@ -5,7 +5,6 @@ bytes are in ``tables``, whose mapping is shown in ``wording``. Only this packag
 from __future__ import annotations
 
 import html
-import json
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -21,7 +20,7 @@ from traitlets import Bool, HasTraits
 
 from .. import brief, proposal
 from ..errors import DataError, Problem, size_text
-from ..figures import plotly_config
+from ..figures import Figure, plotly_config
 from ..i18n import other_language, t
 from ..limits import MAX_UPLOAD_BYTES
 from ..model import Framework, load_framework
@@ -135,7 +134,7 @@ class ChartView:
     def __init__(self, name: str, shown: ShownTables):
         self.name = name
         self.shown = shown  # the page's tables on show: the Excel link of this chart's table
-        self.figure: Any = None
+        self.figure: Figure | None = None
         self.table: pd.DataFrame | None = None
         self.caption = ""
         self.plot = PlotlyChart()
@@ -144,14 +143,12 @@ class ChartView:
         self.widget = w.VBox([self.plot, self.alternative])
         self.widget.add_class(f"sop-{name}")
 
-    def update(self, figure: Any, table: pd.DataFrame, lang: str, *, caption: str = "") -> None:
+    def update(self, figure: Figure, table: pd.DataFrame, lang: str, *, caption: str = "") -> None:
         self.figure, self.table, self.caption = figure, table, caption
         if get_ipython() is None:
             return  # no kernel (tests, scripts): keep figure and table, draw nothing
-        # Not fig.show(): it would first import nbformat to check its version, and with it
-        # jsonschema's format checkers (rfc3987-syntax builds a grammar on import): about 1.3 s
-        # before the first chart of every kernel.
-        spec = json.loads(figure.to_json())
+        # The figure is plotly's JSON already (sopkit.figures.Figure): no plotly in a kernel.
+        spec = figure.to_dict()
         spec["config"] = plotly_config(lang, self.name)
         self.plot.figure = spec  # one message; the browser redraws in place
         self.alternative.value = table_block(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..figures import Figure
 from ..i18n import t
 from ..model import Framework
 
@@ -24,15 +23,16 @@ def mapping_text(key: str, lang: str, *, whose: Whose, **fields: object) -> str:
     return t(key + SUFFIX[whose], lang, **fields)
 
 
-def mapping_figure(figure: Any, lang: str, *, whose: Whose) -> Any:
+def mapping_figure(figure: Figure, lang: str, *, whose: Whose) -> Figure:
     """A figure built on a mapping, its title saying whose mapping it is."""
     if whose == "project":
         return figure
-    title = figure.layout.title.text or ""
+    title_ = figure.layout.setdefault("title", {})
+    title = title_.get("text") or ""
     for key in ("derived.short", "derived.partly"):
         ours = t(key, lang)
         if ours in title:
-            figure.update_layout(title_text=title.replace(ours, t(key + SUFFIX[whose], lang)))
+            title_["text"] = title.replace(ours, t(key + SUFFIX[whose], lang))
             return figure
-    figure.update_layout(title_text=f"{title} — {t('derived.short' + SUFFIX[whose], lang)}")
+    title_["text"] = f"{title} — {t('derived.short' + SUFFIX[whose], lang)}"
     return figure

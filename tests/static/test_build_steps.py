@@ -178,8 +178,10 @@ def test_the_chart_widget_and_its_dependencies_ship_as_pure_wheels_matching_the_
     # the labextensions the site gets from the build environment are those of the browser's wheels
     for name in ("anywidget", "jupyterlab-widgets", "ipywidgets"):
         assert tools[name][0] == browser[name][0], name
-    # no jupyterlab-plotly labextension in the site: plotly stays out of the build environment
-    assert "plotly" not in tools and "plotly" in browser
+    # no jupyterlab-plotly labextension in the site: plotly stays out of the build environment;
+    # and out of the browser: sopkit's figures are plotly's JSON made without plotly.py
+    assert "plotly" not in tools and "plotly" not in browser and "plotly" not in build.SOPKIT_DEPENDS
+    assert "narwhals" not in browser  # plotly's, nobody else's
 
 
 def test_the_labextension_check_covers_anywidget(monkeypatch, tmp_path):
@@ -202,7 +204,7 @@ def test_sopkits_plotly_js_is_copied_to_where_the_pages_look_and_left_out_of_the
     assert made == tmp_path / "dist" / LIBRARY_PATH
     assert made.read_bytes() == library_bytes()
     # the browser's wheels go without it (slimmed): the site serves it; the bundle's description stays
-    assert build.PLOTLY_JS in build.SLIM["plotly"] and build.SOPKIT_PLOTLY_JS in build.SLIM["sopkit"]
+    assert build.SOPKIT_PLOTLY_JS in build.SLIM["sopkit"]
     wheel = tmp_path / "sopkit-0.1-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as zf:
         for name in (build.SOPKIT_PLOTLY_JS, "sopkit/plotly/bundle.json", "sopkit/plotlyjs.py"):
@@ -211,6 +213,37 @@ def test_sopkits_plotly_js_is_copied_to_where_the_pages_look_and_left_out_of_the
     with zipfile.ZipFile(build.slim_wheel(wheel, build.SLIM["sopkit"], tmp_path / "slim")) as zf:
         assert sorted(zf.namelist()) == ["sopkit-0.1.dist-info/RECORD", "sopkit/plotly/bundle.json", "sopkit/plotlyjs.py"]
         assert build.SOPKIT_PLOTLY_JS not in zf.read("sopkit-0.1.dist-info/RECORD").decode()
+
+
+def test_the_first_views_must_be_made_from_the_files_of_the_browsers_sopkit(tmp_path):
+    """The snapshot's figures equal the live page's only if both come from the same sopkit code
+    and data: the build compares what first_views.py says it used with sopkit's wheel."""
+    files = {"sopkit/figures.py": b"code", "sopkit/plotly-template.json": b"{}", "sopkit/_bundle/data/items.csv": b"a,b\n"}
+    wheel = tmp_path / "sopkit-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    made = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    made[build.SOPKIT_PLOTLY_JS] = "0" * 64  # slimmed out of the wheel on purpose: not compared
+    assert build.check_made_with(made, wheel) == 3
+    with pytest.raises(build.BuildError, match="another sopkit/figures.py"):
+        build.check_made_with(made | {"sopkit/figures.py": hashlib.sha256(b"older code").hexdigest()}, wheel)
+    with pytest.raises(build.BuildError, match="sopkit/_bundle/data/new.csv, which sopkit's wheel for the browser lacks"):
+        build.check_made_with(made | {"sopkit/_bundle/data/new.csv": "0" * 64}, wheel)
+    with pytest.raises(build.BuildError, match="do not say"):
+        build.check_made_with({}, wheel)
+
+
+def test_the_first_views_say_what_they_were_made_from():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("first_views", ROOT / "scripts" / "static" / "first_views.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = module.made_with()
+    assert {"sopkit/figures.py", "sopkit/plotly-template.json", "sopkit/_bundle/data/datapackage.json"} <= set(made)
+    assert not [name for name in made if "__pycache__" in name or name.endswith(".pyc")]
+    assert made["sopkit/figures.py"] == hashlib.sha256((ROOT / "sopkit" / "figures.py").read_bytes()).hexdigest()
 
 
 def test_the_pages_base_url_is_the_site_root_relative_to_the_page(tmp_path):
