@@ -66,6 +66,7 @@ PAGE_MODULES = (
     "pandas.io.formats.html",
 )
 PRELOADED: frozenset[str] = frozenset()  # the modules imported here (a kernel's own imports are the others)
+MODULE_FILES: tuple[str, ...] = ()  # their files, side by side in memory (_KernelInitSys)
 
 
 def preload() -> None:
@@ -156,6 +157,76 @@ def _end_with(pid: int) -> None:
     threading.Thread(target=watch, name="sopkit-server-watch", daemon=True).start()
 
 
+# A kernel's own memory is mostly the template's pages it writes to: on Python 3.11 even reading
+# an object writes its reference count, so each object a kernel touches copies its whole page.
+# Two steps of a kernel's start touch thousands of objects spread over the template's memory;
+# for the one command line and the one kernel class the server starts, they are done without.
+
+
+def _compact_module_names() -> None:
+    """Put ``sys.modules``' keys side by side: equal copies of the names, made now, one after
+    the other. Each kernel walks them (IPython's ``init_code`` keeps ``set(sys.modules)``); the
+    names made at import are spread over the template's memory, 1.6 MB of pages per kernel."""
+    for name in list(sys.modules):
+        module = sys.modules.pop(name)
+        sys.modules[name.encode().decode()] = module
+
+
+class _KernelInitSys:
+    """``sys`` as ``IPythonKernel.__init__`` sees it while the kernel is made: its one use,
+    ``[m.__file__ for m in sys.modules.copy().values() ...]`` (the debugger's list of the
+    kernel's own files), touches every module object and file name, 1,500 of each all over the
+    template's memory: 8-10 MB copied per kernel. Here ``modules.copy()`` gives the template's
+    files (``MODULE_FILES``, side by side); the rest is the real ``sys``. Only the debugger reads
+    the list, and pages never debug."""
+
+    def __init__(self) -> None:
+        import types
+
+        self.modules = types.SimpleNamespace(copy=lambda: {f: types.SimpleNamespace(__file__=f) for f in MODULE_FILES})
+
+    def __getattr__(self, name: str):
+        return getattr(sys, name)
+
+
+@contextlib.contextmanager
+def _kernel_init_sys():
+    import ipykernel.ipkernel
+
+    if not MODULE_FILES or ipykernel.ipkernel.sys is not sys:
+        yield
+        return
+    ipykernel.ipkernel.sys = _KernelInitSys()
+    try:
+        yield
+    finally:
+        ipykernel.ipkernel.sys = sys
+
+
+def _parse_connection_file_only(app) -> None:
+    """The server's kernel command line is ``-f CONNECTION_FILE``: set that as traitlets would,
+    without its parser (made for every configurable class and their traits, touching them all:
+    3 MB copied per kernel). Any other command line goes to traitlets."""
+    parse = app.parse_command_line
+
+    def parse_command_line(argv=None):
+        if argv is None or len(argv) != 2 or argv[0] != "-f":
+            return parse(argv)
+        import copy
+
+        from traitlets.config import Config
+
+        config = Config()
+        config.IPKernelApp.connection_file = argv[1]
+        app.argv = list(argv)
+        app.cli_config = copy.deepcopy(config)
+        app.update_config(config)
+        app.extra_args = []
+        return None
+
+    app.parse_command_line = parse_command_line
+
+
 def _run_kernel(request: dict) -> int:
     _reset_in_child()
     os.chdir(request["cwd"] or os.getcwd())
@@ -174,7 +245,9 @@ def _run_kernel(request: dict) -> int:
 
     app = IPKernelApp.instance(parent_handle=request["server_pid"])  # as a classic kernel's (quiet log)
     app.init_poller = lambda: None  # no parent poller (it watches the parent): _end_with watches the server
-    app.initialize(argv)
+    _parse_connection_file_only(app)
+    with _kernel_init_sys():
+        app.initialize(argv)
     # Decided at import, without a kernel: redo them as a fresh kernel's imports would.
     import ipywidgets
 
@@ -223,17 +296,25 @@ def _read_request(conn: socket.socket) -> dict:
     return json.loads(data)
 
 
-def template_main(path: str, parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the server, which ends the kernels
-    started = time.monotonic()
+def prepare() -> None:
+    """Make this process a template: the stack imported and warmed, its objects frozen."""
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's import-time note (the template's own environment)
     preload()
     import threading
 
     if threading.active_count() != 1:  # a thread now would leave its locks held in every kernel
         raise RuntimeError(f"threads in the kernel template: {threading.enumerate()}")
+    global MODULE_FILES
+    MODULE_FILES = tuple(f.encode().decode() for m in list(sys.modules.values()) if isinstance(f := getattr(m, "__file__", None), str) and f)
+    _compact_module_names()
     gc.collect()
     gc.freeze()  # the collector leaves the shared objects (and their pages) alone
+
+
+def template_main(path: str, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the server, which ends the kernels
+    started = time.monotonic()
+    prepare()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     part = f"{path}.{os.getpid()}"
     listener.bind(part)

@@ -97,11 +97,28 @@ def _has_last_activity(kernel) -> bool:
     return True
 
 
+def kernel_memory(provisioner, over: int = 0) -> tuple[int, str]:
+    """The memory a kernel uses, in bytes, and its measure: RSS, or for a forked kernel USS (the
+    pages only it uses; its RSS also counts the 80-120 MB it shares with the kernel template,
+    which would stop it long before it used that much of its own). USS is read only when RSS is
+    *over* (USS <= RSS): it takes 1 ms a kernel (smaps_rollup), RSS 0.02 ms."""
+    process = psutil.Process(provisioner.process.pid)
+    rss = process.memory_info().rss
+    if rss > over and getattr(provisioner, "forked", False):
+        return process.memory_full_info().uss, "USS"
+    return rss, "RSS"
+
+
 class PageKernels(LoggingConfigurable):
     """Mixin for Voila's kernel manager class (put it first in the bases)."""
 
     connect_grace = Float(300, config=True, help="Seconds a page has to connect to the kernel handed to it before the kernel may be culled.")
-    kernel_memory_limit = Int(768, config=True, help="A kernel using more than this many MB (RSS) is stopped; 0 for no limit.")
+    kernel_memory_limit = Int(
+        768,
+        config=True,
+        help="A kernel using more than this many MB is stopped; 0 for no limit. RSS; for a kernel forked from the "
+        "kernel template (fork_kernels) USS, its own memory: its RSS counts the pages it shares with the template.",
+    )
     memory_check_interval = Float(5, config=True, help="Seconds between kernel memory checks.")
     pool_start_concurrency = Int(0, config=True, help="Pool refills (kernel start + notebook run) at once; 0 for no limit.")
     reuse_pooled = Bool(True, config=True, help="A page view without a pooled kernel of its page re-uses an idle pooled kernel of another page.")
@@ -569,9 +586,8 @@ class PageKernels(LoggingConfigurable):
             await asyncio.sleep(self.memory_check_interval)
             for kernel_id in list(self.list_kernel_ids()):
                 try:
-                    pid = self._kernels[kernel_id].provisioner.process.pid
-                    rss = psutil.Process(pid).memory_info().rss
+                    used, measure = kernel_memory(self._kernels[kernel_id].provisioner, over=limit)
                 except Exception:  # noqa: BLE001 - starting, stopping or gone
                     continue
-                if rss > limit:
-                    await self.stop_kernel(kernel_id, CLOSE_MEMORY, f"{rss / 2**20:.0f} MB over the limit")
+                if used > limit:
+                    await self.stop_kernel(kernel_id, CLOSE_MEMORY, f"{used / 2**20:.0f} MB ({measure}) over the limit")

@@ -51,6 +51,24 @@ def test_a_forked_kernel_is_the_templates_child_and_shares_its_memory(start):
     assert memory.uss < 0.5 * memory.rss, f"USS {memory.uss / 2**20:.0f} MB of RSS {memory.rss / 2**20:.0f} MB: not shared"
 
 
+def test_the_memory_limit_counts_what_a_forked_kernel_uses_alone(start):
+    """A forked kernel's RSS counts the pages it shares with the template (80-120 MB): a limit
+    below that but above its own memory (USS) leaves it running; the limit still stops a kernel
+    that uses more than it alone (test_kernel_socket, both launches)."""
+    limit_mb = 70
+    server = start(NOTEBOOKS, NO_POOL, f"--MappingKernelManager.kernel_memory_limit={limit_mb}", "--MappingKernelManager.memory_check_interval=0.2")
+    page = server.page("/voila/render/tiny.ipynb")
+    assert page.status == 200 and page.kernel_id
+    kernels = server.kernels()
+    assert kernels, f"the page's kernel was stopped: {server.log_text()[-300:]}"
+    [kernel] = kernels
+    memory = kernel.memory_full_info()
+    assert memory.uss < limit_mb * 2**20 < memory.rss, f"USS {memory.uss / 2**20:.0f} MB, RSS {memory.rss / 2**20:.0f} MB"
+    time.sleep(2)  # ten checks
+    assert alive(kernel.pid), "a forked kernel was stopped for the memory it shares"
+    assert "over the limit" not in server.log_text()
+
+
 def test_a_template_that_dies_leaves_open_pages_kernels_and_is_replaced(echo_page):  # noqa: F811 - the fixture imported above
     server, page, ws, _ = echo_page()
     first = template_of(server)
