@@ -48,7 +48,7 @@ class SopkitVoila(Voila):
     name = "sopkit-serve"
     description = "Serve the sopkit workbooks (Voila) with the project's settings, opening on the overview page."
 
-    max_kernels = Int(32, config=True, help="Most kernels alive or about to start, pooled ones included; 0 for no cap.")
+    max_kernels = Int(32, config=True, help="Most kernels alive or about to start, pooled ones included; 0: what the open-files limit allows.")
     max_kernels_per_address = Int(0, config=True, help="Most kernels one client address may hold; 0 for half the cap, -1 for no limit.")
     max_kernels_per_browser = Int(6, config=True, help="Kernels one browser may hold; a further page replaces its oldest. 0 for no limit.")
     concurrent_runs = Int(2, config=True, help="Page views served at once; the others queue.")
