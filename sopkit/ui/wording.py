@@ -27,12 +27,12 @@ def mapping_figure(figure: Figure, lang: str, *, whose: Whose) -> Figure:
     """A figure built on a mapping, its title saying whose mapping it is."""
     if whose == "project":
         return figure
-    title_ = figure.layout.setdefault("title", {})
-    title = title_.get("text") or ""
+    heading = figure.layout.setdefault("title", {})  # plotly's title: {"text": ..., "font": ...}
+    title = heading.get("text") or ""
     for key in ("derived.short", "derived.partly"):
         ours = t(key, lang)
         if ours in title:
-            title_["text"] = title.replace(ours, t(key + SUFFIX[whose], lang))
+            heading["text"] = title.replace(ours, t(key + SUFFIX[whose], lang))
             return figure
-    title_["text"] = f"{title} — {t('derived.short' + SUFFIX[whose], lang)}"
+    heading["text"] = f"{title} — {t('derived.short' + SUFFIX[whose], lang)}"
     return figure
