@@ -93,7 +93,7 @@ async def widget_states(kc, timeout: float = 60) -> int:
 
 async def imported_after_fork(kc) -> list[str]:
     """The modules a forked kernel imported itself (not the template): each costs it memory of its
-    own; the ones every page needs belong in ``kernel_template.PAGE_MODULES``."""
+    own; the ones every page needs belong in ``sopkit.warm.PAGE_MODULES``."""
     expr = "sorted(set(__import__('sys').modules) - __import__('sopkit.kernel_template').kernel_template.PRELOADED)"
     reply = await shell_reply(kc, kc.execute("", silent=True, user_expressions={"m": expr}))
     value = reply["content"]["user_expressions"]["m"]

@@ -51,20 +51,9 @@ KERNEL_MODULES = (
     "tornado.locks",
     "tornado.queues",
     "tornado.platform.asyncio",
+    "zmq.utils.garbage",
 )
 
-# What the four pages' cells and their first widget states import (benchmarks/kernel_memory.py
-# lists what a kernel imported after its fork: `imported_after_fork`). Imported in a kernel, each
-# module's objects are that kernel's alone; imported here, every kernel shares them. No plotly:
-# sopkit's figures are plotly's JSON made without it (sopkit.figures).
-PAGE_MODULES = (
-    "encodings.utf_8_sig",
-    "zmq.utils.garbage",
-    "pandas.core.methods.to_dict",
-    "pandas.core.reshape.reshape",
-    "pandas.io.formats.csvs",
-    "pandas.io.formats.html",
-)
 PRELOADED: frozenset[str] = frozenset()  # the modules imported here (a kernel's own imports are the others)
 MODULE_FILES: tuple[str, ...] = ()  # their files, side by side in memory (_KernelInitSys)
 
@@ -76,28 +65,13 @@ def preload() -> None:
     import ipykernel.ipkernel  # noqa: F401 - patches comm.create_comm before ipywidgets imports it
 
     # What IPKernelApp.initialize imports (sys.modules before and after it, in a forked child):
-    # imported there, they cost each kernel 0.5 CPU-s and their own pages.
-    for name in (*KERNEL_MODULES, *PAGE_MODULES):
+    # imported there, they cost each kernel 0.5 CPU-s and their own pages. Then the pages'.
+    from sopkit import warm
+
+    for name in KERNEL_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    import sopkit
-    import sopkit.brief  # noqa: F401 - the brief and the Excel files, made on click
-    import sopkit.ui  # noqa: F401
-    import sopkit.ui.first_view  # noqa: F401
-    from sopkit import figures, model, paths
-    from sopkit.ui import coverage, options, overview, rankings  # noqa: F401
-
-    with contextlib.suppress(ImportError):
-        import openpyxl  # noqa: F401 - the Excel links
-    # Read on the first figure: read here, shared by every kernel.
-    figures.plotly_template()
-    figures.Figure([{"type": "scatter", "x": [0], "y": [0]}]).to_dict()
-    with contextlib.suppress(Exception):  # invalid data: each page says so itself, as before
-        model.preload_framework(sopkit.load_framework())
-    # The first view's cache key: each kernel would otherwise read and hash the data again.
-    with contextlib.suppress(OSError):
-        paths.fingerprint(paths.data_dir())
-        paths.fingerprint(paths.PACKAGE_DIR, read=False)
+    warm.warm_pages()
     global PRELOADED
     PRELOADED = frozenset(sys.modules)
 

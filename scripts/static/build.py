@@ -377,6 +377,12 @@ KERNEL_PIPLITE = {"piplite": ["micropip"], "ipykernel": [], "pyodide-kernel": ["
 PRELOAD = ["micropip", "piplite", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "ipython", "sopkit"]
 
 
+# sopkit's Pyodide loader (issue 20): the kernel imports it in place of pyodide.js; a returning
+# visitor's Python starts from the memory snapshot it kept on the first visit.
+LOADER = HERE / "sopkit-pyodide.js"
+WARM = "import sopkit.warm; sopkit.warm.warm_pages()"
+
+
 def lite_config(lite: Path) -> None:
     config = {
         "jupyter-lite-schema-version": 0,
@@ -386,8 +392,10 @@ def lite_config(lite: Path) -> None:
                 # never ask PyPI at page load: everything is in the lock or the piplite index
                 "@jupyterlite/pyodide-kernel-extension:kernel": {
                     "disablePyPIFallback": True,
-                    # Pyodide loads these in one go, in parallel, as it starts (preload_kernel).
-                    "loadPyodideOptions": {"packages": PRELOAD},
+                    # Pyodide loads these in one go, in parallel, as it starts (preload_kernel);
+                    # sopkit's loader (LOADER) warms the pages and keeps Python's memory for the
+                    # visitor's next visit.
+                    "loadPyodideOptions": {"packages": PRELOAD, "sopkit": {"warm": WARM}},
                 }
             },
         },
@@ -424,6 +432,22 @@ def patch_pages(dist: Path) -> int:
 
 
 # ---- the first view (issue 20) -------------------------------------------------------------------
+
+
+def use_loader(dist: Path) -> int:
+    """Ship sopkit's Pyodide loader beside Pyodide and point every page's kernel at it (Voici
+    writes Pyodide's own ``pyodide.js``). Returns how many pages now use it."""
+    shutil.copy2(LOADER, dist / "static" / "pyodide" / LOADER.name)
+    pointed = 0
+    for page in (dist / "voici").rglob("*.html"):
+        if page.stem not in PAGES:  # the benchmarks' bare floor keeps Pyodide's own
+            continue
+        text = page.read_text()
+        new = text.replace('static/pyodide/pyodide.js"', f'static/pyodide/{LOADER.name}"')
+        if new != text:
+            page.write_text(new)
+            pointed += 1
+    return pointed
 
 
 def check_made_with(made_with: dict[str, str], wheel: Path) -> int:
@@ -530,8 +554,10 @@ def check_site(dist: Path, library: str) -> None:
             raise BuildError(f"{page}.html has no page configuration")
         config = json.loads(match.group(1))
         settings = config.get("litePluginSettings", {}).get(kernel, {})
-        if settings.get("pyodideUrl") != "../../static/pyodide/pyodide.js" or settings.get("disablePyPIFallback") is not True:
+        if settings.get("disablePyPIFallback") is not True or not str(settings.get("pyodideUrl", "")).startswith("../../static/pyodide/"):
             raise BuildError(f"{page}.html does not run the local Pyodide offline: {settings}")
+        if settings["pyodideUrl"] != f"../../static/pyodide/{LOADER.name}":
+            raise BuildError(f"{page}.html does not run sopkit's Pyodide loader: {settings['pyodideUrl']}")
         # as chart.js resolves it (pageBaseUrl), for a site under a sub-path
         site = "https://example.org/some/site/"
         base = urljoin(urljoin(f"{site}voici/render/{page}.html", config.get("baseUrl") or "/"), library)
@@ -539,6 +565,8 @@ def check_site(dist: Path, library: str) -> None:
             raise BuildError(f"{page}.html: its baseUrl {config.get('baseUrl')!r} does not lead to {library} ({base})")
     if not (dist / library).is_file():
         raise BuildError(f"{library} is not in the site")
+    if not (dist / "static" / "pyodide" / LOADER.name).is_file():
+        raise BuildError(f"static/pyodide/{LOADER.name} is not in the site")
     extensions = dist / "extensions"
     if not (extensions / "anywidget" / "package.json").is_file():
         raise BuildError("the site has no anywidget labextension: the pages could not draw their charts")
@@ -635,6 +663,9 @@ def build(args: argparse.Namespace) -> Path:
     patched = patch_pages(dist)
     if patched < len(PAGES):
         raise BuildError(f"expected to fix the pyodide.js path in {len(PAGES)} pages, fixed {patched}")
+    pointed = use_loader(dist)
+    if pointed < len(PAGES):
+        raise BuildError(f"expected to point {len(PAGES)} pages at sopkit's Pyodide loader, pointed {pointed}")
     insert_first_views(dist, notebooks, views, library_path())
     log(f"kernel: ssl and jedi left out of what it loads at start ({trim_kernel(dist)} bundles)")
     log(f"kernel: {preload_kernel(dist)} piplite wheels in the lock; Pyodide preloads {', '.join(PRELOAD)}")

@@ -81,6 +81,21 @@ def test_the_pages_find_pyodide_and_the_piplite_index_at_the_site_root(tmp_path)
     assert build.patch_pages(tmp_path) == 0  # already fixed
 
 
+def test_the_pages_and_only_they_load_python_with_sopkits_loader(tmp_path):
+    render = tmp_path / "voici" / "render"
+    render.mkdir(parents=True)
+    (tmp_path / "static" / "pyodide").mkdir(parents=True)
+    config = '{"pyodideUrl": "../../static/pyodide/pyodide.js"}'
+    for name in (*build.PAGES, "bare_static"):
+        (render / f"{name}.html").write_text(config)
+    assert build.use_loader(tmp_path) == len(build.PAGES)
+    for page in build.PAGES:
+        assert '"../../static/pyodide/sopkit-pyodide.js"' in (render / f"{page}.html").read_text()
+    assert (render / "bare_static.html").read_text() == config  # the benchmarks' floor: Pyodide's own
+    assert (tmp_path / "static" / "pyodide" / "sopkit-pyodide.js").read_bytes() == build.LOADER.read_bytes()
+    assert build.use_loader(tmp_path) == 0  # already done
+
+
 def test_the_static_notebooks_have_no_summary_cells_and_no_outputs(tmp_path):
     build.static_notebooks(tmp_path)
     for page in build.PAGES:
@@ -256,7 +271,7 @@ def test_the_pages_base_url_is_the_site_root_relative_to_the_page(tmp_path):
 
 def fake_site(tmp_path, base_url: str = "../../"):
     """A dist/ with what check_site reads: the four pages' configuration, plotly.js, labextensions."""
-    kernel = {"pyodideUrl": "../../static/pyodide/pyodide.js", "disablePyPIFallback": True}
+    kernel = {"pyodideUrl": "../../static/pyodide/sopkit-pyodide.js", "disablePyPIFallback": True}
     config = {"baseUrl": base_url, "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": kernel}}
     render = tmp_path / "voici" / "render"
     render.mkdir(parents=True)
@@ -266,6 +281,8 @@ def fake_site(tmp_path, base_url: str = "../../"):
     (tmp_path / "sopkit" / "plotly-7.1.0.min.js").write_text("/* plotly.js */")
     (tmp_path / "extensions" / "anywidget").mkdir(parents=True)
     (tmp_path / "extensions" / "anywidget" / "package.json").write_text("{}")
+    (tmp_path / "static" / "pyodide").mkdir(parents=True)
+    (tmp_path / "static" / "pyodide" / "sopkit-pyodide.js").write_text("/* loader */")
     return tmp_path
 
 
@@ -280,6 +297,15 @@ def test_the_site_check_wants_plotly_js_at_the_base_url_and_only_the_labextensio
     site = fake_site(tmp_path / "mime")
     (site / "extensions" / "jupyterlab-plotly").mkdir()
     with pytest.raises(build.BuildError, match="jupyterlab-plotly"):
+        build.check_site(site, library)
+    site = fake_site(tmp_path / "no-loader")
+    (site / "static" / "pyodide" / "sopkit-pyodide.js").unlink()
+    with pytest.raises(build.BuildError, match="sopkit-pyodide.js is not in the site"):
+        build.check_site(site, library)
+    site = fake_site(tmp_path / "pyodide-own-loader")
+    for page in (site / "voici" / "render").glob("*.html"):
+        page.write_text(page.read_text().replace("sopkit-pyodide.js", "pyodide.js"))
+    with pytest.raises(build.BuildError, match="does not run sopkit's Pyodide loader"):
         build.check_site(site, library)
     site = fake_site(tmp_path / "no-anywidget")
     (site / "extensions" / "anywidget" / "package.json").unlink()

@@ -1,0 +1,266 @@
+/* sopkit's Pyodide loader for the static edition (issue 20): a returning visitor's Python starts
+ * from a memory snapshot this browser kept, not from scratch.
+ *
+ * The pyodide-kernel worker loads this script in place of pyodide.js (`pyodideUrl` in
+ * jupyter-lite.json, with importScripts: the worker's `.mjs` branch is broken in
+ * jupyterlite-pyodide-kernel 0.6.1, a webpack context that finds no module) and calls the
+ * `loadPyodide` it defines with `{indexURL, ...loadPyodideOptions}`.
+ *
+ * - The packages (`packages`, with what they depend on, from the lock) are fetched and unpacked
+ *   here, not by Pyodide: every file with its time from the wheel, every compiled library
+ *   (`.so`) loaded in one order before Python starts. So the libraries sit at the same addresses
+ *   in every run, and a snapshot of the heap taken in one run is valid in the next.
+ * - First visit: Python starts as usual, imports and warms what the pages use (`sopkit.warm`),
+ *   and the heap is copied; once the page has had time to become live, the copy is compressed
+ *   and kept in this browser (IndexedDB, one entry).
+ * - Returning visit: the heap is restored from that copy: Python, pandas, IPython and sopkit are
+ *   imported already. A copy made from other files (a new build: the lock's hashes differ) is not
+ *   used; a copy that fails to restore or to pass a check is deleted, and Python starts as usual.
+ *
+ * Pyodide's own snapshot API is experimental (`_makeSnapshot`, `_loadSnapshot`) and knows nothing
+ * of compiled libraries; the fixed load order is the same idea as Cloudflare's Python Workers.
+ * `?snapshot=0` in the page's address turns all of this off (benchmarks compare).
+ */
+(function () {
+"use strict";
+const FORMAT = 1; // changes when what a snapshot holds changes
+const DB = { name: "sopkit-python", store: "snapshots", key: "kernel" };
+const STORE_DELAY_MS = 20000; // compress and keep the copy after the page is live, not during
+const log = (...args) => console.info("[sopkit python]", ...args);
+
+let loadPlain = null;
+
+async function loadPyodide(options) {
+  const { sopkit: plan = {}, packages = [], ...config } = options;
+  if (!loadPlain) {
+    // Pyodide's own loader (pyodide.js) defines loadPyodide too: kept, and this one put back.
+    globalThis.importScripts(config.indexURL + "pyodide.js");
+    loadPlain = globalThis.loadPyodide;
+    globalThis.loadPyodide = loadPyodide;
+  }
+  const started = performance.now();
+  const seconds = () => ((performance.now() - started) / 1000).toFixed(2) + " s";
+  const lock = await (await fetch(config.indexURL + "pyodide-lock.json")).json();
+  const wheels = closure(lock, packages);
+  const files = await unpackAll(config.indexURL, wheels);
+  const off = plan.off || /[?&]snapshot=0(&|$)/.test(globalThis.location ? String(globalThis.location.search) : "") || snapshotsOff();
+  const store = off ? null : globalThis.sopkitSnapshotStore || openStore();
+  // What the copy was made from: the same files and the same warming, or it is not used.
+  const key = JSON.stringify([FORMAT, lock.info.version, plan.warm || "", wheels.map((w) => w.sha256)]);
+
+  const kept = store ? await store.get(key).catch(() => null) : null;
+  if (kept) {
+    try {
+      const py = await start(config, files, kept.bytes);
+      py.runPython(plan.check || "import sys");
+      py.runPython("import random as _r; _r.seed(); del _r"); // not the seed every visitor's copy had
+      markLoaded(py, wheels);
+      log(`restored from this browser's snapshot in ${seconds()}`);
+      globalThis.sopkitPythonStart = "snapshot";
+      return py;
+    } catch (error) {
+      console.warn("[sopkit python] the kept snapshot did not restore; starting afresh:", error);
+      await store.clear().catch(() => {});
+    }
+  }
+  const py = await start(config, files, null);
+  globalThis.sopkitPythonStart = "fresh";
+  if (plan.warm) { py.runPython(plan.warm); }
+  let bytes = null;
+  if (store) {
+    try { bytes = snapshot(py); } catch (error) { console.warn("[sopkit python] no snapshot kept:", error.message); }
+  }
+  markLoaded(py, wheels);
+  log(`started afresh in ${seconds()}`);
+  if (bytes) {
+    setTimeout(() => {
+      store.put(key, bytes)
+        .then((size) => log(`snapshot kept for the next visit (${(size / 1e6).toFixed(1)} MB)`))
+        .catch((error) => console.warn("[sopkit python] snapshot not kept:", error));
+    }, plan.storeDelayMs ?? STORE_DELAY_MS);
+  }
+  return py;
+}
+
+// ---- packages: the lock's closure, fetched and unpacked ---------------------------------------
+
+function closure(lock, names) {
+  const seen = new Set(), order = [];
+  const visit = (name) => {
+    const key = name.toLowerCase().replace(/[-_.]+/g, "-");
+    if (seen.has(key)) { return; }
+    seen.add(key);
+    const entry = lock.packages[key];
+    if (!entry) { throw new Error(`package ${name} is not in pyodide-lock.json`); }
+    entry.depends.forEach(visit);
+    order.push(entry);
+  };
+  names.forEach(visit);
+  return order;
+}
+
+async function unpackAll(indexURL, wheels) {
+  const fetched = await Promise.all(wheels.map(async (wheel) => {
+    const response = await fetch(indexURL + wheel.file_name, { integrity: "sha256-" + base64(hex(wheel.sha256)) });
+    if (!response.ok) { throw new Error(`${wheel.file_name}: HTTP ${response.status}`); }
+    return response.arrayBuffer();
+  }));
+  const files = [];
+  for (let i = 0; i < wheels.length; i++) {
+    const root = wheels[i].install_dir === "stdlib" ? "/lib/python3.12/" : "/lib/python3.12/site-packages/";
+    for (const entry of await unzip(fetched[i])) { files.push({ path: root + entry.name, data: entry.data, time: entry.time }); }
+  }
+  return files;
+}
+
+/** A wheel's files: name, bytes (stored or deflated) and the time the zip gives each. */
+async function unzip(buffer) {
+  const bytes = new Uint8Array(buffer), view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = bytes.length - 22;
+  while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) { end--; }
+  if (end < 0) { throw new Error("not a zip file"); }
+  const count = view.getUint16(end + 10, true), names = new TextDecoder();
+  let at = view.getUint32(end + 16, true);
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    if (view.getUint32(at, true) !== 0x02014b50) { throw new Error("broken zip directory"); }
+    const method = view.getUint16(at + 10, true), time = view.getUint16(at + 12, true), date = view.getUint16(at + 14, true);
+    const size = view.getUint32(at + 20, true), nameLength = view.getUint16(at + 28, true);
+    const local = view.getUint32(at + 42, true);
+    const name = names.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    if (name.endsWith("/")) { continue; }
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    let data = bytes.subarray(start, start + size);
+    if (method === 8) {
+      data = new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer());
+    } else if (method !== 0) { throw new Error(`${name}: zip method ${method}`); }
+    const when = Date.UTC(1980 + (date >> 9), ((date >> 5) & 15) - 1, date & 31, time >> 11, (time >> 5) & 63, (time & 31) * 2);
+    entries.push({ name, data, time: when });
+  }
+  return entries;
+}
+
+// ---- Python: started with the files in place and the libraries loaded, maybe from a snapshot ---
+
+async function start(config, files, kept) {
+  const script = config.indexURL + "pyodide.asm.js";
+  if (!globalThis.sopkitCreatePyodideModule) {
+    if (typeof globalThis._createPyodideModule !== "function") { globalThis.importScripts(script); }
+    globalThis.sopkitCreatePyodideModule = globalThis._createPyodideModule;
+  }
+  const create = globalThis.sopkitCreatePyodideModule;
+  let module = null;
+  globalThis._createPyodideModule = (settings) => {
+    settings.preRun.push(placeFiles(files));
+    return create(settings).then((Module) => {
+      module = Module;
+      // Python's reference 6 is pyodide.loadedPackages (Pyodide expects an empty object there):
+      // the live object, in the run that makes a snapshot and in the one that restores it.
+      const API = Module.API, expected = API.getExpectedKeys;
+      API.getExpectedKeys = () => { const keys = expected(); if (API.public_api) { keys[6] = API.public_api.loadedPackages; } return keys; };
+      return Module;
+    });
+  };
+  const options = { ...config, packages: [] };
+  // Python's other references to JS objects in a snapshot: members of pyodide's API, by name.
+  options._snapshotDeserializer = (name) => (name === "" ? module.API.public_api : module.API.public_api[name]);
+  if (kept) { options._loadSnapshot = await decompress(kept); }
+  const py = await loadPlain(options);
+  py.sopkitModule = module;
+  return py;
+}
+
+function placeFiles(files) {
+  return (Module) => {
+    Module.addRunDependency("sopkit-packages");
+    (async () => {
+      const FS = Module.FS, libraries = [];
+      for (const file of files) {
+        FS.mkdirTree(file.path.slice(0, file.path.lastIndexOf("/")));
+        FS.writeFile(file.path, file.data);
+        FS.utime(file.path, file.time, file.time);
+        if (file.path.endsWith(".so")) { libraries.push(file.path); }
+      }
+      libraries.sort();
+      const fs = { findObject: (path) => FS.findObject(path), readFile: (path) => FS.readFile(path) };
+      for (const path of libraries) {
+        // As Pyodide's own loader does (loadDynlib), so that Python's imports find them loaded.
+        await Module.loadDynamicLibrary(path, { loadAsync: true, nodelete: true, allowUndefined: true, global: false, fs }, {});
+        const name = path.slice(path.lastIndexOf("/") + 1);
+        Module.LDSO.loadedLibsByName[name] ||= Module.LDSO.loadedLibsByName[path];
+      }
+      Module.sopkitLibraries = new Set(Object.keys(Module.LDSO.loadedLibsByName));
+    })().then(() => Module.removeRunDependency("sopkit-packages"), (error) => {
+      console.error("[sopkit python] packages not placed:", error);
+      Module.removeRunDependency("sopkit-packages");
+    });
+  };
+}
+
+function markLoaded(py, wheels) {
+  for (const wheel of wheels) { py.loadedPackages[wheel.name] = "default channel"; }
+}
+
+function snapshot(py) {
+  const Module = py.sopkitModule, API = py._api;
+  const late = Object.keys(Module.LDSO.loadedLibsByName).filter((name) => !Module.sopkitLibraries.has(name));
+  if (late.length) { throw new Error("libraries loaded after start: " + late.join(", ")); }
+  API.config._makeSnapshot = true;
+  try {
+    return py.makeMemorySnapshot({
+      serializer: (value) => {
+        const api = API.public_api;
+        if (value === api) { return ""; }
+        for (const name of Object.getOwnPropertyNames(api)) { if (api[name] === value) { return name; } }
+        throw new Error("Python holds a JS object a snapshot cannot keep");
+      },
+    });
+  } finally {
+    API.config._makeSnapshot = false;
+  }
+}
+
+// ---- keeping the snapshot: gzip in IndexedDB (any origin, also plain http on a LAN) -------------
+
+function snapshotsOff() {
+  if (globalThis.sopkitSnapshotStore) { return false; }
+  return typeof indexedDB === "undefined" || typeof CompressionStream === "undefined";
+}
+
+function openStore() {
+  const open = () => new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB.name, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(DB.store);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const run = (mode, work) => open().then((db) => new Promise((resolve, reject) => {
+    const tx = db.transaction(DB.store, mode), result = work(tx.objectStore(DB.store));
+    tx.oncomplete = () => { db.close(); resolve(result.result); };
+    tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+  }));
+  return {
+    async get(key) {
+      const entry = await run("readonly", (store) => store.get(DB.key));
+      return entry && entry.key === key ? entry : null;
+    },
+    async put(key, bytes) {
+      const blob = await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"))).blob();
+      await run("readwrite", (store) => store.put({ key, bytes: blob, size: bytes.length }, DB.key));
+      return blob.size;
+    },
+    clear() { return run("readwrite", (store) => store.delete(DB.key)); },
+  };
+}
+
+async function decompress(blob) {
+  return new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+}
+
+function hex(text) { return Uint8Array.from(text.match(/../g), (pair) => parseInt(pair, 16)); }
+function base64(bytes) { return btoa(String.fromCharCode(...bytes)); }
+
+globalThis.loadPyodide = loadPyodide;
+globalThis.sopkitPyodide = { loadPyodide, unzip };
+})();
