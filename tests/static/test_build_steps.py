@@ -88,12 +88,13 @@ def test_the_pages_and_only_they_load_python_with_sopkits_loader(tmp_path):
     config = '{"pyodideUrl": "../../static/pyodide/pyodide.js"}'
     for name in (*build.PAGES, "bare_static"):
         (render / f"{name}.html").write_text(config)
-    assert build.use_loader(tmp_path) == len(build.PAGES)
+    assert build.use_loader(tmp_path, "/* fflate */") == len(build.PAGES)
     for page in build.PAGES:
         assert '"../../static/pyodide/sopkit-pyodide.js"' in (render / f"{page}.html").read_text()
     assert (render / "bare_static.html").read_text() == config  # the benchmarks' floor: Pyodide's own
     assert (tmp_path / "static" / "pyodide" / "sopkit-pyodide.js").read_bytes() == build.LOADER.read_bytes()
-    assert build.use_loader(tmp_path) == 0  # already done
+    assert (tmp_path / "static" / "pyodide" / "fflate.js").read_text() == "/* fflate */"
+    assert build.use_loader(tmp_path, "/* fflate */") == 0  # already done
 
 
 def test_the_static_notebooks_have_no_summary_cells_and_no_outputs(tmp_path):
@@ -283,6 +284,7 @@ def fake_site(tmp_path, base_url: str = "../../"):
     (tmp_path / "extensions" / "anywidget" / "package.json").write_text("{}")
     (tmp_path / "static" / "pyodide").mkdir(parents=True)
     (tmp_path / "static" / "pyodide" / "sopkit-pyodide.js").write_text("/* loader */")
+    (tmp_path / "static" / "pyodide" / "fflate.js").write_text("/* fflate */")
     return tmp_path
 
 
