@@ -24,6 +24,11 @@ Per site and page:
   moment the first chart is drawn (as an eager visitor would), navigation start to the chart it
   drives drawn with new data (before the page is live the first view records the choice and the
   live page applies it: run.py's clicks, ``click_wait_s`` = first_click_s - first_chart_s).
+- ``python``: how the page's Python started (sopkit's loader, scripts/static/sopkit-pyodide.js,
+  says so in the console): ``fresh`` or ``snapshot`` (restored from the memory snapshot this
+  profile kept), and the loader's own seconds. After a fresh start the visit stays open until the
+  loader has kept its snapshot (``snapshot_kept_s``, ``snapshot_mb``), as a visitor who reads
+  the page for half a minute would: the returning visit then restores it.
 - phone (``--no-phone`` skips it): 390x844 CSS px, touch, and the CPU slowed 4x
   (CDP Emulation.setCPUThrottlingRate 4: a mid-range phone), new visitor only.
 Load average and the CPU used by other processes (``foreign_cpu_share``) are recorded with each
@@ -131,7 +136,7 @@ def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=6))
 
 
-def visit(context, url: str, site_root: Path, spec, *, phone: bool) -> dict:
+def visit(context, url: str, site_root: Path, spec, *, phone: bool, wait_snapshot: bool = False) -> dict:
     """Open *url* in *context*: first chart, live, the first click answered, what was transferred."""
     page = context.new_page()
     if phone:
@@ -152,6 +157,9 @@ def visit(context, url: str, site_root: Path, spec, *, phone: bool) -> dict:
     context.on("requestfinished", finished)
     context.on("requestfailed", failed)
     page.on("pageerror", lambda e: errors.append(str(e)[:200]))
+    loader: list[tuple[float, str]] = []  # sopkit's Pyodide loader's console lines (the kernel's worker)
+    started = time.monotonic()
+    page.on("console", lambda m: loader.append((time.monotonic() - started, m.text)) if m.text.startswith(LOADER_MARK) else None)
     sample: dict = {"url": url, "load_avg_1m_before": round(os.getloadavg()[0], 2)}
     foreign = ForeignCpu().start()
     try:
@@ -170,6 +178,7 @@ def visit(context, url: str, site_root: Path, spec, *, phone: bool) -> dict:
         sample["live_s"] = round(live / 1000, 2) if live is not None else sample["first_chart_s"]
         sample["first_view"] = live is not None
         sample["traceback"] = "Traceback" in page.inner_text("body")
+        sample.update(python_start(page, loader, wait_snapshot=wait_snapshot))
     except Exception as exc:  # a benchmark reports a failed visit and goes on
         sample["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
@@ -199,6 +208,30 @@ def visit(context, url: str, site_root: Path, spec, *, phone: bool) -> dict:
     return sample
 
 
+LOADER_MARK = "[sopkit python]"
+SNAPSHOT_WAIT_S = 120
+
+
+def python_start(page, loader: list[tuple[float, str]], *, wait_snapshot: bool) -> dict:
+    """How the page's Python started (sopkit's loader's console lines); after a fresh start, wait
+    for the loader to keep its snapshot, so that the returning visit can restore it."""
+    said = lambda word: next(((t, text) for t, text in loader if word in text), None)  # noqa: E731
+    deadline = time.monotonic() + SNAPSHOT_WAIT_S
+    while not (said("started afresh") or said("restored from")) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    start = said("started afresh") or said("restored from")
+    if start is None:
+        return {"python": None}
+    out = {"python": "fresh" if "afresh" in start[1] else "snapshot", "python_loader": start[1].removeprefix(LOADER_MARK).strip()}
+    if out["python"] == "fresh" and wait_snapshot:
+        while not (said("snapshot kept") or said("no snapshot") or said("not kept")) and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+        kept = said("snapshot kept")
+        out["snapshot_kept_s"] = round(kept[0], 1) if kept else None
+        out["snapshot_mb"] = float(kept[1].split("(")[1].split(" MB")[0]) if kept else None
+    return out
+
+
 def profile_visits(pw, url: str, site_root: Path, spec, *, phone: bool) -> dict:
     """A new visitor, then (desktop) the same browser profile again after a browser restart."""
     profile = Path(tempfile.mkdtemp(prefix="sopkit-bench-profile-"))
@@ -208,7 +241,7 @@ def profile_visits(pw, url: str, site_root: Path, spec, *, phone: bool) -> dict:
         for kind in ("new", "returning") if not phone else ("new",):
             context = pw.chromium.launch_persistent_context(str(profile), **kw)
             try:
-                out[kind] = visit(context, url, site_root, spec, phone=phone)
+                out[kind] = visit(context, url, site_root, spec, phone=phone, wait_snapshot=kind == "new" and not phone)
             finally:
                 context.close()
     finally:
@@ -220,7 +253,8 @@ def line(label: str, s: dict) -> str:
     if "error" in s:
         return f"{label}: ERROR {s['error']}"
     return (
-        f"{label}: first chart {s['first_chart_s']} s, live {s['live_s']} s, first click {s['first_click_s']} s; "
+        f"{label}: first chart {s['first_chart_s']} s, live {s['live_s']} s, first click {s['first_click_s']} s"
+        f"{', python ' + s['python'] if s.get('python') else ''}; "
         f"{s['bytes'] / 1e6:.1f} MB / {s['requests']} requests (load {s['load_avg_1m_before']}-{s['load_avg_1m']}, "
         f"others {s['foreign_cpu_share']:.0%} of the CPUs)"
     )

@@ -384,6 +384,8 @@ LOADER = HERE / "sopkit-pyodide.js"
 # DecompressionStream each.
 FFLATE_VERSION = "0.8.2"
 WARM = "import sopkit.warm; sopkit.warm.warm_pages()"
+# Run on a restored snapshot before the page gets it: a copy that fails here is dropped.
+CHECK = "import pandas, sopkit.ui; pandas.DataFrame({'a': [1]}).to_dict()"
 
 
 def lite_config(lite: Path) -> None:
@@ -398,7 +400,7 @@ def lite_config(lite: Path) -> None:
                     # Pyodide loads these in one go, in parallel, as it starts (preload_kernel);
                     # sopkit's loader (LOADER) warms the pages and keeps Python's memory for the
                     # visitor's next visit.
-                    "loadPyodideOptions": {"packages": PRELOAD, "sopkit": {"warm": WARM}},
+                    "loadPyodideOptions": {"packages": PRELOAD, "sopkit": {"warm": WARM, "check": CHECK}},
                 }
             },
         },

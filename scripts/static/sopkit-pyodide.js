@@ -240,7 +240,9 @@ function snapshot(py) {
 
 function snapshotsOff() {
   if (globalThis.sopkitSnapshotStore) { return false; }
-  return typeof indexedDB === "undefined" || typeof CompressionStream === "undefined";
+  // A phone with little memory is spared the copy (~90 MB while it is compressed).
+  const memory = globalThis.navigator && globalThis.navigator.deviceMemory;
+  return typeof indexedDB === "undefined" || typeof CompressionStream === "undefined" || (memory && memory < 2);
 }
 
 function openStore() {
