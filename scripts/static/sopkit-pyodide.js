@@ -19,13 +19,15 @@
  *
  * Pyodide's own snapshot API is experimental (`_makeSnapshot`, `_loadSnapshot`) and knows nothing
  * of compiled libraries; the fixed load order is the same idea as Cloudflare's Python Workers.
- * `?snapshot=0` in the page's address turns all of this off (benchmarks compare).
+ * `"off": true` in `loadPyodideOptions.sopkit` (jupyter-lite.json, copied into each page) turns
+ * the snapshot off for a site; the browser's "clear site data" drops a visitor's copy.
  */
 (function () {
 "use strict";
 const FORMAT = 1; // changes when what a snapshot holds changes
 const DB = { name: "sopkit-python", store: "snapshots", key: "kernel" };
 const STORE_DELAY_MS = 20000; // compress and keep the copy after the page is live, not during
+const STORE_WAIT_MS = 3000;
 const log = (...args) => console.info("[sopkit python]", ...args);
 
 let loadPlain = null;
@@ -44,12 +46,14 @@ async function loadPyodide(options) {
   const seconds = () => `${((performance.now() - started) / 1000).toFixed(2)} s (${marks.join(", ")})`;
   const lock = await (await fetch(config.indexURL + "pyodide-lock.json")).json();
   const wheels = closure(lock, packages);
-  const off = plan.off || /[?&]snapshot=0(&|$)/.test(globalThis.location ? String(globalThis.location.search) : "") || snapshotsOff();
+  const off = plan.off || snapshotsOff();
   const store = off ? null : globalThis.sopkitSnapshotStore || openStore();
   // What the copy was made from: the same files and the same warming, or it is not used.
   const key = JSON.stringify([FORMAT, lock.info.version, plan.warm || "", wheels.map((w) => w.sha256)]);
 
-  const kept = store ? await store.get(key).catch(() => null) : null;
+  // A browser whose storage does not answer (another tab holding it, a broken profile) gets a
+  // fresh start, not a page that waits.
+  const kept = store ? await Promise.race([store.get(key).catch(() => null), wait(STORE_WAIT_MS, null)]) : null;
   // The kept copy is read and unpacked while the wheels come (from the browser's cache).
   const restoring = kept ? decompress(kept.bytes).then((bytes) => { mark("decompressed"); return bytes; }) : null;
   const files = await unpackAll(config.indexURL, wheels, mark);
@@ -69,9 +73,11 @@ async function loadPyodide(options) {
   }
   const py = await start(config, files, null, mark);
   globalThis.sopkitPythonStart = "fresh";
-  if (plan.warm) { py.runPython(plan.warm); mark("warmed"); }
-  let bytes = null;
-  if (store) {
+  let bytes = null, warmed = true;
+  if (plan.warm) {
+    try { py.runPython(plan.warm); mark("warmed"); } catch (error) { warmed = false; console.warn("[sopkit python] not warmed, no snapshot:", error); }
+  }
+  if (store && warmed) {
     try { bytes = snapshot(py); } catch (error) { console.warn("[sopkit python] no snapshot kept:", error.message); }
   }
   markLoaded(py, wheels);
@@ -275,6 +281,7 @@ async function decompress(blob) {
   return new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
 }
 
+function wait(ms, value) { return new Promise((resolve) => setTimeout(() => resolve(value), ms)); }
 function hex(text) { return Uint8Array.from(text.match(/../g), (pair) => parseInt(pair, 16)); }
 function base64(bytes) { return btoa(String.fromCharCode(...bytes)); }
 
