@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import copy
 import http.client
+import json
+import math
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from sopkit.serve import replicas
-from sopkit.serve.app import HEALTH_PATH
+from sopkit.paths import workbooks_dir
+from sopkit.serve import capacity, openfiles, replicas
+from sopkit.serve.app import HEALTH_PATH, LANDING_PAGE, SopkitVoila
 
 ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "deploy" / "kubernetes"
@@ -80,6 +83,10 @@ def mebibytes(quantity: str) -> float:
     return float(number) * (1024 if unit == "Gi" else 1)
 
 
+def arg(args: list[str], name: str) -> str | None:
+    return next((a.split("=", 1)[1] for a in args if a.startswith(f"--{name}=")), None)
+
+
 def test_kubernetes_manifests_agree_with_the_server():
     docs = manifests()
     pod = docs["Deployment"]["spec"]["template"]["spec"]
@@ -90,12 +97,46 @@ def test_kubernetes_manifests_agree_with_the_server():
     port = next(a for a in container["args"] if a.startswith("--port="))
     assert container["ports"][0]["containerPort"] == int(port.split("=")[1])
     assert docs["Service"]["spec"]["ports"][0]["targetPort"] == container["ports"][0]["name"]
-    # The memory request holds the server and a full cap of kernels (the figures in deployment.yaml).
-    cap = int(next(a for a in container["args"] if a.startswith("--SopkitVoila.max_kernels=")).split("=")[1])
-    server_mb, kernel_mb = 180, 135
-    request = mebibytes(container["resources"]["requests"]["memory"])
-    assert request >= server_mb + cap * kernel_mb
-    assert mebibytes(container["resources"]["limits"]["memory"]) >= request
+
+
+def test_the_kubernetes_pod_is_sized_for_forked_kernels_from_the_capacity_figures():
+    """deployment.yaml runs the meeting plan with forked kernels; its cap, memory and CPU follow
+    from sopkit/serve/capacity.py as the server computes them, and its header says the same
+    numbers: a changed constant or a changed manifest without the other fails here."""
+    text = (K8S / "deployment.yaml").read_text(encoding="utf-8")
+    [container] = manifests()["Deployment"]["spec"]["template"]["spec"]["containers"]
+    args, resources = container["args"], container["resources"]
+    fork = arg(args, "SopkitVoila.fork_kernels")
+    server = SopkitVoila(meeting="--meeting" in args, fork_kernels=None if fork is None else fork == "True")
+    assert server.meeting and server.forking, "the pod runs --meeting with forked kernels"
+    # --meeting replaces max_kernels with its plan's cap: a max_kernels here would say a cap the pod does not have.
+    assert arg(args, "SopkitVoila.max_kernels") is None
+    # The plan reads the memory available; in a container that is the node's: the pod names its own.
+    request = mebibytes(resources["requests"]["memory"])
+    assert float(arg(args, "SopkitVoila.meeting_memory_mb")) == request
+    cores = int(resources["limits"]["cpu"])
+    notebooks = sorted(p.name for p in workbooks_dir().glob("*.ipynb"))
+    plan = capacity.plan_meeting(request, cores, notebooks, LANDING_PAGE, forked=True)
+    cap = plan.max_kernels
+    # The header's figures are the plan's.
+    stated = re.search(r"^#\s+kernels per pod\s+(\d+)\b", text, re.M)
+    assert stated and int(stated.group(1)) == cap, f"the header says {stated and stated.group(1)} kernels per pod, the plan {cap}"
+    budget = capacity.SERVER_MB + capacity.TEMPLATE_MB + cap * capacity.FORKED_KERNEL_MB
+    assert f"{capacity.SERVER_MB} + {capacity.TEMPLATE_MB} + {cap} x {capacity.FORKED_KERNEL_MB} = {budget} MB" in text
+    assert budget / (1 - capacity.RESERVE_SHARE) <= request  # the plan's reserve on top (it is what makes the cap)
+    pods = re.search(r"e\.g\. 200 -> (\d+) pods", text)
+    assert pods and int(pods.group(1)) == math.ceil(200 / cap)
+    # The limit: one kernel may grow to its stop threshold (USS for a forked kernel) before it is stopped.
+    kernel_limit = json.loads((ROOT / "sopkit" / "serve" / "voila.json").read_text())["MappingKernelManager"]["kernel_memory_limit"]
+    assert mebibytes(resources["limits"]["memory"]) >= request + kernel_limit - capacity.FORKED_KERNEL_MB
+    # CPU: refills at most one a core of the pod (the plan would count the node's), and the
+    # server's one core stays under ~0.7 busy with first visits when the whole cap arrives in a minute.
+    assert int(arg(args, "MappingKernelManager.pool_start_concurrency")) == cores
+    assert capacity.arrivals_table(cap, cores, plan.pool_total)["server_core_share"] <= 0.7
+    assert int(resources["requests"]["cpu"]) >= 1 and cores >= 2
+    # The open files a full cap needs fit a container runtime's usual hard limit, and are written down.
+    assert openfiles.kernels_allowed(openfiles.BASE_FDS + cap * openfiles.FDS_PER_KERNEL) >= cap
+    assert f"{openfiles.BASE_FDS} + {cap} x {openfiles.FDS_PER_KERNEL} = {openfiles.BASE_FDS + cap * openfiles.FDS_PER_KERNEL}" in text
 
 
 @needs_haproxy

@@ -95,7 +95,10 @@ class SopkitVoila(Voila):
         self.max_kernels = plan.max_kernels
         self.voila_configuration.preheat_kernel = True
         self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, **{nb: {"pool_size": n} for nb, n in plan.pools.items()}}
-        self.config.MappingKernelManager.pool_start_concurrency = plan.start_concurrency
+        # One refill per core; in a container os.cpu_count() is the node's, not the pod's CPU limit:
+        # an operator's setting stands (deploy/kubernetes/deployment.yaml sets its CPU limit).
+        if "pool_start_concurrency" not in self.config.MappingKernelManager:
+            self.config.MappingKernelManager.pool_start_concurrency = plan.start_concurrency
         # A meeting's server relays every page: it comes before the kernels (priority.py). Not
         # the default: on a machine shared with other work, niced kernels give way to all of it.
         if "kernel_nice" not in self.config.MappingKernelManager:
@@ -106,7 +109,7 @@ class SopkitVoila(Voila):
             "forked" if self.forking else "classic",
             plan.pool_total,
             plan.pools,
-            plan.start_concurrency,
+            self.config.MappingKernelManager.pool_start_concurrency,
         )
 
     def _fit_cap_to_open_files(self) -> None:

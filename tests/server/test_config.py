@@ -1,6 +1,7 @@
 """The serving configuration (voila.json) says what the hardening relies on."""
 
 import json
+import os
 
 from .conftest import ROOT
 
@@ -68,3 +69,24 @@ def test_kernels_are_forked_for_a_meeting_unless_told_not_to():
     assert SopkitVoila(meeting=True).forking and not SopkitVoila().forking
     assert not SopkitVoila(meeting=True, fork_kernels=False).forking
     assert SopkitVoila(fork_kernels=True).forking
+
+
+def test_the_meeting_plan_keeps_an_operators_refill_concurrency():
+    # In a container os.cpu_count() is the node's cores, not the pod's CPU limit: a pod sets its own
+    # (deploy/kubernetes/deployment.yaml); without it the plan's one refill per core stands.
+    from types import SimpleNamespace
+
+    from traitlets.config import Config
+
+    from sopkit.paths import workbooks_dir
+    from sopkit.serve.app import SopkitVoila
+
+    def planned(**kernel_manager):
+        app = SopkitVoila(config=Config({"MappingKernelManager": kernel_manager}), meeting=True, meeting_memory_mb=1500)
+        app.root_dir, app.voila_configuration = str(workbooks_dir()), SimpleNamespace(preheat_kernel=False)
+        app._apply_meeting_plan()
+        return app.config.MappingKernelManager
+
+    assert planned()["pool_start_concurrency"] == max(1, os.cpu_count() or 1)
+    assert planned(pool_start_concurrency=7)["pool_start_concurrency"] == 7
+    assert planned(kernel_nice=3)["kernel_nice"] == 3 and planned()["kernel_nice"] == 10
