@@ -216,6 +216,8 @@ def python_start(page, loader: list[tuple[float, str]], *, wait_snapshot: bool) 
     """How the page's Python started (sopkit's loader's console lines); after a fresh start, wait
     for the loader to keep its snapshot, so that the returning visit can restore it."""
     said = lambda word: next(((t, text) for t, text in loader if word in text), None)  # noqa: E731
+    if not page.evaluate("() => (document.getElementById('jupyter-config-data') || {textContent: ''}).textContent.includes('sopkit-pyodide')"):
+        return {"python": None}  # Pyodide's own loader (the floor, an older site): it says nothing
     deadline = time.monotonic() + SNAPSHOT_WAIT_S
     while not (said("started afresh") or said("restored from")) and time.monotonic() < deadline:
         page.wait_for_timeout(200)
