@@ -21,9 +21,10 @@ PAGE_MODULES = (
 )
 
 
-def warm_pages() -> None:
+def warm_pages(*, excel: bool = True) -> None:
     """Import the pages and what they import, read the figures' template, preload the bundled
-    framework (``model.preload_framework``: the next page takes it) and its fingerprint."""
+    framework (``model.preload_framework``: the next page takes it) and its fingerprint.
+    *excel*: also openpyxl, which only the Excel links use (0.4 s of a browser's first visit)."""
     for name in PAGE_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
@@ -34,8 +35,9 @@ def warm_pages() -> None:
     from sopkit import figures, model, paths
     from sopkit.ui import coverage, options, overview, rankings  # noqa: F401
 
-    with contextlib.suppress(ImportError):
-        import openpyxl  # noqa: F401 - the Excel links
+    if excel:
+        with contextlib.suppress(ImportError):
+            import openpyxl  # noqa: F401 - the Excel links
     # Read on the first figure: read here, once.
     figures.plotly_template()
     figures.Figure([{"type": "scatter", "x": [0], "y": [0]}]).to_dict()

@@ -383,7 +383,7 @@ LOADER = HERE / "sopkit-pyodide.js"
 # What the loader unzips the wheels with (npm, MIT): 2,000+ small files, 10x faster than a
 # DecompressionStream each.
 FFLATE_VERSION = "0.8.2"
-WARM = "import sopkit.warm; sopkit.warm.warm_pages()"
+WARM = "import sopkit.warm; sopkit.warm.warm_pages(excel=False)"
 # Run on a restored snapshot before the page gets it: a copy that fails here is dropped.
 CHECK = "import pandas, sopkit.ui; pandas.DataFrame({'a': [1]}).to_dict()"
 

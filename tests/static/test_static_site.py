@@ -101,7 +101,7 @@ def test_pages_are_static_files_with_a_bilingual_loading_screen(site_url):
         assert f"<h1>{t(f'{name}.title', 'zh')}</h1>" in chinese and t(f"{name}.title", "en") not in chinese
         assert 'id="loading_text"' in html
         assert "runs Python in your browser" in html and "在您的浏览器中运行 Python" in html
-        assert "../../static/pyodide/pyodide.js" in html and '"./static/pyodide/' not in html
+        assert "../../static/pyodide/sopkit-pyodide.js" in html and '"./static/pyodide/' not in html
         assert "cdn.jsdelivr.net" not in html and "fontawesome" not in html
         assert SUMMARY_MARKER not in html
     with urllib.request.urlopen(f"{site_url}/") as response:
