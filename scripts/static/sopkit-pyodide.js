@@ -56,6 +56,7 @@ async function loadPyodide(options) {
   const kept = store ? await Promise.race([store.get(key).catch(() => null), wait(STORE_WAIT_MS, null)]) : null;
   // The kept copy is read and unpacked while the wheels come (from the browser's cache).
   const restoring = kept ? decompress(kept.bytes).then((bytes) => { mark("decompressed"); return bytes; }) : null;
+  if (restoring) { restoring.catch(() => {}); } // handled below, once the wheels are in: not an unhandled rejection now
   const files = await unpackAll(config.indexURL, wheels, mark);
   if (restoring) {
     try {
