@@ -44,6 +44,8 @@ async function loadPyodide(options) {
   const started = performance.now(), marks = [];
   const mark = (what) => marks.push(`${what} ${((performance.now() - started) / 1000).toFixed(2)}`);
   const seconds = () => `${((performance.now() - started) / 1000).toFixed(2)} s (${marks.join(", ")})`;
+  // Python's WebAssembly (10 MB) compiles while the lock and the wheels come and are unzipped.
+  const core = compileCore(config.indexURL);
   const lock = await (await fetch(config.indexURL + "pyodide-lock.json")).json();
   const wheels = closure(lock, packages);
   const off = plan.off || snapshotsOff();
@@ -60,7 +62,7 @@ async function loadPyodide(options) {
   const files = await unpackAll(config.indexURL, wheels, mark);
   if (restoring) {
     try {
-      const py = await start(config, files, await restoring, mark);
+      const py = await start(config, files, await restoring, mark, await core);
       py.runPython(plan.check || "import sys");
       py.runPython("import random as _r; _r.seed(); del _r"); // not the seed every visitor's copy had
       markLoaded(py, wheels);
@@ -72,7 +74,7 @@ async function loadPyodide(options) {
       await store.clear().catch(() => {});
     }
   }
-  const py = await start(config, files, null, mark);
+  const py = await start(config, files, null, mark, await core);
   globalThis.sopkitPythonStart = "fresh";
   let bytes = null, warmed = true;
   if (plan.warm) {
@@ -111,19 +113,15 @@ function closure(lock, names) {
 }
 
 async function unpackAll(indexURL, wheels, mark) {
-  const fetched = await Promise.all(wheels.map(async (wheel) => {
+  // Each wheel unzipped as it arrives, while the others come.
+  const unpacked = await Promise.all(wheels.map(async (wheel) => {
     const response = await fetch(indexURL + wheel.file_name, { integrity: "sha256-" + base64(hex(wheel.sha256)) });
     if (!response.ok) { throw new Error(`${wheel.file_name}: HTTP ${response.status}`); }
-    return response.arrayBuffer();
+    const root = wheel.install_dir === "stdlib" ? "/lib/python3.12/" : "/lib/python3.12/site-packages/";
+    return (await unzip(await response.arrayBuffer())).map((entry) => ({ path: root + entry.name, data: entry.data, time: entry.time }));
   }));
-  mark("fetched");
-  const files = [];
-  for (let i = 0; i < wheels.length; i++) {
-    const root = wheels[i].install_dir === "stdlib" ? "/lib/python3.12/" : "/lib/python3.12/site-packages/";
-    for (const entry of await unzip(fetched[i])) { files.push({ path: root + entry.name, data: entry.data, time: entry.time }); }
-  }
   mark("unzipped");
-  return files;
+  return unpacked.flat();
 }
 
 /** A wheel's files: name, bytes (stored or deflated) and the time the zip gives each. */
@@ -161,7 +159,14 @@ async function unzip(buffer) {
 
 // ---- Python: started with the files in place and the libraries loaded, maybe from a snapshot ---
 
-async function start(config, files, kept, mark) {
+function compileCore(indexURL) {
+  const url = indexURL + "pyodide.asm.wasm";
+  return WebAssembly.compileStreaming(fetch(url))
+    .catch(() => fetch(url).then((response) => response.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes)))
+    .catch((error) => { console.warn("[sopkit python] Pyodide compiles its own WebAssembly:", error); return null; });
+}
+
+async function start(config, files, kept, mark, compiled) {
   const script = config.indexURL + "pyodide.asm.js";
   if (!globalThis.sopkitCreatePyodideModule) {
     if (typeof globalThis._createPyodideModule !== "function") { globalThis.importScripts(script); }
@@ -171,6 +176,12 @@ async function start(config, files, kept, mark) {
   let module = null;
   globalThis._createPyodideModule = (settings) => {
     settings.preRun.push(placeFiles(files, mark));
+    if (compiled) {
+      settings.instantiateWasm = (imports, receive) => {
+        WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), (error) => console.error("[sopkit python] WebAssembly not instantiated:", error));
+        return {};
+      };
+    }
     return create(settings).then((Module) => {
       module = Module;
       mark("module");
