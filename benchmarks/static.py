@@ -30,7 +30,7 @@ Per site and page:
   loader has kept its snapshot (``snapshot_kept_s``, ``snapshot_mb``), as a visitor who reads
   the page for half a minute would: the returning visit then restores it.
 - phone (``--no-phone`` skips it): 390x844 CSS px, touch, and the CPU slowed 4x
-  (CDP Emulation.setCPUThrottlingRate 4: a mid-range phone), new visitor only.
+  (CDP Emulation.setCPUThrottlingRate 4: a mid-range phone), new and returning visitor.
 Load average and the CPU used by other processes (``foreign_cpu_share``) are recorded with each
 visit: the machine is shared. Results: benchmarks/results/static.json.
 """
@@ -235,15 +235,15 @@ def python_start(page, loader: list[tuple[float, str]], *, wait_snapshot: bool) 
 
 
 def profile_visits(pw, url: str, site_root: Path, spec, *, phone: bool) -> dict:
-    """A new visitor, then (desktop) the same browser profile again after a browser restart."""
+    """A new visitor, then the same browser profile again after a browser restart."""
     profile = Path(tempfile.mkdtemp(prefix="sopkit-bench-profile-"))
     kw = dict(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, locale="en-GB", **(PHONE if phone else DESKTOP))
     out: dict = {}
     try:
-        for kind in ("new", "returning") if not phone else ("new",):
+        for kind in ("new", "returning"):
             context = pw.chromium.launch_persistent_context(str(profile), **kw)
             try:
-                out[kind] = visit(context, url, site_root, spec, phone=phone, wait_snapshot=kind == "new" and not phone)
+                out[kind] = visit(context, url, site_root, spec, phone=phone, wait_snapshot=kind == "new")
             finally:
                 context.close()
     finally:
