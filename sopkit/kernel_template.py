@@ -64,14 +64,14 @@ def preload() -> None:
 
     import ipykernel.ipkernel  # noqa: F401 - patches comm.create_comm before ipywidgets imports it
 
-    # What IPKernelApp.initialize imports (sys.modules before and after it, in a forked child):
-    # imported there, they cost each kernel 0.5 CPU-s and their own pages. Then the pages'.
     from sopkit import warm
 
+    # What IPKernelApp.initialize imports (sys.modules before and after it, in a forked child):
+    # imported there, they cost each kernel 0.5 CPU-s and their own pages.
     for name in KERNEL_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    warm.warm_pages()
+    warm.warm_pages()  # then what the pages import and load (shared with the static edition's browser)
     global PRELOADED
     PRELOADED = frozenset(sys.modules)
 
