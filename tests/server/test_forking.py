@@ -153,7 +153,12 @@ def test_a_forked_kernel_is_interrupted_restarted_and_seeded_apart(tmp_path, ker
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
             assert reply["content"]["ename"] == "KeyboardInterrupt" and time.monotonic() - t0 < 10
-            assert (await run(kc, "1"))["status"] == "ok", "the kernel does not run after an interrupt"
+            status = (await run(kc, "1"))["status"]
+            if status == "aborted":
+                # ipykernel aborts what arrives while it clears its queue after the error reply
+                # (stop_on_error): a race the full suite's load lost once (fresh clone, 90e8905)
+                status = (await run(kc, "1"))["status"]
+            assert status == "ok", "the kernel does not run after an interrupt"
             pid = km.provisioner.pid
             await km.restart_kernel(now=True)
             await kc.wait_for_ready(timeout=60)
