@@ -145,6 +145,7 @@ class PageKernels(LoggingConfigurable):
         self.page_views: list[PageView] = []  # page views in flight (the admission's list); set by the app
         self._started: set[asyncio.Task] = set()  # pool entries past the gate, not done yet
         self._stopping_starts: set[asyncio.Task] = set()  # kernels to stop once started (views gone)
+        self._shutting_down: set[str] = set()  # kernels being shut down: counted until they are gone
         self._change: asyncio.Event | None = None
         self._pool_starts: asyncio.Semaphore | None = None
         self._pool_failures: dict[str, int] = {}  # failed pool starts in a row, per notebook
@@ -184,7 +185,11 @@ class PageKernels(LoggingConfigurable):
                 elsewhere += 1
         owned = sum(kid in live for kid in self.owners)
         waiting = sum(v.kernel_id is None and v is not exclude for v in self.page_views)
-        return Kernels(owned + waiting, pooled, self.pending_starts + rendering, here, elsewhere)
+        # A kernel taken out of its pool to be stopped is in no pool and has no owner, but its
+        # process lives on until its shutdown is done (a busy kernel: jupyter_client's grace period).
+        pool_ids = {content["kernel_id"] for _name, _task, content in self._pool_entries()}
+        leaving = sum(kid in live and kid not in self.owners and kid not in pool_ids for kid in self._shutting_down)
+        return Kernels(owned + waiting + leaving, pooled, self.pending_starts + rendering, here, elsewhere)
 
     def _compatible(self, notebook: str, kernel_name: str | None, path: str | None) -> bool:
         data = getattr(self, "notebook_data", {}).get(notebook, {})
@@ -505,6 +510,7 @@ class PageKernels(LoggingConfigurable):
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
         self._close_sockets(kernel_id, CLOSE_STOPPED, "kernel stopped")
         pooled_notebook = self._pooled_notebook(kernel_id)
+        self._shutting_down.add(kernel_id)
         try:
             for attempt in range(2):
                 await self._settled(kernel_id)
@@ -518,6 +524,7 @@ class PageKernels(LoggingConfigurable):
                     if attempt:
                         raise
         finally:
+            self._shutting_down.discard(kernel_id)
             self.owners.pop(kernel_id, None)  # counted in use until it is gone
             forget_request_info(kernel_id)
             self.changed()
