@@ -414,6 +414,32 @@ def lite_config(lite: Path) -> None:
     (lite / "jupyter-lite.json").write_text(json.dumps(config, indent=2))
 
 
+def fflate_js(cache: Path) -> str:
+    """fflate's browser build (``umd/index.js`` of the npm package), with its licence notice."""
+    package = npm_package(cache, "fflate", FFLATE_VERSION, "umd/index.js", "fflate, which sopkit's Pyodide loader unzips with")
+    licence = (package / "LICENSE").read_text().splitlines()
+    notice = f"/*! fflate {FFLATE_VERSION}, {licence[0].strip()}: {next(line for line in licence if line.startswith('Copyright'))} */\n"
+    return notice + (package / "umd" / "index.js").read_text()
+
+
+def use_loader(dist: Path, fflate: str) -> int:
+    """Ship sopkit's Pyodide loader (and *fflate*, the source of fflate.js) beside Pyodide and
+    point every page's kernel at it (Voici writes Pyodide's own ``pyodide.js``). Returns how
+    many pages now use it."""
+    shutil.copy2(LOADER, dist / "static" / "pyodide" / LOADER.name)
+    (dist / "static" / "pyodide" / "fflate.js").write_text(fflate)
+    pointed = 0
+    for page in (dist / "voici").rglob("*.html"):
+        if page.stem not in PAGES:  # the benchmarks' bare floor keeps Pyodide's own
+            continue
+        text = page.read_text()
+        new = text.replace('static/pyodide/pyodide.js"', f'static/pyodide/{LOADER.name}"')
+        if new != text:
+            page.write_text(new)
+            pointed += 1
+    return pointed
+
+
 # Paths Voici 0.9 copies from jupyter-lite.json into each page, relative to the site's root.
 ROOT_RELATIVE = ('"./static/pyodide/', '"./extensions/@jupyterlite/pyodide-kernel-extension/')
 # Voici 0.9 sets every page's baseUrl to "/" (voici_core/addon.py: "will not work if lite is
@@ -443,32 +469,6 @@ def patch_pages(dist: Path) -> int:
 
 
 # ---- the first view (issue 20) -------------------------------------------------------------------
-
-
-def fflate_js(cache: Path) -> str:
-    """fflate's browser build (``umd/index.js`` of the npm package), with its licence notice."""
-    package = npm_package(cache, "fflate", FFLATE_VERSION, "umd/index.js", "fflate, which sopkit's Pyodide loader unzips with")
-    licence = (package / "LICENSE").read_text().splitlines()
-    notice = f"/*! fflate {FFLATE_VERSION}, {licence[0].strip()}: {next(line for line in licence if line.startswith('Copyright'))} */\n"
-    return notice + (package / "umd" / "index.js").read_text()
-
-
-def use_loader(dist: Path, fflate: str) -> int:
-    """Ship sopkit's Pyodide loader (and *fflate*, the source of fflate.js) beside Pyodide and
-    point every page's kernel at it (Voici writes Pyodide's own ``pyodide.js``). Returns how
-    many pages now use it."""
-    shutil.copy2(LOADER, dist / "static" / "pyodide" / LOADER.name)
-    (dist / "static" / "pyodide" / "fflate.js").write_text(fflate)
-    pointed = 0
-    for page in (dist / "voici").rglob("*.html"):
-        if page.stem not in PAGES:  # the benchmarks' bare floor keeps Pyodide's own
-            continue
-        text = page.read_text()
-        new = text.replace('static/pyodide/pyodide.js"', f'static/pyodide/{LOADER.name}"')
-        if new != text:
-            page.write_text(new)
-            pointed += 1
-    return pointed
 
 
 def check_made_with(made_with: dict[str, str], wheel: Path) -> int:

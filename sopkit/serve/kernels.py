@@ -173,7 +173,9 @@ class PageKernels(LoggingConfigurable):
         (same kernel and folder when *kernel_name* / *path* are given)."""
         live = set(self.list_kernel_ids())
         pooled = rendering = here = elsewhere = 0
+        in_pools: set[str] = set()
         for name, _task, content in self._pool_entries():
+            in_pools.add(content["kernel_id"])
             if content["kernel_id"] not in live:
                 continue
             ready = content["task"].done()
@@ -187,8 +189,7 @@ class PageKernels(LoggingConfigurable):
         waiting = sum(v.kernel_id is None and v is not exclude for v in self.page_views)
         # A kernel taken out of its pool to be stopped is in no pool and has no owner, but its
         # process lives on until its shutdown is done (a busy kernel: jupyter_client's grace period).
-        pool_ids = {content["kernel_id"] for _name, _task, content in self._pool_entries()}
-        leaving = sum(kid in live and kid not in self.owners and kid not in pool_ids for kid in self._shutting_down)
+        leaving = sum(kid in live and kid not in self.owners and kid not in in_pools for kid in self._shutting_down)
         return Kernels(owned + waiting + leaving, pooled, self.pending_starts + rendering, here, elsewhere)
 
     def _compatible(self, notebook: str, kernel_name: str | None, path: str | None) -> bool:

@@ -14,13 +14,13 @@ import time
 import pytest
 
 from browser.browser_helpers import CHARTS, DRAWN_JS
+from browser.test_first_view import LIVE_JS
 
 pytestmark = pytest.mark.static
 
 LOAD_MS = 300_000
 KEPT_WAIT_S = 180  # the loader keeps its copy 20 s after Python started, then compresses ~90 MB
 LOADER = "[sopkit python]"
-LIVE_JS = "() => !!window.__sopLiveAt"
 DRAWS_JS = "() => Array.from(document.querySelectorAll('.sop-page .js-plotly-plot'), e => e.dataset.sopDrawn || '')"
 
 # JS: the kept entry, replaced by bytes that are no snapshot (its key kept: it is still "ours").
