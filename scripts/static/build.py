@@ -32,6 +32,7 @@ What it assembles (issue 12):
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -440,6 +441,83 @@ def use_loader(dist: Path, fflate: str) -> int:
     return pointed
 
 
+# Bytecode in place of source (bytecode.py, bytecode.mjs): a new visitor's browser would
+# otherwise compile every module the pages import, 4-5 s of its start. Pyodide's Python makes it
+# (bytecode is for one Python version), in Node, from the site as built.
+BYTECODE = HERE / "bytecode.mjs"
+STDLIB_ZIP = "python_stdlib.zip"
+
+
+def compile_bytecode(pyodide: Path, work: Path) -> Path:
+    """What the pages import, compiled by the site's own Python (*pyodide*: its static/pyodide
+    folder, with the loader): a zip of ``.pyc`` named by the modules' paths in Pyodide."""
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node is needed to compile the pages' Python ahead (it comes with npm)")
+    out = work / "bytecode.zip"
+    out.unlink(missing_ok=True)
+    run([node, str(BYTECODE), str(pyodide), str(out), json.dumps(PRELOAD), WARM], stdout=subprocess.DEVNULL)
+    return out
+
+
+def record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def sourceless_zip(path: Path, root: str, compiled: dict[str, bytes]) -> int:
+    """Rewrite the zip *path* (a wheel, or the standard library's zip), whose files Pyodide puts
+    under *root*: each ``X.py`` that *compiled* has bytecode for (by its path in Pyodide) becomes
+    ``X.pyc``, imported without its source; a wheel's RECORD says so. Returns how many."""
+    with zipfile.ZipFile(path) as old:
+        infos = old.infolist()
+        swap = {i.filename: compiled[root + i.filename] for i in infos if root + i.filename in compiled}
+        if not swap:
+            return 0
+        records = [i.filename for i in infos if i.filename.endswith(".dist-info/RECORD")]
+        tmp = path.with_name(path.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as new:
+            for info in infos:
+                data = old.read(info)
+                if info.filename in swap:
+                    info = zipfile.ZipInfo(info.filename[:-3] + ".pyc", info.date_time)
+                    info.compress_type, data = zipfile.ZIP_DEFLATED, swap[info.filename[:-4] + ".py"]
+                elif info.filename in records:
+                    lines = [line for line in data.decode().splitlines() if line.split(",", 1)[0] not in swap]
+                    lines += [record_line(name[:-3] + ".pyc", pyc) for name, pyc in sorted(swap.items())]
+                    data = ("\n".join(lines) + "\n").encode()
+                new.writestr(info, data)
+    tmp.replace(path)
+    return len(swap)
+
+
+def sourceless(pyodide: Path, bytecode: Path) -> dict:
+    """Put the *bytecode* (compile_bytecode) in place of its source in the site's wheels and
+    standard library (sourceless_zip), and the wheels' new sha256 in the lock. Returns counts
+    and bytes before and after."""
+    with zipfile.ZipFile(bytecode) as zf:
+        compiled = {"/" + name: zf.read(name) for name in zf.namelist()}
+    lock_path = pyodide / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    python = ".".join(lock["info"]["python"].split(".")[:2])
+    zips = [(pyodide / STDLIB_ZIP, f"/lib/python{python.replace('.', '')}.zip/", None)]
+    for entry in lock["packages"].values():
+        root = f"/lib/python{python}/" + ("" if entry.get("install_dir") == "stdlib" else "site-packages/")
+        zips.append((pyodide / entry["file_name"], root, entry))
+    before = sum(path.stat().st_size for path, _, _ in zips)
+    modules = placed = 0
+    for path, root, entry in zips:
+        swapped = sourceless_zip(path, root, compiled)
+        modules += swapped
+        placed += bool(swapped)
+        if swapped and entry is not None:
+            entry["sha256"] = sha256(path)
+    if modules != len(compiled):
+        raise BuildError(f"bytecode for {len(compiled)} modules, {modules} found their source in the site's wheels and standard library")
+    lock_path.write_text(json.dumps(lock, separators=(",", ":")))
+    return {"modules": modules, "zips": placed, "bytes_before": before, "bytes_after": sum(path.stat().st_size for path, _, _ in zips)}
+
+
 # Paths Voici 0.9 copies from jupyter-lite.json into each page, relative to the site's root.
 ROOT_RELATIVE = ('"./static/pyodide/', '"./extensions/@jupyterlite/pyodide-kernel-extension/')
 # Voici 0.9 sets every page's baseUrl to "/" (voici_core/addon.py: "will not work if lite is
@@ -691,6 +769,11 @@ def build(args: argparse.Namespace) -> Path:
     insert_first_views(dist, notebooks, views, library_path())
     log(f"kernel: ssl and jedi left out of what it loads at start ({trim_kernel(dist)} bundles)")
     log(f"kernel: {preload_kernel(dist)} piplite wheels in the lock; Pyodide preloads {', '.join(PRELOAD)}")
+    done = sourceless(dist / "static" / "pyodide", compile_bytecode(dist / "static" / "pyodide", work))
+    log(
+        f"bytecode: {done['modules']} modules the pages import, compiled ahead, in place of their source in {done['zips']} wheels"
+        f" and the standard library ({done['bytes_before'] / 1e6:.1f} -> {done['bytes_after'] / 1e6:.1f} MB)"
+    )
     plotly_js = ship_plotly_js(dist)
     log(f"plotly.js: {plotly_js.relative_to(dist)} ({plotly_js.stat().st_size / 1e6:.1f} MB)")
     check_site(dist, library_path())

@@ -24,7 +24,7 @@
  */
 (function () {
 "use strict";
-const FORMAT = 1; // changes when what a snapshot holds changes
+const FORMAT = 2; // changes when what a snapshot holds changes (2: modules imported from bytecode)
 const DB = { name: "sopkit-python", store: "snapshots", key: "kernel" };
 const STORE_DELAY_MS = 20000; // compress and keep the copy after the page is live, not during
 const STORE_WAIT_MS = 3000;
