@@ -27,6 +27,10 @@ What it assembles (issue 12):
   its charts while Python starts behind it; the live widgets take over when ready. The build
   checks that the snapshots were made from the very files of sopkit (code and data) the browser
   gets in sopkit's wheel, so the live charts' JSON equals the snapshot's.
+- The modules the pages import as bytecode in place of their source (issue 20; ``bytecode.py``):
+  compiled by the built site's own Pyodide, run in Node; the wheels so rewritten (checked against
+  the official lock before) get their new sha256 in the site's lock. sopkit's wheel is left as the
+  first views were made from.
 """
 
 from __future__ import annotations
@@ -505,17 +509,17 @@ def sourceless(pyodide: Path, bytecode: Path) -> dict:
         root = f"/lib/python{python}/" + ("" if entry.get("install_dir") == "stdlib" else "site-packages/")
         zips.append((pyodide / entry["file_name"], root, entry))
     before = sum(path.stat().st_size for path, _, _ in zips)
-    modules = placed = 0
+    modules = wheels = 0
     for path, root, entry in zips:
         swapped = sourceless_zip(path, root, compiled)
         modules += swapped
-        placed += bool(swapped)
         if swapped and entry is not None:
             entry["sha256"] = sha256(path)
+            wheels += 1
     if modules != len(compiled):
         raise BuildError(f"bytecode for {len(compiled)} modules, {modules} found their source in the site's wheels and standard library")
     lock_path.write_text(json.dumps(lock, separators=(",", ":")))
-    return {"modules": modules, "zips": placed, "bytes_before": before, "bytes_after": sum(path.stat().st_size for path, _, _ in zips)}
+    return {"modules": modules, "wheels": wheels, "bytes_before": before, "bytes_after": sum(path.stat().st_size for path, _, _ in zips)}
 
 
 # Paths Voici 0.9 copies from jupyter-lite.json into each page, relative to the site's root.
@@ -771,7 +775,7 @@ def build(args: argparse.Namespace) -> Path:
     log(f"kernel: {preload_kernel(dist)} piplite wheels in the lock; Pyodide preloads {', '.join(PRELOAD)}")
     done = sourceless(dist / "static" / "pyodide", compile_bytecode(dist / "static" / "pyodide", work))
     log(
-        f"bytecode: {done['modules']} modules the pages import, compiled ahead, in place of their source in {done['zips']} wheels"
+        f"bytecode: {done['modules']} modules the pages import, compiled ahead, in place of their source in {done['wheels']} wheels"
         f" and the standard library ({done['bytes_before'] / 1e6:.1f} -> {done['bytes_after'] / 1e6:.1f} MB)"
     )
     plotly_js = ship_plotly_js(dist)
