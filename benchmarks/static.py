@@ -225,6 +225,9 @@ def python_start(page, loader: list[tuple[float, str]], *, wait_snapshot: bool) 
     if start is None:
         return {"python": None}
     out = {"python": "fresh" if "afresh" in start[1] else "snapshot", "python_loader": start[1].removeprefix(LOADER_MARK).strip()}
+    # Python ready, from navigation (the loader's own seconds run from the worker's start): what
+    # comes before it (the front end), and after it (the kernel, the page's run, the hand-over)
+    out["python_ready_s"] = round(start[0], 2)
     if out["python"] == "fresh" and wait_snapshot:
         while not (said("snapshot kept") or said("no snapshot") or said("not kept")) and time.monotonic() < deadline:
             page.wait_for_timeout(500)
