@@ -88,8 +88,8 @@ def offline_browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, no_dns], headless=True)
         contexts = []
 
-        def new_context():
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        def new_context(width: int = 1280):
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
             context.route("**/*", route)
             contexts.append(context)
             return context
