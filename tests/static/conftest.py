@@ -9,6 +9,7 @@ neither builds (minutes, and it needs the registries) nor tests a stale dist/.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib.util
@@ -41,25 +42,30 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # one line per file otherwise (hundreds per page)
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url():
-    """dist/ on a free loopback port, as any static host would serve it."""
+@contextlib.contextmanager
+def served_site(handler: type[http.server.SimpleHTTPRequestHandler] = QuietHandler):
+    """dist/ on a free loopback port, answered by *handler*: its address."""
     if not (DIST / "voici" / "render" / "overview.html").is_file():
         pytest.fail(f"no static site in {DIST}: run scripts/build-static.sh", pytrace=False)
-    handler = functools.partial(_QuietHandler, directory=str(DIST))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(DIST)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url():
+    """dist/ on a free loopback port, as any static host would serve it."""
+    with served_site() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

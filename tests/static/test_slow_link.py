@@ -1,6 +1,6 @@
 """A new visitor of the static site on a slow link (hotel Wi-Fi: 2 MB/s shared by all of the
-page's requests, 150 ms before each answer): the page's own view and its charts come with its HTML and plotly.js, long
-before Python's 37 MB have arrived; a choice made meanwhile is kept; Python then starts and the
+page's requests, 150 ms before each answer): the page's own view and its charts come with its
+HTML and plotly.js, long before Python's 37 MB have arrived; a choice made meanwhile is kept; Python then starts and the
 page goes live with no error, the choice applied. Marker ``static`` (scripts/test-static.sh).
 
 The link is made by the test's own server (dist/ on loopback): CDP's network conditions apply to
@@ -8,8 +8,6 @@ the page, not to the kernel's worker, which fetches Python's packages."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import threading
 import time
 
@@ -19,7 +17,7 @@ from browser.browser_helpers import CHARTS
 from browser.test_first_view import FIRST_DRAWN_JS, LIVE_JS
 from sopkit.i18n import t
 
-from .conftest import DIST
+from .conftest import QuietHandler, served_site
 from .test_static_site import FIRST_VIEW_SHOWN_JS, LOAD_MS
 
 pytestmark = pytest.mark.static
@@ -42,11 +40,8 @@ class Link:
         time.sleep(max(0.0, due - time.monotonic()))
 
 
-class SlowHandler(http.server.SimpleHTTPRequestHandler):
+class SlowHandler(QuietHandler):
     link: Link
-
-    def log_message(self, *args) -> None:
-        pass
 
     def send_head(self):
         time.sleep(LATENCY_S)
@@ -63,16 +58,8 @@ class SlowHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def slow_site_url():
-    if not (DIST / "voici" / "render" / "coverage.html").is_file():
-        pytest.fail(f"no static site in {DIST}: run scripts/build-static.sh", pytrace=False)
-    handler = type("Handler", (SlowHandler,), {"link": Link(SLOW)})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(DIST)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served_site(type("Handler", (SlowHandler,), {"link": Link(SLOW)})) as url:
+        yield url
 
 
 def test_a_new_visitor_on_a_slow_link_reads_and_chooses_while_python_arrives(offline_browser, slow_site_url):
