@@ -450,6 +450,9 @@ def use_loader(dist: Path, fflate: str) -> int:
 # (bytecode is for one Python version), in Node, from the site as built.
 BYTECODE = HERE / "bytecode.mjs"
 STDLIB_ZIP = "python_stdlib.zip"
+# Modules whose bytecode must be there: a site whose pages' imports went uncompiled (bytecode.mjs
+# run on a site already sourceless, or its imports failing) would build, and start 4 s slower.
+REQUIRED_BYTECODE = ("/site-packages/pandas/__init__.py", ".zip/json/__init__.py")
 
 
 def compile_bytecode(pyodide: Path, work: Path) -> Path:
@@ -495,12 +498,15 @@ def sourceless_zip(path: Path, root: str, compiled: dict[str, bytes]) -> int:
     return len(swap)
 
 
-def sourceless(pyodide: Path, bytecode: Path) -> dict:
+def sourceless(pyodide: Path, bytecode: Path, required: tuple[str, ...] = REQUIRED_BYTECODE) -> dict:
     """Put the *bytecode* (compile_bytecode) in place of its source in the site's wheels and
     standard library (sourceless_zip), and the wheels' new sha256 in the lock. Returns counts
     and bytes before and after."""
     with zipfile.ZipFile(bytecode) as zf:
         compiled = {"/" + name: zf.read(name) for name in zf.namelist()}
+    missing = [end for end in required if not any(origin.endswith(end) for origin in compiled)]
+    if missing:
+        raise BuildError(f"no bytecode for {missing} among the {len(compiled)} modules compiled: the pages' imports were not compiled")
     lock_path = pyodide / "pyodide-lock.json"
     lock = json.loads(lock_path.read_text())
     python = ".".join(lock["info"]["python"].split(".")[:2])

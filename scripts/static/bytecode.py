@@ -6,11 +6,11 @@ the standard library). ``bytecode.mjs`` starts the built site's Python in Node, 
 it, and ``build.py`` puts the bytecode in place of the source (``sourceless``).
 
 - ``import_what_pages_use``: what the pages import: the kernel's modules, sopkit's warm-up
-  (``sopkit.warm``, as the browser runs it) and every page built in both languages (widgets with
-  comm's quiet comm: no front end here).
+  (``sopkit.warm``, as the browser runs it) and every page built in both languages (their
+  widgets' messages dropped: no front end here).
 - ``compile_imported``: each imported module's source compiled as Python would on import, with
-  no column ranges in its line table (``PYTHONNODEBUGRANGES``: a quarter smaller; tracebacks keep
-  their line numbers) and docstrings kept (numpy sets its C functions' docstrings from them).
+  no column ranges in its line table (``PYTHONNODEBUGRANGES``: a quarter smaller once deflated;
+  tracebacks keep their line numbers) and docstrings kept (numpy sets its C functions' docstrings from them).
   Not sopkit's own modules: its wheel stays as the first views were made from (``check_made_with``).
 
 Runs in Pyodide (Python 3.12), not in the build's Python: bytecode is for one Python version.
@@ -58,9 +58,6 @@ def compiled_modules() -> dict[str, bytes]:
         spec = getattr(module, "__spec__", None)
         origin = getattr(spec, "origin", None) or ""
         if not origin.endswith(".py") or not origin.startswith(ROOTS) or spec.name.split(".")[0] in LEFT_AS_SOURCE:
-            continue
-        source = spec.loader.get_source(spec.name)
-        if source is None:
             continue
         found[origin] = pyc(spec.loader.get_data(origin), origin)
     return found

@@ -64,7 +64,7 @@ def site(tmp_path):
 
 def test_bytecode_takes_the_place_of_its_source_in_the_wheels_and_the_standard_library(site):
     folder, compiled = site
-    done = build.sourceless(folder, compiled)
+    done = build.sourceless(folder, compiled, required=("/sopfake/__init__.py",))
     assert done["modules"] == 3 and done["wheels"] == 1
     wheel = folder / "sopfake-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as zf:
@@ -84,7 +84,7 @@ def test_bytecode_takes_the_place_of_its_source_in_the_wheels_and_the_standard_l
 
 def test_python_imports_the_bytecode_without_its_source_from_a_folder_and_from_a_zip(site, tmp_path, monkeypatch):
     folder, compiled = site
-    build.sourceless(folder, compiled)
+    build.sourceless(folder, compiled, required=())
     unpacked = tmp_path / "site-packages"
     with zipfile.ZipFile(folder / "sopfake-1.0-py3-none-any.whl") as zf:
         zf.extractall(unpacked)  # as the loader unpacks a wheel
@@ -106,6 +106,12 @@ def test_bytecode_whose_source_the_site_lacks_stops_the_build(site, tmp_path):
     with zipfile.ZipFile(compiled, "a") as zf:
         zf.writestr("lib/python3.12/site-packages/elsewhere/mod.py", bytecode.pyc(b"", "mod.py"))
     with pytest.raises(build.BuildError, match="3 found their source"):
+        build.sourceless(folder, compiled, required=())
+
+
+def test_a_site_whose_pages_imports_went_uncompiled_stops_the_build(site):
+    folder, compiled = site  # no pandas among them
+    with pytest.raises(build.BuildError, match="pandas/__init__.py"):
         build.sourceless(folder, compiled)
 
 
