@@ -463,7 +463,7 @@ def compile_bytecode(pyodide: Path, work: Path) -> Path:
         raise BuildError("node is needed to compile the pages' Python ahead (it comes with npm)")
     out = work / "bytecode.zip"
     out.unlink(missing_ok=True)
-    run([node, str(BYTECODE), str(pyodide), str(out), json.dumps(PRELOAD), WARM], stdout=subprocess.DEVNULL)
+    run([node, str(BYTECODE), str(pyodide), str(out), json.dumps(PRELOAD), WARM, json.dumps(PAGES)], stdout=subprocess.DEVNULL)
     return out
 
 

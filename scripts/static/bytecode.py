@@ -27,26 +27,25 @@ import zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr-defined]
 
 KERNEL_MODULES = ("pyodide_kernel", "ipykernel", "comm", "piplite", "micropip")
-PAGES = ("overview", "options", "coverage", "rankings")
-LANGS = ("en", "zh")
 # Where a compiled module's source is, by its origin (Pyodide's paths): the standard library's
 # zip and the folders wheels are unpacked into (site-packages, or lib/python3.12 for stdlib wheels).
 ROOTS = (f"/lib/python{sys.version_info[0]}{sys.version_info[1]}.zip/", f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/")
 LEFT_AS_SOURCE = ("sopkit",)
 
 
-def import_what_pages_use(warm: str) -> None:
+def import_what_pages_use(warm: str, pages: list[str]) -> None:
     for name in KERNEL_MODULES:
         importlib.import_module(name)
     exec(warm, {})
     from IPython import get_ipython
 
     import sopkit.ui as ui
+    from sopkit.i18n import LANGUAGES
 
     # pyodide_kernel's shell, with no kernel to send widgets' messages to
     get_ipython().send_comm = lambda *args, **kwargs: None
-    for page in PAGES:
-        for lang in LANGS:
+    for page in pages:
+        for lang in LANGUAGES:
             with contextlib.redirect_stdout(io.StringIO()):
                 getattr(ui, f"{page}_page")(lang=lang)
 
@@ -70,12 +69,13 @@ def pyc(source: bytes, origin: str) -> bytes:
     return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
 
 
-def compile_imported(out: str, warm: str) -> int:
-    """Import what the pages use, compile it into the zip *out* (entries named by origin, without
-    the leading slash); returns how many modules."""
+def compile_imported(out: str, warm: str, pages: list[str]) -> int:
+    """Import what the *pages* use (*warm*: sopkit's warm-up, as the browser runs it), compile it
+    into the zip *out* (entries named by origin, without the leading slash); returns how many
+    modules."""
     if any(column is not None for _, _, column, _ in compile("x = 1", "<check>", "exec").co_positions()):
         raise RuntimeError("column ranges are on: start Python with PYTHONNODEBUGRANGES=1")
-    import_what_pages_use(warm)
+    import_what_pages_use(warm, pages)
     found = compiled_modules()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for origin in sorted(found):
